@@ -1,0 +1,78 @@
+import { Schema } from "effect"
+import { defaulted } from "./defaulted.ts"
+import { Hostname, ImageDigest, ImageTag } from "./names.ts"
+
+export const DeploymentMode = Schema.Literals(["selfhosted", "cloud"])
+export type DeploymentMode = typeof DeploymentMode.Type
+
+/** A container image pinned by tag, and by digest where we have one. */
+export const PinnedImage = Schema.Struct({
+  repository: Schema.String.check(
+    Schema.isPattern(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, { message: "must be an image repository" }),
+  ),
+  tag: ImageTag,
+  digest: Schema.optionalKey(ImageDigest),
+})
+export type PinnedImage = typeof PinnedImage.Type
+
+export const imageRef = (image: { readonly repository: string; readonly tag: string; readonly digest?: string }) =>
+  `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`
+
+const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
+const Cidr = Schema.String.check(
+  Schema.isPattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" }),
+)
+
+/** How tenants reach a shared service in one deployment mode. */
+export const Endpoint = Schema.Struct({
+  host: Schema.String.check(Schema.isMinLength(1)),
+  port: Port,
+  /** selfhosted: the in-cluster namespace and pod labels NetworkPolicies allow egress to. */
+  namespace: Schema.optionalKey(Schema.String),
+  podLabels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** cloud: the address ranges of the managed service, for egress NetworkPolicies. */
+  cidrs: Schema.optionalKey(Schema.Array(Cidr)),
+})
+export type Endpoint = typeof Endpoint.Type
+
+export const PostgresEndpoint = Schema.Struct({
+  ...Endpoint.fields,
+  database: Schema.String.check(Schema.isMinLength(1)),
+})
+
+export const RedisEndpoint = Schema.Struct({
+  ...Endpoint.fields,
+  /** PEM of the CA of a managed Redis (cloud mode); public, so it lives in the platform file. */
+  caPem: Schema.optionalKey(Schema.String),
+})
+
+export const Platform = Schema.Struct({
+  /** `{tenant}.{baseDomain}` is every tenant's canonical hostname. */
+  baseDomain: Hostname,
+  mode: DeploymentMode,
+  ingressClass: defaulted(Schema.String, "traefik"),
+  /** Namespace of the ingress controller, the only source allowed into tenant pods. */
+  ingressNamespace: defaulted(Schema.String, "traefik"),
+  clusterIssuer: defaulted(Schema.String, "letsencrypt-production"),
+  /** Namespace running platform jobs (database/cache provisioning) and holding admin credentials. */
+  platformNamespace: defaulted(Schema.String, "platform"),
+  /** External Secrets store holding operator-provided secrets such as RESEND_API_KEY. */
+  secretStore: defaulted(Schema.String, "platform-secrets"),
+  images: Schema.Struct({ api: PinnedImage }),
+  postgres: Schema.Struct({ selfhosted: PostgresEndpoint, cloud: PostgresEndpoint }),
+  redis: Schema.Struct({ selfhosted: RedisEndpoint, cloud: RedisEndpoint }),
+  deploy: Schema.Struct({
+    repoURL: Schema.String.check(
+      Schema.isPattern(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)/, { message: "must be a git URL" }),
+    ),
+    branch: defaulted(Schema.String, "deploy"),
+  }),
+})
+export type Platform = typeof Platform.Type
+export type PlatformInput = typeof Platform.Encoded
+
+/** The endpoints of the platform's current mode. */
+export const endpoints = (platform: Platform) => ({
+  postgres: platform.postgres[platform.mode],
+  redis: platform.redis[platform.mode],
+})
