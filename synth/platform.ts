@@ -1,0 +1,39 @@
+import type { PlatformInput } from "@ppi/config"
+
+/** The environment every tenant is synthesized for: one file, decoded by `Platform`. */
+export default {
+  baseDomain: "apps.parametric.dev",
+  mode: "selfhosted",
+  ingressClass: "traefik",
+  ingressNamespace: "traefik",
+  clusterIssuer: "letsencrypt-production",
+  platformNamespace: "platform",
+  secretStore: "platform-secrets",
+  images: {
+    api: {
+      repository: "ghcr.io/parametric-portal/api",
+      tag: "1.4.2",
+      digest: "sha256:4f1c2a8e7b9d3c6f5a0e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a",
+    },
+  },
+  postgres: {
+    selfhosted: {
+      host: "postgres.platform-data.svc.cluster.local",
+      port: 5432,
+      database: "tenants",
+      namespace: "platform-data",
+      podLabels: { "app.kubernetes.io/name": "postgres" },
+    },
+    cloud: { host: "tenants.db.internal.parametric.dev", port: 5432, database: "tenants", cidrs: ["10.20.0.0/24"] },
+  },
+  redis: {
+    selfhosted: {
+      host: "redis.platform-data.svc.cluster.local",
+      port: 6379,
+      namespace: "platform-data",
+      podLabels: { "app.kubernetes.io/name": "redis" },
+    },
+    cloud: { host: "tenants.cache.internal.parametric.dev", port: 6380, cidrs: ["10.20.1.0/24"] },
+  },
+  deploy: { repoURL: "https://github.com/parametric-portal/infrastructure.git", branch: "deploy" },
+} satisfies PlatformInput
