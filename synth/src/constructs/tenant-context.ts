@@ -1,0 +1,38 @@
+import { namespaceOf, type Platform, type Tenant } from "@ppi/config"
+import type { TierPlan } from "../factory/tier-plan.ts"
+
+/** Everything a tenant construct needs, computed once per tenant. */
+export interface TenantContext {
+  readonly tenant: Tenant
+  readonly platform: Platform
+  readonly plan: TierPlan
+  readonly namespace: string
+  /** Labels on every object of the tenant (never used as selectors). */
+  readonly labels: Readonly<Record<string, string>>
+  /** The API pods' selector: explicit and stable, never derived from construct paths. */
+  readonly selector: Readonly<Record<string, string>>
+}
+
+export const LabelKeys = {
+  tenant: "platform.parametric.dev/tenant",
+  tier: "platform.parametric.dev/tier",
+} as const
+
+export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: TierPlan): TenantContext => {
+  const selector = { "app.kubernetes.io/instance": tenant.name, "app.kubernetes.io/name": "api" }
+  return {
+    tenant,
+    platform,
+    plan,
+    namespace: namespaceOf(tenant.name),
+    selector,
+    labels: {
+      ...tenant.labels,
+      ...selector,
+      "app.kubernetes.io/managed-by": "ppi-synth",
+      "app.kubernetes.io/part-of": "parametric-portal",
+      [LabelKeys.tenant]: tenant.name,
+      [LabelKeys.tier]: tenant.tier,
+    },
+  }
+}

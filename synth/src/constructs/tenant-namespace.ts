@@ -1,0 +1,27 @@
+import { KubeNamespace } from "cdk8s-plus-28/lib/imports/k8s.js"
+import { Construct } from "constructs"
+import type { TenantContext } from "./tenant-context.ts"
+
+const PSS_VERSION = "v1.28"
+
+/** The tenant's namespace, enforcing Pod Security `restricted` (and auditing/warning on it). */
+export class TenantNamespace extends Construct {
+  constructor(scope: Construct, id: string, context: TenantContext) {
+    super(scope, id)
+    const { labels } = context
+    new KubeNamespace(this, "namespace", {
+      metadata: {
+        name: context.namespace,
+        labels: {
+          ...labels,
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": PSS_VERSION,
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/audit-version": PSS_VERSION,
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/warn-version": PSS_VERSION,
+        },
+      },
+    })
+  }
+}

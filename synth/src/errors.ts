@@ -1,0 +1,44 @@
+import { ConfigIssue, formatIssue } from "@ppi/config"
+import { Schema } from "effect"
+
+export { InvalidConfig } from "@ppi/config"
+
+/** Two tenants claim the same name, namespace or hostname. */
+export class TenantConflict extends Schema.TaggedError<TenantConflict>()("TenantConflict", {
+  issues: Schema.Array(ConfigIssue),
+}) {
+  override get message(): string {
+    return this.issues.map(formatIssue).join("\n")
+  }
+}
+
+export const SchemaViolation = Schema.Struct({
+  tenant: Schema.String,
+  object: Schema.String,
+  path: Schema.String,
+  message: Schema.String,
+})
+export type SchemaViolation = typeof SchemaViolation.Type
+
+/** Synthesized objects that do not validate against the Kubernetes / CRD JSON schemas. */
+export class InvalidManifests extends Schema.TaggedError<InvalidManifests>()("InvalidManifests", {
+  violations: Schema.Array(SchemaViolation),
+}) {
+  override get message(): string {
+    return this.violations
+      .map((v) => `${v.tenant}: ${v.object}${v.path === "" ? "" : ` ${v.path}`}: ${v.message}`)
+      .join("\n")
+  }
+}
+
+/** The output folder could not be written or swapped; the previous output is untouched. */
+export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
+  path: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+export type SynthError = import("@ppi/config").InvalidConfig | TenantConflict | InvalidManifests | OutputFailed

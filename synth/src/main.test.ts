@@ -1,0 +1,99 @@
+import { execFile } from "node:child_process"
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { readTree } from "./output/output-tree.ts"
+import { exampleTenantsDir, platformFile, synthMain } from "./testing/fixtures.ts"
+
+const run = promisify(execFile)
+
+/** The real CLI, as `pnpm synth --tenants DIR --out DIR` runs it. */
+const synth = (cwd: string) =>
+  run(
+    process.execPath,
+    [
+      "--disable-warning=ExperimentalWarning",
+      synthMain,
+      "--tenants",
+      "tenants",
+      "--out",
+      "out",
+      "--platform",
+      platformFile,
+    ],
+    { cwd },
+  ).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  )
+
+let work = ""
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), "ppi-cli-"))
+  await cp(exampleTenantsDir, join(work, "tenants"), { recursive: true })
+})
+afterEach(() => rm(work, { recursive: true, force: true }))
+
+describe("synth CLI", () => {
+  it("writes one folder per tenant and prints a one-line summary", async () => {
+    const { code, stdout } = await synth(work)
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^synth: 4 tenants, \d+ objects, \d+ files, \d+ changed → out\n$/)
+    const tree = await readTree(join(work, "out"))
+    expect(new Set([...tree.keys()].map((file) => file.split("/")[0]))).toEqual(
+      new Set(["acme", "globex", "hobby", "initech"]),
+    )
+  })
+
+  it("is deterministic: a second run changes no byte and reports 0 changed", async () => {
+    await synth(work)
+    const first = await readTree(join(work, "out"))
+    const { stdout } = await synth(work)
+    expect(stdout).toContain(" 0 changed")
+    expect(await readTree(join(work, "out"))).toEqual(first)
+  })
+
+  it("removes the folder of a tenant whose file is removed", async () => {
+    await synth(work)
+    await rm(join(work, "tenants", "hobby.ts"))
+    const { code } = await synth(work)
+    expect(code).toBe(0)
+    expect([...(await readTree(join(work, "out"))).keys()].some((file) => file.startsWith("hobby/"))).toBe(false)
+  })
+
+  it("on bad input exits non-zero, prints every problem with file and field, and leaves out/ as it was", async () => {
+    await synth(work)
+    const before = await readTree(join(work, "out"))
+    await writeFile(
+      join(work, "tenants", "broken.ts"),
+      'export default { name: "Broken", tier: "pro", replicas: 99 }\n',
+    )
+    await writeFile(join(work, "tenants", "gold.ts"), 'export default { name: "gold", tier: "gold" }\n')
+    const { code, stderr, stdout } = await synth(work)
+    expect(code).toBe(1)
+    expect(stdout).toBe("")
+    expect(stderr).toContain("tenants/broken.ts: name: must be a DNS label")
+    expect(stderr).toContain("tenants/broken.ts: replicas: must be an integer between 2 and 6")
+    expect(stderr).toContain('tenants/gold.ts: tier: unknown tier "gold"')
+    expect(stderr).toContain("synth: failed with 3 problems; out left unchanged")
+    expect(await readTree(join(work, "out"))).toEqual(before)
+  })
+
+  it("refuses unknown flags", async () => {
+    const result = await run(process.execPath, [synthMain, "--tenant", "x"]).catch((error) => error)
+    expect(result.code).toBe(2)
+    expect(String(result.stderr)).toContain("usage: synth")
+  })
+
+  it("reads the tenants from the folder it is given", async () => {
+    await writeFile(join(work, "tenants", "zeta.ts"), 'export default { name: "zeta", tier: "free" }\n')
+    await synth(work)
+    expect(await readFile(join(work, "out", "zeta", "namespace-zeta.yaml"), "utf8")).toContain("name: zeta")
+  })
+})

@@ -1,0 +1,100 @@
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises"
+import { basename, dirname, join } from "node:path"
+import { Context, Effect, Layer } from "effect"
+import { OutputFailed } from "../errors.ts"
+
+/** A whole output tree: relative path (`acme/deployment-api.yaml`) → content. */
+export type Tree = ReadonlyMap<string, string>
+
+export interface WriteResult {
+  readonly filesChanged: number
+}
+
+/**
+ * Replaces an output folder all at once. `out` is a symlink to a complete generation folder
+ * next to it; a new generation is written in full, then the link is swapped by rename(2),
+ * which is atomic. A run killed at any moment leaves `out` pointing at the old tree or the new
+ * one, never at a half-written one. Leftovers of killed runs are removed by the next run.
+ */
+export class OutputTree extends Context.Service<
+  OutputTree,
+  {
+    readonly read: (out: string) => Effect.Effect<Tree, OutputFailed>
+    readonly replace: (out: string, tree: Tree) => Effect.Effect<WriteResult, OutputFailed>
+  }
+>()("@ppi/synth/output/OutputTree") {
+  static readonly layer = Layer.succeed(OutputTree, {
+    read: (out) => attempt(out, () => readTree(out)),
+    replace: (out, tree) => attempt(out, () => replaceTree(out, tree)),
+  })
+}
+
+const attempt = <A>(path: string, run: () => Promise<A>) =>
+  Effect.tryPromise({
+    try: run,
+    catch: (error) => new OutputFailed({ path, reason: error instanceof Error ? error.message : String(error) }),
+  })
+
+const generationsOf = (out: string) => join(dirname(out), `.${basename(out)}.generations`)
+
+const exists = (path: string) =>
+  lstat(path).then(
+    (stat) => stat,
+    () => undefined,
+  )
+
+const listFiles = async (root: string, prefix = ""): Promise<ReadonlyArray<string>> => {
+  const entries = await readdir(join(root, prefix), { withFileTypes: true })
+  const nested = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory() ? listFiles(root, join(prefix, entry.name)) : Promise.resolve([join(prefix, entry.name)]),
+    ),
+  )
+  return nested.flat().sort()
+}
+
+export const readTree = async (out: string): Promise<Tree> => {
+  if ((await exists(out)) === undefined) return new Map()
+  const files = await listFiles(out)
+  const contents = await Promise.all(files.map((file) => readFile(join(out, file), "utf8")))
+  return new Map(files.map((file, index) => [file, contents[index] ?? ""]))
+}
+
+const countChanges = (before: Tree, after: Tree): number => {
+  let changed = 0
+  for (const [file, content] of after) if (before.get(file) !== content) changed++
+  for (const file of before.keys()) if (!after.has(file)) changed++
+  return changed
+}
+
+const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
+  const generations = generationsOf(out)
+  const current = await exists(out)
+  const currentTarget = current?.isSymbolicLink() ? await readlink(out) : undefined
+  await mkdir(generations, { recursive: true })
+  // A generation not linked from `out` is the leftover of a killed run.
+  for (const stale of await readdir(generations))
+    if (currentTarget === undefined || basename(currentTarget) !== stale)
+      await rm(join(generations, stale), { recursive: true, force: true })
+
+  const before = await readTree(out)
+  const id = `${process.pid}-${Date.now().toString(36)}`
+  const next = join(generations, id)
+  const folders = new Set([...tree.keys()].map((file) => dirname(file)))
+  await mkdir(next, { recursive: true })
+  await Promise.all([...folders].map((folder) => mkdir(join(next, folder), { recursive: true })))
+  await Promise.all([...tree].map(([file, content]) => writeFile(join(next, file), content)))
+
+  if (current !== undefined && !current.isSymbolicLink()) {
+    // First run over a plain folder: move it aside once; from then on every swap is atomic.
+    await rename(out, join(generations, `legacy-${id}`))
+  }
+  const link = join(dirname(out), `.${basename(out)}.link-${id}`)
+  await symlink(join(basename(generations), id), link)
+  await rename(link, out)
+  for (const old of await readdir(generations))
+    if (old !== id) await rm(join(generations, old), { recursive: true, force: true })
+  for (const entry of await readdir(dirname(out)))
+    if (entry.startsWith(`.${basename(out)}.link-`)) await rm(join(dirname(out), entry), { force: true })
+  return { filesChanged: countChanges(before, tree) }
+}

@@ -1,0 +1,51 @@
+import type { Platform } from "@ppi/config"
+import { Effect } from "effect"
+import { InvalidConfig, InvalidManifests, type SynthError, TenantConflict } from "./errors.ts"
+import { renderTenant } from "./factory/render-tenant.ts"
+import { loadPlatform } from "./load/platform-file.ts"
+import { TenantFiles } from "./load/tenant-files.ts"
+import { OutputTree, type Tree } from "./output/output-tree.ts"
+import { findConflicts } from "./validate/tenant-conflicts.ts"
+
+export interface SynthOptions {
+  readonly tenantsDir: string
+  readonly platformFile: string
+  readonly outDir: string
+}
+
+export interface SynthSummary {
+  readonly tenants: number
+  readonly objects: number
+  readonly files: number
+  readonly filesChanged: number
+}
+
+/** Tenants → the complete output tree, in memory. Fails with every problem found, never a partial tree. */
+export const buildTree = (tenantsDir: string, platform: Platform) =>
+  Effect.gen(function* () {
+    const loaded = yield* (yield* TenantFiles).load(tenantsDir)
+    const conflicts = findConflicts(loaded, platform)
+    if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
+    const rendered = loaded.map(({ tenant }) => renderTenant(tenant, platform))
+    const violations = rendered.flatMap((tenant) => tenant.violations)
+    if (violations.length > 0) return yield* new InvalidManifests({ violations })
+    const tree = new Map<string, string>()
+    for (const tenant of rendered)
+      for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
+    return {
+      tree: tree as Tree,
+      tenants: loaded.length,
+      objects: rendered.reduce((sum, tenant) => sum + tenant.objects.length, 0),
+    }
+  })
+
+/** `synth`: load, decode, check, build, validate, then swap the output folder in one step. */
+export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthError, TenantFiles | OutputTree> =>
+  Effect.gen(function* () {
+    const platform = yield* loadPlatform(options.platformFile)
+    const { tree, tenants, objects } = yield* buildTree(options.tenantsDir, platform)
+    const { filesChanged } = yield* (yield* OutputTree).replace(options.outDir, tree)
+    return { tenants, objects, files: tree.size, filesChanged }
+  })
+
+export { InvalidConfig }

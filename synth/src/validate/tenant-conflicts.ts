@@ -1,0 +1,35 @@
+import { type ConfigIssue, canonicalHostname, type Platform } from "@ppi/config"
+import type { LoadedTenant } from "../load/tenant-files.ts"
+
+/**
+ * Fleet-wide uniqueness: names (hence namespaces, DB roles, cache users) and every hostname,
+ * canonical or custom. Each conflict is reported on the later file, naming the earlier one.
+ */
+export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Platform): ReadonlyArray<ConfigIssue> => {
+  const names = new Map<string, string>()
+  const hosts = new Map<string, string>()
+  const issues: Array<ConfigIssue> = []
+  for (const { file, tenant } of tenants) {
+    const owner = names.get(tenant.name)
+    if (owner !== undefined)
+      issues.push({ file, path: "name", message: `duplicate tenant name "${tenant.name}" (also in ${owner})` })
+    else names.set(tenant.name, file)
+    const claimed: ReadonlyArray<readonly [string, string]> = [
+      ["name", canonicalHostname(tenant.name, platform.baseDomain)],
+      ...tenant.hostnames.map((host, index) => [`hostnames[${index}]`, host] as const),
+    ]
+    for (const [path, host] of claimed) {
+      if (host.endsWith(`.${platform.baseDomain}`) && path !== "name")
+        issues.push({
+          file,
+          path,
+          message: `${host} is under the platform domain ${platform.baseDomain}, which only canonical tenant hostnames may use`,
+        })
+      const holder = hosts.get(host)
+      if (holder !== undefined && holder !== file)
+        issues.push({ file, path, message: `duplicate hostname ${host} (also claimed by ${holder})` })
+      else hosts.set(host, file)
+    }
+  }
+  return issues
+}
