@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { decodeTenant, type TenantInput } from "@ppi/config"
 import { Effect } from "effect"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
+import type { K8sObject } from "./k8s-object.ts"
 import { renderTenant } from "./render-tenant.ts"
-import type { K8sObject } from "./tenant-chart.ts"
 
 const render = (input: TenantInput, platform = examplePlatform) =>
   renderTenant(Effect.runSync(decodeTenant("tenants/t.ts", input)), platform)

@@ -7,33 +7,39 @@ import { TenantGuardrails } from "../constructs/tenant-guardrails.ts"
 import { TenantIngress } from "../constructs/tenant-ingress.ts"
 import { TenantNamespace } from "../constructs/tenant-namespace.ts"
 import { TenantNetworkPolicies } from "../constructs/tenant-network-policies.ts"
+import type { Component, K8sObject, PlacedObject } from "./k8s-object.ts"
 
-/** Every construct of one tenant. Later concerns (data plane, Argo CD) add a line here. */
-export class TenantChart extends Chart {
+/** What the platform owns in a tenant: the tenant's application can never change these. */
+export class TenantPlatformChart extends Chart {
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id, { disableResourceNameHashes: true })
     new TenantNamespace(this, "namespace", context)
     new TenantGuardrails(this, "guardrails", context)
     new TenantNetworkPolicies(this, "network", context)
+  }
+}
+
+/** The tenant's workload. */
+export class TenantAppChart extends Chart {
+  constructor(scope: Construct, id: string, context: TenantContext) {
+    super(scope, id, { disableResourceNameHashes: true })
     const api = new TenantApi(this, "api", context)
     new TenantIngress(this, "ingress", context, api.service)
     new TenantAvailability(this, "availability", context, api.deployment)
   }
 }
 
-/** A Kubernetes object as plain JSON, ready to validate and serialize. */
-export type K8sObject = {
-  readonly apiVersion: string
-  readonly kind: string
-  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>
-} & Record<string, unknown>
-
 /**
  * Synthesizes one tenant in an `App` of its own: construct trees stay small, so the cost of
  * a fleet grows linearly (one `App` for every tenant grows quadratically).
  */
-export const synthesizeTenant = (context: TenantContext): ReadonlyArray<K8sObject> => {
+export const synthesizeTenant = (context: TenantContext): ReadonlyArray<PlacedObject> => {
   const app = new App({ outdir: "/nonexistent" })
-  const chart = new TenantChart(app, context.tenant.name, context)
-  return chart.toJson() as ReadonlyArray<K8sObject>
+  const charts: ReadonlyArray<readonly [Component, Chart]> = [
+    ["platform", new TenantPlatformChart(app, "platform", context)],
+    ["app", new TenantAppChart(app, "app", context)],
+  ]
+  return charts.flatMap(([component, chart]) =>
+    (chart.toJson() as ReadonlyArray<K8sObject>).map((object) => ({ component, object })),
+  )
 }

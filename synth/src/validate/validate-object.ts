@@ -1,4 +1,4 @@
-import type { K8sObject } from "../factory/tenant-chart.ts"
+import type { K8sObject } from "../factory/k8s-object.ts"
 import { CoreModels, type ModelClass, makeRegistry, typeKey } from "./schema-registry.ts"
 
 export interface SchemaViolation {

@@ -1,0 +1,21 @@
+/** A Kubernetes object as plain JSON, ready to validate and serialize. */
+export type K8sObject = {
+  readonly apiVersion: string
+  readonly kind: string
+  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>
+} & Record<string, unknown>
+
+/**
+ * Which part of a tenant an object belongs to; each is its own folder, `out/<tenant>/<component>/`,
+ * deployed by its own Argo CD Application:
+ * - `platform`: what the tenant must not change (namespace, quota, limits, network policies,
+ *   data-plane provisioning) — owned by the platform's AppProject;
+ * - `app`: the tenant's workload, confined to the tenant's namespace by the tenant's AppProject.
+ */
+export const Components = ["platform", "app"] as const
+export type Component = (typeof Components)[number]
+
+export interface PlacedObject {
+  readonly component: Component
+  readonly object: K8sObject
+}
