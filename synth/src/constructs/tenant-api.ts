@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto"
 import { API_PORT, CREDENTIALS_SECRET, ENV_CONFIGMAP, imageRef, secretEnv, tenantEnv } from "@ppi/config"
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s"
 import * as kplus from "cdk8s-plus-28"
 import { Construct } from "constructs"
 import type { TenantContext } from "./tenant-context.ts"
+
+const checksum = (data: Readonly<Record<string, string>>): string =>
+  createHash("sha256")
+    .update(JSON.stringify(Object.entries(data)))
+    .digest("hex")
 
 /** Non-root identity of the API container; matches the image's USER. */
 const RUN_AS = 10001
@@ -36,7 +42,11 @@ export class TenantApi extends Construct {
       ...(plan.autoscale === undefined ? { replicas: plan.replicas } : {}),
       select: false,
       spread: false,
-      podMetadata: { labels: { ...labels } },
+      podMetadata: {
+        labels: { ...labels },
+        // envFrom does not roll pods when the ConfigMap changes; a content hash on the template does.
+        annotations: { "platform.parametric.dev/env-checksum": checksum(env) },
+      },
       serviceAccount,
       automountServiceAccountToken: false,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
