@@ -13,12 +13,15 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     "",
   )
 
-const toIssues = (file: string, issue: SchemaIssue.Issue): ReadonlyArray<ConfigIssue> =>
-  formatter(issue).issues.map((entry) => ({
-    file,
-    path: formatPath((entry.path ?? []).map((segment) => (typeof segment === "object" ? segment.key : segment))),
-    message: entry.message,
-  }))
+/** One issue per field: later checks on a value that already failed only repeat the problem. */
+const toIssues = (file: string, issue: SchemaIssue.Issue): ReadonlyArray<ConfigIssue> => {
+  const byPath = new Map<string, ConfigIssue>()
+  for (const entry of formatter(issue).issues) {
+    const path = formatPath((entry.path ?? []).map((segment) => (typeof segment === "object" ? segment.key : segment)))
+    if (!byPath.has(path)) byPath.set(path, { file, path, message: entry.message })
+  }
+  return [...byPath.values()]
+}
 
 const strict = { onExcessProperty: "error", errors: "all" } as const
 

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { decodePlatform } from "./decode.ts"
+import { endpoints, imageRef, type PlatformInput } from "./platform.ts"
+
+const endpoint = { host: "db", port: 5432, database: "tenants" }
+const valid: PlatformInput = {
+  baseDomain: "apps.example.com",
+  mode: "selfhosted",
+  images: { api: { repository: "ghcr.io/acme/api", tag: "1.0.0" } },
+  postgres: { selfhosted: endpoint, cloud: { ...endpoint, cidrs: ["10.0.0.0/24"] } },
+  redis: { selfhosted: { host: "cache", port: 6379 }, cloud: { host: "cache", port: 6380, cidrs: ["10.0.1.0/24"] } },
+  deploy: { repoURL: "https://git.example.com/infra.git" },
+}
+
+const decode = (input: unknown) => Effect.runSync(Effect.result(decodePlatform("synth/platform.ts", input)))
+
+describe("Platform", () => {
+  it("applies defaults and picks the endpoints of its mode", () => {
+    const result = decode({ ...valid, mode: "cloud" })
+    if (result._tag !== "Success") throw new Error(result.failure.message)
+    expect(result.success).toMatchObject({ ingressClass: "traefik", clusterIssuer: "letsencrypt-production" })
+    expect(result.success.deploy.branch).toBe("deploy")
+    expect(endpoints(result.success).redis.port).toBe(6380)
+  })
+
+  it("names the file and every bad field", () => {
+    const result = decode({
+      ...valid,
+      mode: "hybrid",
+      images: { api: { repository: "ghcr.io/acme/api", tag: "latest" } },
+    })
+    if (result._tag !== "Failure") throw new Error("expected a failure")
+    expect(result.failure.issues.map((issue) => `${issue.file}: ${issue.path}`).sort()).toEqual([
+      "synth/platform.ts: images.api.tag",
+      "synth/platform.ts: mode",
+    ])
+  })
+
+  it("renders an image reference pinned by tag and digest", () => {
+    expect(imageRef({ repository: "r/x", tag: "1.2.3", digest: `sha256:${"a".repeat(64)}` })).toBe(
+      `r/x:1.2.3@sha256:${"a".repeat(64)}`,
+    )
+  })
+})
