@@ -33,6 +33,21 @@ const scalar = (value: string): string =>
 
 const key = (name: string): string => scalar(name)
 
+// Multi-line text (scripts, certificates) reads best as a literal block; anything with control
+// characters, or a first line starting with a space (which would need an indentation indicator),
+// stays JSON-quoted.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const BLOCK_SAFE = /^[^\s\x00-\x1f\x7f][^\r\x00-\x08\x0b-\x1f\x7f]*$/
+
+const literalBlock = (value: string, indent: string): string | undefined => {
+  if (!value.includes("\n") || !BLOCK_SAFE.test(value)) return undefined
+  const trailing = /\n*$/.exec(value)?.[0].length ?? 0
+  const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+"
+  const body = trailing === 0 ? value : value.slice(0, value.length - trailing)
+  const lines = body.split("\n").map((line) => (line === "" ? "" : `${indent}${line}`))
+  return [`|${chomp}`, ...lines, ...Array.from({ length: Math.max(0, trailing - 1) }, () => "")].join("\n")
+}
+
 const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
@@ -79,6 +94,11 @@ const emitSequence = (items: ReadonlyArray<unknown>, indent: string, out: Array<
 }
 
 function emitEntry(head: string, value: unknown, childIndent: string, indent: string, out: Array<string>): void {
+  const block = typeof value === "string" ? literalBlock(value, childIndent) : undefined
+  if (block !== undefined) {
+    out.push(`${head} ${block}`)
+    return
+  }
   const simple = leaf(value)
   if (simple !== undefined) out.push(`${head} ${simple}`)
   else if (Array.isArray(value)) {
@@ -93,8 +113,10 @@ function emitEntry(head: string, value: unknown, childIndent: string, indent: st
 
 /** One Kubernetes object → one YAML document, newline-terminated. */
 export const toCanonicalYaml = (object: Readonly<Record<string, unknown>>): string => {
+  const keys = topLevelKeys(object)
+  if (keys.length === 0) return "{}\n"
   const out: Array<string> = []
-  emitMapping(object, topLevelKeys(object), "", out, undefined)
+  emitMapping(object, keys, "", out, undefined)
   out.push("")
   return out.join("\n")
 }
