@@ -1,0 +1,2 @@
+export * from "./postgres-provision.ts"
+export * from "./redis-provision.ts"

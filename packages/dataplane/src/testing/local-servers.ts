@@ -1,0 +1,172 @@
+import { execFileSync, spawn } from "node:child_process"
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+/**
+ * Real PostgreSQL and Redis servers from Debian's packages, started on 127.0.0.1 in temporary
+ * folders for one test file, and stopped after it. Installs the packages when they are missing
+ * (CI machines start without them; `.ci/run` installs them too).
+ */
+const PG_BIN = "/usr/lib/postgresql/15/bin"
+
+export const ensurePackages = (): void => {
+  if (existsSync(`${PG_BIN}/postgres`) && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return
+  execFileSync(
+    "sh",
+    ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server"],
+    {
+      stdio: "inherit",
+    },
+  )
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      )
+    })
+  })
+
+const waitFor = async (ready: () => boolean, what: string): Promise<void> => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (ready()) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${what} did not start`)
+}
+
+const succeeds = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): boolean => {
+  try {
+    execFileSync(command, args, { stdio: "ignore", env: { ...process.env, ...env } })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export interface LocalPostgres {
+  readonly port: number
+  readonly database: string
+  readonly admin: { readonly user: string; readonly password: string }
+  readonly stop: () => void
+}
+
+/** initdb + postgres as the unprivileged `postgres` user (PostgreSQL refuses to run as root). */
+export const startPostgres = async (): Promise<LocalPostgres> => {
+  ensurePackages()
+  const dir = mkdtempSync(join(tmpdir(), "ppi-pg-"))
+  chmodSync(dir, 0o777)
+  const data = join(dir, "data")
+  const port = await freePort()
+  const password = "admin-test-only"
+  writeFileSync(join(dir, "pw"), password)
+  chmodSync(join(dir, "pw"), 0o644)
+  const asPostgres = (args: ReadonlyArray<string>) =>
+    execFileSync("runuser", ["-u", "postgres", "--", ...args], { stdio: "ignore" })
+  asPostgres([`${PG_BIN}/initdb`, "-D", data, "-U", "admin", "--pwfile", join(dir, "pw"), "-A", "scram-sha-256"])
+  const server = spawn(
+    "runuser",
+    [
+      "-u",
+      "postgres",
+      "--",
+      `${PG_BIN}/postgres`,
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-k",
+      dir,
+    ],
+    { stdio: "ignore" },
+  )
+  const env = { PGPASSWORD: password }
+  await waitFor(
+    () =>
+      succeeds("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "select 1"], env),
+    "PostgreSQL",
+  )
+  execFileSync(
+    "psql",
+    ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "CREATE DATABASE tenants"],
+    {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    },
+  )
+  return {
+    port,
+    database: "tenants",
+    admin: { user: "admin", password },
+    stop: () => {
+      server.kill("SIGINT")
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface LocalRedis {
+  readonly port: number
+  readonly admin: { readonly user: string; readonly password: string }
+  readonly aclFile: string
+  readonly stop: () => void
+}
+
+/** redis-server with an ACL file holding only an admin user, as the platform runs it. */
+export const startRedis = async (): Promise<LocalRedis> => {
+  ensurePackages()
+  const dir = mkdtempSync(join(tmpdir(), "ppi-redis-"))
+  const port = await freePort()
+  const admin = { user: "platform-admin", password: "admin-test-only" }
+  const aclFile = join(dir, "users.acl")
+  writeFileSync(aclFile, `user ${admin.user} on >${admin.password} ~* &* +@all\nuser default on nopass ~* &* +@all\n`)
+  const server = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--aclfile",
+      aclFile,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+    ],
+    { stdio: "ignore" },
+  )
+  await waitFor(
+    () =>
+      succeeds("redis-cli", [
+        "-p",
+        String(port),
+        "--user",
+        admin.user,
+        "--pass",
+        admin.password,
+        "--no-auth-warning",
+        "PING",
+      ]),
+    "Redis",
+  )
+  return {
+    port,
+    admin,
+    aclFile,
+    stop: () => {
+      server.kill("SIGTERM")
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
