@@ -8,13 +8,15 @@ export default {
   ingressNamespace: "traefik",
   clusterIssuer: "letsencrypt-production",
   platformNamespace: "platform",
-  secretStore: "platform-secrets",
+  operatorSecret: "email-provider",
   images: {
     api: {
       repository: "ghcr.io/parametric-portal/api",
       tag: "1.4.2",
       digest: "sha256:4f1c2a8e7b9d3c6f5a0e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a",
     },
+    postgresClient: { repository: "postgres", tag: "17.6-alpine3.22" },
+    redisClient: { repository: "redis", tag: "8.6.0-alpine" },
   },
   postgres: {
     selfhosted: {

@@ -7,7 +7,11 @@ const endpoint = { host: "db", port: 5432, database: "tenants" }
 const valid: PlatformInput = {
   baseDomain: "apps.example.com",
   mode: "selfhosted",
-  images: { api: { repository: "ghcr.io/acme/api", tag: "1.0.0" } },
+  images: {
+    api: { repository: "ghcr.io/acme/api", tag: "1.0.0" },
+    postgresClient: { repository: "postgres", tag: "17.6-alpine3.22" },
+    redisClient: { repository: "redis", tag: "8.6.0-alpine" },
+  },
   postgres: { selfhosted: endpoint, cloud: { ...endpoint, cidrs: ["10.0.0.0/24"] } },
   redis: { selfhosted: { host: "cache", port: 6379 }, cloud: { host: "cache", port: 6380, cidrs: ["10.0.1.0/24"] } },
   deploy: { repoURL: "https://git.example.com/infra.git" },
@@ -28,7 +32,7 @@ describe("Platform", () => {
     const result = decode({
       ...valid,
       mode: "hybrid",
-      images: { api: { repository: "ghcr.io/acme/api", tag: "latest" } },
+      images: { ...valid.images, api: { repository: "ghcr.io/acme/api", tag: "latest" } },
     })
     if (result._tag !== "Failure") throw new Error("expected a failure")
     expect(result.failure.issues.map((issue) => `${issue.file}: ${issue.path}`).sort()).toEqual([

@@ -56,9 +56,10 @@ export const Platform = Schema.Struct({
   clusterIssuer: defaulted(Schema.String, "letsencrypt-production"),
   /** Namespace running platform jobs (database/cache provisioning) and holding admin credentials. */
   platformNamespace: defaulted(Schema.String, "platform"),
-  /** External Secrets store holding operator-provided secrets such as RESEND_API_KEY. */
-  secretStore: defaulted(Schema.String, "platform-secrets"),
-  images: Schema.Struct({ api: PinnedImage }),
+  /** Secret in the platform namespace holding what operators provide (RESEND_API_KEY, …). */
+  operatorSecret: defaulted(Schema.String, "email-provider"),
+  /** The tenant API, and the clients the in-cluster provisioning Jobs run (psql, redis-cli). */
+  images: Schema.Struct({ api: PinnedImage, postgresClient: PinnedImage, redisClient: PinnedImage }),
   postgres: Schema.Struct({ selfhosted: PostgresEndpoint, cloud: PostgresEndpoint }),
   redis: Schema.Struct({ selfhosted: RedisEndpoint, cloud: RedisEndpoint }),
   deploy: Schema.Struct({

@@ -1,6 +1,7 @@
 import { TierSpecs } from "@ppi/config"
 import { KubeLimitRange, KubeResourceQuota, Quantity } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
+import { SyncWave, syncWave } from "./sync-wave.ts"
 import type { TenantContext } from "./tenant-context.ts"
 
 const q = (value: string) => Quantity.fromString(value)
@@ -12,7 +13,7 @@ export class TenantGuardrails extends Construct {
     const { plan, tenant, namespace, labels } = context
     const spec = TierSpecs[tenant.tier]
     new KubeResourceQuota(this, "quota", {
-      metadata: { name: "tenant-quota", namespace, labels },
+      metadata: { name: "tenant-quota", namespace, labels, annotations: syncWave(SyncWave.guardrails) },
       spec: {
         hard: {
           pods: q(String(plan.quota.pods)),
@@ -35,7 +36,7 @@ export class TenantGuardrails extends Construct {
       },
     })
     new KubeLimitRange(this, "limits", {
-      metadata: { name: "tenant-limits", namespace, labels },
+      metadata: { name: "tenant-limits", namespace, labels, annotations: syncWave(SyncWave.guardrails) },
       spec: {
         limits: [
           {

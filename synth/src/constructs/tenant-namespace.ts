@@ -1,5 +1,6 @@
 import { KubeNamespace } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
+import { SyncWave, syncWave } from "./sync-wave.ts"
 import type { TenantContext } from "./tenant-context.ts"
 
 const PSS_VERSION = "v1.28"
@@ -12,6 +13,7 @@ export class TenantNamespace extends Construct {
     new KubeNamespace(this, "namespace", {
       metadata: {
         name: context.namespace,
+        annotations: syncWave(SyncWave.namespace),
         labels: {
           ...labels,
           "pod-security.kubernetes.io/enforce": "restricted",

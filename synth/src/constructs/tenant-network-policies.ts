@@ -6,6 +6,7 @@ import {
   type NetworkPolicySpec,
 } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
+import { SyncWave, syncWave } from "./sync-wave.ts"
 import type { TenantContext } from "./tenant-context.ts"
 
 const nsSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } })
@@ -34,7 +35,10 @@ export class TenantNetworkPolicies extends Construct {
     const { namespace, labels, selector, platform } = context
     const { postgres, redis } = endpoints(platform)
     const policy = (name: string, spec: NetworkPolicySpec) =>
-      new KubeNetworkPolicy(this, name, { metadata: { name, namespace, labels }, spec })
+      new KubeNetworkPolicy(this, name, {
+        metadata: { name, namespace, labels, annotations: syncWave(SyncWave.guardrails) },
+        spec,
+      })
 
     policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })
     policy("allow-ingress-controller", {

@@ -17,9 +17,28 @@ interface EnvEntry {
   valueFrom?: { secretKeyRef?: { name: string; key: string; optional: boolean } }
 }
 
+/** What External Secrets would write into `api-credentials`: the ExternalSecret's data, read from the store. */
+const materialize = (
+  objects: ReadonlyArray<{ kind: string; metadata: { name: string } }>,
+  store: Record<string, Record<string, string>>,
+): Record<string, string> => {
+  const externalSecret = objects.find(
+    (o) => o.kind === "ExternalSecret" && o.metadata.name === CREDENTIALS_SECRET,
+  ) as unknown as {
+    spec: { data: Array<{ secretKey: string; remoteRef: { key: string; property: string } }> }
+  }
+  return Object.fromEntries(
+    externalSecret.spec.data.flatMap(({ secretKey, remoteRef }) => {
+      const value = store[remoteRef.key]?.[remoteRef.property]
+      return value === undefined ? [] : [[secretKey, value]]
+    }),
+  )
+}
+
 /** What the kubelet would give the container: the ConfigMap via envFrom, secret refs resolved. */
-const podEnv = (input: TenantInput, platform: Platform, secrets: Record<string, string>) => {
+const podEnv = (input: TenantInput, platform: Platform, store: Record<string, Record<string, string>>) => {
   const { objects } = renderTenant(Effect.runSync(decodeTenant("t.ts", input)), platform)
+  const secrets = materialize(objects, store)
   const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === ENV_CONFIGMAP) as unknown as {
     data: Record<string, string>
   }
@@ -38,11 +57,10 @@ const podEnv = (input: TenantInput, platform: Platform, secrets: Record<string, 
   return { env, secretRefs: container.env.map((entry) => entry.name).sort() }
 }
 
+/** The platform namespace's Secrets as the generator and the operator left them. */
 const secrets = {
-  POSTGRES_PASSWORD: "pg-pass",
-  REDIS_PASSWORD: "redis-pass",
-  SESSION_SECRET: "session",
-  RESEND_API_KEY: "re_key",
+  "tenant-acme-credentials": { POSTGRES_PASSWORD: "pg-pass", REDIS_PASSWORD: "redis-pass", SESSION_SECRET: "session" },
+  "email-provider": { RESEND_API_KEY: "re_key" },
 }
 
 const acme: TenantInput = {
@@ -55,7 +73,7 @@ const acme: TenantInput = {
 }
 
 describe("env contract round trip", () => {
-  it("decodes the env the Deployment sets back into the tenant's settings", async () => {
+  it("decodes the env the Deployment sets, with credentials as External Secrets materializes them, back into the tenant's settings", async () => {
     const { env } = podEnv(acme, examplePlatform, secrets)
     const runtime = await Effect.runPromise(decodeRuntimeEnv(env))
     expect(runtime.tenant).toEqual({
@@ -103,7 +121,7 @@ describe("env contract round trip", () => {
   })
 
   it("fails at start-up, naming the variable, when a required secret is missing", async () => {
-    const { env } = podEnv(acme, examplePlatform, { ...secrets, RESEND_API_KEY: undefined as never })
+    const { env } = podEnv(acme, examplePlatform, { ...secrets, "email-provider": {} })
     const result = await Effect.runPromise(Effect.result(decodeRuntimeEnv(env)))
     expect(result._tag).toBe("Failure")
     if (result._tag === "Failure") expect(result.failure.message).toContain("environment: RESEND_API_KEY")

@@ -27,20 +27,37 @@ const base = [
   "ResourceQuota/tenant-quota",
   "Service/api",
   "ServiceAccount/api",
+  "ServiceAccount/credentials-reader",
+  "SecretStore/platform-credentials",
+  "ExternalSecret/api-credentials",
+]
+const dataPlane = (name: string) => [
+  `ConfigMap/provision-${name}`,
+  `ExternalSecret/tenant-${name}-credentials`,
+  `Job/provision-${name}`,
+  `Password/tenant-${name}-password`,
+  `Role/read-tenant-${name}-credentials`,
+  `RoleBinding/read-tenant-${name}-credentials`,
 ]
 
 describe("renderTenant", () => {
   it("gives a free tenant the base set of objects, fixed at one replica, without HPA or PDB", () => {
     const { objects, violations } = render({ name: "hobby", tier: "free" })
     expect(violations).toEqual([])
-    expect(kinds(objects)).toEqual([...base, "Namespace/hobby"].sort())
+    expect(kinds(objects)).toEqual([...base, ...dataPlane("hobby"), "Namespace/hobby"].sort())
     expect(find(objects, "Deployment").spec.replicas).toBe(1)
   })
 
   it("gives a pro tenant an HPA from its replicas to the tier ceiling and a majority PDB", () => {
     const { objects } = render({ name: "acme", tier: "pro", replicas: 3 })
     expect(kinds(objects)).toEqual(
-      [...base, "HorizontalPodAutoscaler/api", "Namespace/acme", "PodDisruptionBudget/api"].sort(),
+      [
+        ...base,
+        ...dataPlane("acme"),
+        "HorizontalPodAutoscaler/api",
+        "Namespace/acme",
+        "PodDisruptionBudget/api",
+      ].sort(),
     )
     const hpa = find(objects, "HorizontalPodAutoscaler").spec
     expect([hpa.minReplicas, hpa.maxReplicas, hpa.scaleTargetRef.name]).toEqual([3, 6, "api"])
@@ -139,7 +156,7 @@ describe("renderTenant", () => {
 
   it("scales a suspended tenant to zero and drops its HPA and PDB, keeping namespace and ingress", () => {
     const { objects } = render({ name: "acme", tier: "pro", state: "suspended" })
-    expect(kinds(objects)).toEqual([...base, "Namespace/acme"].sort())
+    expect(kinds(objects)).toEqual([...base, ...dataPlane("acme"), "Namespace/acme"].sort())
     expect(find(objects, "Deployment").spec.replicas).toBe(0)
   })
 

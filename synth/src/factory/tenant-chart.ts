@@ -1,5 +1,7 @@
 import { App, Chart } from "cdk8s"
 import type { Construct } from "constructs"
+import { TenantCredentials } from "../constructs/data-plane/tenant-credentials.ts"
+import { TenantProvisioning } from "../constructs/data-plane/tenant-provisioning.ts"
 import { TenantApi } from "../constructs/tenant-api.ts"
 import { TenantAvailability } from "../constructs/tenant-availability.ts"
 import type { TenantContext } from "../constructs/tenant-context.ts"
@@ -9,13 +11,18 @@ import { TenantNamespace } from "../constructs/tenant-namespace.ts"
 import { TenantNetworkPolicies } from "../constructs/tenant-network-policies.ts"
 import type { Component, K8sObject, PlacedObject } from "./k8s-object.ts"
 
-/** What the platform owns in a tenant: the tenant's application can never change these. */
+/**
+ * What the platform owns in a tenant — namespace, guardrails, credentials, provisioning: the
+ * tenant's application can never change these.
+ */
 export class TenantPlatformChart extends Chart {
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id, { disableResourceNameHashes: true })
     new TenantNamespace(this, "namespace", context)
     new TenantGuardrails(this, "guardrails", context)
     new TenantNetworkPolicies(this, "network", context)
+    new TenantCredentials(this, "credentials", context)
+    new TenantProvisioning(this, "provisioning", context)
   }
 }
 

@@ -1,3 +1,5 @@
+import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1"
+import { Password } from "@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1"
 import { Deployment } from "kubernetes-models/apps/v1"
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2"
 import { Job } from "kubernetes-models/batch/v1"
@@ -23,17 +25,20 @@ export const typeKey = (apiVersion: string, kind: string): string => `${apiVersi
 export const CoreModels: ReadonlyArray<ModelClass> = [
   ConfigMap,
   Deployment,
+  ExternalSecret,
   HorizontalPodAutoscaler,
   Ingress,
   Job,
   LimitRange,
   Namespace,
   NetworkPolicy,
+  Password,
   PodDisruptionBudget,
   ResourceQuota,
   Role,
   RoleBinding,
   Secret,
+  SecretStore,
   Service,
   ServiceAccount,
 ] as unknown as ReadonlyArray<ModelClass>
