@@ -1,3 +1,5 @@
+import type { ObjectRule } from "../kube-object.ts"
+
 /**
  * Finds what must never be committed: a Secret carrying data, a credential-named field holding a
  * literal, or a string shaped like a key, token or password. Used on every synthesized file.
@@ -31,13 +33,17 @@ const entropy = (value: string): number => {
   return bits
 }
 
-/** A long, random-looking token with no spaces: what generated passwords and API keys look like. */
+/**
+ * A long, random-looking token with no spaces, mixing cases and digits: what generated passwords
+ * and API keys look like. Kubernetes names and content hashes are lowercase, so they never match.
+ */
 const looksRandom = (value: string): boolean =>
   value.length >= 24 &&
   /^[A-Za-z0-9+/=_-]+$/.test(value) &&
   !DIGEST.test(value) &&
   /\d/.test(value) &&
-  /[A-Za-z]/.test(value) &&
+  /[a-z]/.test(value) &&
+  /[A-Z]/.test(value) &&
   entropy(value) > 4
 
 const walk = (value: unknown, path: string, key: string, findings: Array<SecretFinding>): void => {
@@ -65,4 +71,10 @@ export const findPlaintextSecrets = (object: Readonly<Record<string, unknown>>):
     findings.push({ path: object.data !== undefined ? "data" : "stringData", reason: "a Secret with data in git" })
   walk(object, "", "", findings)
   return findings
+}
+
+export const noPlaintextSecrets: ObjectRule = {
+  id: "secrets/no-plaintext",
+  description: "No Secret with data and no key-, token- or password-shaped value in any object",
+  check: (object) => findPlaintextSecrets(object).map((finding) => `${finding.path}: ${finding.reason}`),
 }
