@@ -31,6 +31,23 @@ export class InvalidManifests extends Schema.TaggedError<InvalidManifests>()("In
   }
 }
 
+export const PolicyViolation = Schema.Struct({
+  tenant: Schema.String,
+  rule: Schema.String,
+  object: Schema.String,
+  message: Schema.String,
+})
+export type PolicyViolation = typeof PolicyViolation.Type
+
+/** Synthesized objects that break a guardrail (`@ppi/policy`): nothing is written. */
+export class PolicyViolations extends Schema.TaggedError<PolicyViolations>()("PolicyViolations", {
+  violations: Schema.Array(PolicyViolation),
+}) {
+  override get message(): string {
+    return this.violations.map((v) => `${v.tenant}: ${v.object}: [${v.rule}] ${v.message}`).join("\n")
+  }
+}
+
 /** The output folder could not be written or swapped; the previous output is untouched. */
 export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
   path: Schema.String,
@@ -41,4 +58,9 @@ export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFail
   }
 }
 
-export type SynthError = import("@ppi/config").InvalidConfig | TenantConflict | InvalidManifests | OutputFailed
+export type SynthError =
+  | import("@ppi/config").InvalidConfig
+  | TenantConflict
+  | InvalidManifests
+  | PolicyViolations
+  | OutputFailed

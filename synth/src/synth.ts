@@ -1,6 +1,6 @@
 import type { Platform } from "@ppi/config"
 import { Effect } from "effect"
-import { InvalidConfig, InvalidManifests, type SynthError, TenantConflict } from "./errors.ts"
+import { InvalidConfig, InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
@@ -20,7 +20,10 @@ export interface SynthSummary {
   readonly filesChanged: number
 }
 
-/** Tenants → the complete output tree, in memory. Fails with every problem found, never a partial tree. */
+/**
+ * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts, build, schema
+ * validation, guardrails. Fails with every problem found, never a partial tree.
+ */
 export const buildTree = (tenantsDir: string, platform: Platform) =>
   Effect.gen(function* () {
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
@@ -29,6 +32,8 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     const rendered = loaded.map(({ tenant }) => renderTenant(tenant, platform))
     const violations = rendered.flatMap((tenant) => tenant.violations)
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
+    const policyViolations = rendered.flatMap((tenant) => tenant.policyViolations)
+    if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     const tree = new Map<string, string>()
     for (const tenant of rendered)
       for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)

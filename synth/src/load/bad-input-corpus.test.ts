@@ -12,10 +12,12 @@ import { MAX_TENANT_FILE_BYTES } from "./tenant-module.ts"
 const corpusDir = new URL("./__corpus__/", import.meta.url)
 
 /** Runs the real loader and checks over a folder holding just this one file. */
-const problemsOf = async (name: string, source: string): Promise<ReadonlyArray<string>> => {
+const problemsOf = (name: string, source: string) => problemsOfFiles({ [name]: source })
+
+const problemsOfFiles = async (files: Readonly<Record<string, string>>): Promise<ReadonlyArray<string>> => {
   const dir = await mkdtemp(join(tmpdir(), "ppi-corpus-"))
   try {
-    await writeFile(join(dir, `${name}.ts`), source)
+    for (const [name, source] of Object.entries(files)) await writeFile(join(dir, `${name}.ts`), source)
     const result = await Effect.runPromise(
       Effect.result(buildTree(dir, examplePlatform)).pipe(Effect.provide(TenantFiles.layer)),
     )
@@ -31,7 +33,7 @@ const corpus = (await readdir(corpusDir)).filter((name) => name.endsWith(".ts.ba
 
 describe("bad-input corpus", () => {
   it("has a case for every kind of broken tenant file", () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(30)
+    expect(corpus.length).toBeGreaterThanOrEqual(50)
   })
 
   it.each(corpus)("%s fails naming the file and the field", async (entry) => {
@@ -44,6 +46,20 @@ describe("bad-input corpus", () => {
     expect(problems.length).toBeGreaterThan(0)
     expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${name}\\.ts: ${escapeRegExp(path ?? "")}: `)))
     expect(problems.join("\n")).toContain(message)
+  })
+
+  it("names both files when two tenants share a name or a hostname", async () => {
+    const problems = await problemsOfFiles({
+      a: 'export default { name: "acme", tier: "pro", hostnames: ["shop.example.com"] }',
+      b: 'export default { name: "acme", tier: "free" }',
+      c: 'export default { name: "other", tier: "pro", hostnames: ["shop.example.com"] }',
+    })
+    expect(problems).toContainEqual(
+      expect.stringMatching(/b\.ts: name: duplicate tenant name "acme" \(also in .*a\.ts\)/),
+    )
+    expect(problems).toContainEqual(
+      expect.stringMatching(/c\.ts: hostnames\[0\]: duplicate hostname shop\.example\.com/),
+    )
   })
 
   it("refuses an empty file and a huge one", async () => {

@@ -1,0 +1,40 @@
+import { readdir, readFile } from "node:fs/promises"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { findPlaintextSecrets } from "@ppi/policy"
+import { Effect } from "effect"
+import { parse } from "yaml"
+import { TenantFiles } from "../load/tenant-files.ts"
+import { buildTree } from "../synth.ts"
+import { examplePlatform, exampleTenantsDir, platformFor } from "../testing/fixtures.ts"
+
+const synthesize = (platform = examplePlatform) =>
+  Effect.runPromise(buildTree(exampleTenantsDir, platform).pipe(Effect.provide(TenantFiles.layer)))
+
+describe("no plaintext secret in the output", () => {
+  it.each([
+    ["selfhosted", examplePlatform],
+    ["cloud", platformFor({ mode: "cloud" })],
+  ])("scans every file of a full %s synth and finds nothing", async (_mode, platform) => {
+    const { tree } = await synthesize(platform)
+    expect(tree.size).toBeGreaterThan(50)
+    const findings = [...tree].flatMap(([file, text]) =>
+      findPlaintextSecrets(parse(text) as Record<string, unknown>).map(
+        (finding) => `${file}: ${finding.path}: ${finding.reason}`,
+      ),
+    )
+    expect(findings).toEqual([])
+  })
+
+  it("finds no Secret object at all: credentials exist only in-cluster", async () => {
+    const { tree } = await synthesize()
+    expect([...tree.values()].filter((text) => /^kind: Secret$/m.test(text))).toEqual([])
+  })
+
+  it("keeps the golden files clean too", async () => {
+    const golden = new URL("../__golden__/", import.meta.url).pathname
+    const files = (await readdir(golden, { recursive: true })).filter((file) => file.endsWith(".yaml"))
+    for (const file of files)
+      expect(findPlaintextSecrets(parse(await readFile(join(golden, file), "utf8"))), file).toEqual([])
+  })
+})
