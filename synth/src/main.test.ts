@@ -47,7 +47,7 @@ describe("synth CLI", () => {
     expect(stdout).toMatch(/^synth: 4 tenants, \d+ objects, \d+ files, \d+ changed → out\n$/)
     const tree = await readTree(join(work, "out"))
     expect(new Set([...tree.keys()].map((file) => file.split("/")[0]))).toEqual(
-      new Set(["acme", "globex", "hobby", "initech"]),
+      new Set(["_platform", "acme", "globex", "hobby", "initech"]),
     )
   })
 

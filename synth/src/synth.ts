@@ -1,6 +1,7 @@
 import type { Platform } from "@ppi/config"
 import { Effect } from "effect"
 import { InvalidConfig, InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
+import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
@@ -30,11 +31,15 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     const conflicts = findConflicts(loaded, platform)
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     const rendered = loaded.map(({ tenant }) => renderTenant(tenant, platform))
-    const violations = rendered.flatMap((tenant) => tenant.violations)
+    const fleet = renderFleet(
+      platform,
+      rendered.filter((tenant) => tenant.objects.length > 0).map((tenant) => tenant.name),
+    )
+    const violations = [...rendered.flatMap((tenant) => tenant.violations), ...fleet.violations]
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
     const policyViolations = rendered.flatMap((tenant) => tenant.policyViolations)
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
-    const tree = new Map<string, string>()
+    const tree = new Map<string, string>(fleet.files)
     for (const tenant of rendered)
       for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
     return {

@@ -1,6 +1,7 @@
 export * from "./decode.ts"
 export * from "./env-contract.ts"
 export * from "./errors.ts"
+export * from "./gitops.ts"
 export * from "./identity.ts"
 export * from "./names.ts"
 export * from "./platform.ts"

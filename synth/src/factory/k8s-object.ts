@@ -10,9 +10,10 @@ export type K8sObject = {
  * deployed by its own Argo CD Application:
  * - `platform`: what the tenant must not change (namespace, quota, limits, network policies,
  *   data-plane provisioning) — owned by the platform's AppProject;
- * - `app`: the tenant's workload, confined to the tenant's namespace by the tenant's AppProject.
+ * - `app`: the tenant's workload, confined to the tenant's namespace by the tenant's AppProject;
+ * - `argocd`: the tenant's AppProject and the two Applications, found by the root app-of-apps.
  */
-export const Components = ["platform", "app"] as const
+export const Components = ["platform", "app", "argocd"] as const
 export type Component = (typeof Components)[number]
 
 export interface PlacedObject {

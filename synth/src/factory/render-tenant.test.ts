@@ -32,6 +32,9 @@ const base = [
   "ExternalSecret/api-credentials",
 ]
 const dataPlane = (name: string) => [
+  `AppProject/${name}`,
+  `Application/${name}`,
+  `Application/${name}-platform`,
   `ConfigMap/provision-${name}`,
   `ExternalSecret/tenant-${name}-credentials`,
   `Job/provision-${name}`,

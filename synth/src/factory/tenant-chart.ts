@@ -1,5 +1,6 @@
 import { App, Chart } from "cdk8s"
 import type { Construct } from "constructs"
+import { TenantArgoCd } from "../constructs/argocd/tenant-argocd.ts"
 import { TenantCredentials } from "../constructs/data-plane/tenant-credentials.ts"
 import { TenantProvisioning } from "../constructs/data-plane/tenant-provisioning.ts"
 import { TenantApi } from "../constructs/tenant-api.ts"
@@ -36,6 +37,14 @@ export class TenantAppChart extends Chart {
   }
 }
 
+/** The Argo CD objects that deploy the two charts above. */
+export class TenantArgoChart extends Chart {
+  constructor(scope: Construct, id: string, context: TenantContext) {
+    super(scope, id, { disableResourceNameHashes: true })
+    new TenantArgoCd(this, "argocd", context)
+  }
+}
+
 /**
  * Synthesizes one tenant in an `App` of its own: construct trees stay small, so the cost of
  * a fleet grows linearly (one `App` for every tenant grows quadratically).
@@ -45,6 +54,7 @@ export const synthesizeTenant = (context: TenantContext): ReadonlyArray<PlacedOb
   const charts: ReadonlyArray<readonly [Component, Chart]> = [
     ["platform", new TenantPlatformChart(app, "platform", context)],
     ["app", new TenantAppChart(app, "app", context)],
+    ["argocd", new TenantArgoChart(app, "argocd", context)],
   ]
   return charts.flatMap(([component, chart]) =>
     (chart.toJson() as ReadonlyArray<K8sObject>).map((object) => ({ component, object })),

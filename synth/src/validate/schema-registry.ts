@@ -1,3 +1,4 @@
+import { Application, AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1"
 import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1"
 import { Password } from "@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1"
 import { Deployment } from "kubernetes-models/apps/v1"
@@ -23,6 +24,8 @@ export const typeKey = (apiVersion: string, kind: string): string => `${apiVersi
  * A kind missing from the registry is a validation error, never a silent pass.
  */
 export const CoreModels: ReadonlyArray<ModelClass> = [
+  Application,
+  AppProject,
   ConfigMap,
   Deployment,
   ExternalSecret,

@@ -1,0 +1,41 @@
+import type { Platform } from "./platform.ts"
+
+/**
+ * The contract between the synth (which writes `out/`), the deploy branch and the cluster
+ * bootstrap (which creates the root Application): names and paths both sides must agree on.
+ */
+export const ARGOCD_NAMESPACE = "argocd"
+/** The AppProject owning every tenant's guardrails and data plane. */
+export const PLATFORM_PROJECT = "platform"
+/** Folder of fleet-wide objects in `out/`; `_` keeps it apart from every tenant name. */
+export const FLEET_FOLDER = "_platform"
+export const IN_CLUSTER = "https://kubernetes.default.svc"
+
+/** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
+export const rootSource = (platform: Platform) => ({
+  repoURL: platform.deploy.repoURL,
+  targetRevision: platform.deploy.branch,
+  path: ".",
+  directory: { recurse: true, include: "*/argocd/*.yaml" },
+})
+
+/**
+ * The root Application (created once by the cluster bootstrap). It prunes Applications whose
+ * files left the deploy branch — the publish bot only lets that happen for decommissioned
+ * tenants — and refuses to sync an empty source (`allowEmpty: false`).
+ */
+export const rootApplication = (platform: Platform) => ({
+  apiVersion: "argoproj.io/v1alpha1",
+  kind: "Application",
+  metadata: { name: "tenants", namespace: ARGOCD_NAMESPACE },
+  spec: {
+    project: PLATFORM_PROJECT,
+    source: rootSource(platform),
+    destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+    syncPolicy: {
+      automated: { prune: true, selfHeal: true, allowEmpty: false },
+      syncOptions: ["ServerSideApply=true"],
+      retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
+    },
+  },
+})

@@ -1,0 +1,24 @@
+import { FLEET_FOLDER, type Platform } from "@ppi/config"
+import { App, Chart } from "cdk8s"
+import { addPlatformProject } from "../constructs/argocd/platform-project.ts"
+import { toCanonicalYaml } from "../emit/canonical-yaml.ts"
+import type { SchemaViolation } from "../errors.ts"
+import { validateObject } from "../validate/validate-object.ts"
+import type { K8sObject } from "./k8s-object.ts"
+import { fileNameOf } from "./render-tenant.ts"
+
+/** Fleet-wide objects (the platform's AppProject) → `_platform/argocd/*.yaml`. */
+export const renderFleet = (
+  platform: Platform,
+  tenants: ReadonlyArray<string>,
+): { readonly files: ReadonlyMap<string, string>; readonly violations: ReadonlyArray<SchemaViolation> } => {
+  const chart = new Chart(new App({ outdir: "/nonexistent" }), "fleet", { disableResourceNameHashes: true })
+  addPlatformProject(chart, platform, tenants)
+  const objects = chart.toJson() as ReadonlyArray<K8sObject>
+  return {
+    files: new Map(objects.map((object) => [`${FLEET_FOLDER}/argocd/${fileNameOf(object)}`, toCanonicalYaml(object)])),
+    violations: objects.flatMap((object) =>
+      validateObject(object).map((violation) => ({ tenant: FLEET_FOLDER, ...violation })),
+    ),
+  }
+}
