@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { TenantFiles } from "@ppi/synth"
+import { Effect } from "effect"
+import { type PublishOptions, provenanceOf, publish } from "./publish.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
+
+let fixture: ReturnType<typeof makeRemote>
+beforeEach(() => {
+  fixture = makeRemote()
+})
+afterEach(() => fixture.cleanup())
+
+const options = (extra: Partial<PublishOptions> = {}): PublishOptions => ({
+  remote: fixture.remote,
+  sourceBranch: "main",
+  deployBranch: "deploy",
+  synthVersion: "test",
+  ...extra,
+})
+const run = (extra: Partial<PublishOptions> = {}) =>
+  Effect.runPromise(publish(options(extra)).pipe(Effect.provide(TenantFiles.layer)))
+const runResult = (extra: Partial<PublishOptions> = {}) =>
+  Effect.runPromise(Effect.result(publish(options(extra)).pipe(Effect.provide(TenantFiles.layer))))
+const deployFiles = () => fixture.git("ls-tree", "-r", "--name-only", "deploy").split("\n")
+const deployTenants = () =>
+  [
+    ...new Set(
+      deployFiles()
+        .filter((f) => f.includes("/"))
+        .map((f) => f.split("/")[0]),
+    ),
+  ].sort()
+const deployCommits = () => Number(fixture.git("rev-list", "--count", "deploy"))
+
+describe("publish", () => {
+  it("commits the synth to the deploy branch with provenance, marked as generated", async () => {
+    const result = await run()
+    expect(result._tag).toBe("Published")
+    expect(deployTenants()).toEqual(["_platform", "acme", "globex", "hobby", "initech"])
+    expect(deployFiles()).toEqual(
+      expect.arrayContaining([".gitattributes", "README.md", "acme/app/deployment-api.yaml"]),
+    )
+    expect(fixture.git("show", "deploy:.gitattributes")).toContain("linguist-generated=true")
+    const provenance = provenanceOf(fixture.git("log", "-1", "--format=%B", "deploy"))
+    expect(provenance).toEqual({
+      sourceCommit: fixture.git("rev-parse", "main"),
+      synthVersion: "test",
+      tenantsChanged: "_platform, acme, globex, hobby, initech".replace("_platform, ", ""),
+    })
+  })
+
+  it("makes one commit when run twice on the same source", async () => {
+    await run()
+    const second = await run()
+    expect(second._tag).toBe("Unchanged")
+    expect(deployCommits()).toBe(1)
+  })
+
+  it("names only the tenants a change touched", async () => {
+    await run()
+    fixture.commit("Scale acme", { "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 4") })
+    const result = await run()
+    expect(result._tag === "Published" && result.tenantsChanged).toEqual(["acme"])
+    expect(fixture.git("log", "-1", "--format=%B", "deploy")).toContain("Tenants-Changed: acme")
+  })
+
+  it("refuses to drop a tenant whose file vanished, and says how to proceed", async () => {
+    await run()
+    fixture.commit("Oops", { "tenants/hobby.ts": null })
+    const result = await runResult()
+    expect(result._tag).toBe("Failure")
+    if (result._tag === "Failure") {
+      expect(result.failure._tag).toBe("DeletionRefused")
+      expect(result.failure.message).toContain("hobby")
+      expect(result.failure.message).toContain('state: "decommissioned"')
+    }
+    expect(deployTenants()).toContain("hobby")
+    expect((await run({ allowRemovals: ["hobby"] }))._tag).toBe("Published")
+    expect(deployTenants()).not.toContain("hobby")
+  })
+
+  it("removes a decommissioned tenant", async () => {
+    await run()
+    fixture.commit("Decommission hobby", {
+      "tenants/hobby.ts": tenantFile("hobby", "free", ', state: "decommissioned"'),
+    })
+    expect((await run())._tag).toBe("Published")
+    expect(deployTenants()).not.toContain("hobby")
+  })
+
+  it("refuses an empty synth over a populated deploy branch", async () => {
+    await run()
+    fixture.commit(
+      "Lose everything",
+      Object.fromEntries(["acme", "globex", "hobby", "initech"].map((t) => [`tenants/${t}.ts`, null])),
+    )
+    const result = await runResult()
+    expect(result._tag === "Failure" && result.failure._tag).toBe("DeletionRefused")
+    expect(result._tag === "Failure" && result.failure.message).toContain("empty synth")
+  })
+
+  it("with concurrent publishers, ends on the synth of the latest main and loses nothing", async () => {
+    await run()
+    const publishers: Array<Promise<unknown>> = []
+    for (let i = 0; i < 4; i++) {
+      fixture.commit(`Add tenant t${i}`, { [`tenants/t${i}.ts`]: tenantFile(`t${i}`, "free") })
+      publishers.push(run({ maxAttempts: 20 }))
+    }
+    const results = (await Promise.all(publishers)) as ReadonlyArray<{ _tag: string; attempts: number }>
+    expect(results.every((r) => r._tag === "Published" || r._tag === "Unchanged")).toBe(true)
+    expect(provenanceOf(fixture.git("log", "-1", "--format=%B", "deploy")).sourceCommit).toBe(
+      fixture.git("rev-parse", "main"),
+    )
+    expect(deployTenants()).toEqual(["_platform", "acme", "globex", "hobby", "initech", "t0", "t1", "t2", "t3"])
+    // Every deploy commit is a fast-forward of the previous one: nothing was overwritten.
+    expect(fixture.git("rev-list", "--merges", "deploy")).toBe("")
+  }, 120_000)
+
+  it("publishes a fleet of 1,000 tenants, then nothing on a rerun", async () => {
+    const tiers = ["free", "pro", "enterprise"]
+    fixture.commit(
+      "A thousand tenants",
+      Object.fromEntries(
+        Array.from({ length: 1000 }, (_, i) => [
+          `tenants/fleet-${i}.ts`,
+          tenantFile(`fleet-${i}`, tiers[i % 3] ?? "free"),
+        ]),
+      ),
+    )
+    expect((await run())._tag).toBe("Published")
+    expect(deployTenants()).toHaveLength(1005)
+    expect((await run())._tag).toBe("Unchanged")
+    expect(deployCommits()).toBe(1)
+  }, 240_000)
+})

@@ -1,0 +1,178 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { buildTree, loadPlatform, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
+import { Effect, Schedule, Schema } from "effect"
+import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
+import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
+import { type GitError, git, gitWith } from "./git.ts"
+
+export interface PublishOptions {
+  /** Any git remote: a URL (with a token for GitHub) or a local path. */
+  readonly remote: string
+  readonly sourceBranch: string
+  readonly deployBranch: string
+  readonly synthVersion: string
+  readonly allowRemovals?: ReadonlyArray<string>
+  readonly allowEmpty?: boolean
+  readonly maxAttempts?: number
+}
+
+export type PublishResult =
+  | {
+      readonly _tag: "Published"
+      readonly commit: string
+      readonly sourceCommit: string
+      readonly tenantsChanged: ReadonlyArray<string>
+      readonly attempts: number
+    }
+  | { readonly _tag: "Unchanged"; readonly sourceCommit: string; readonly attempts: number }
+
+/** Someone else moved the deploy branch between our fetch and our push. */
+export class LostRace extends Schema.TaggedError<LostRace>()("LostRace", { attempt: Schema.Number }) {}
+
+const fileTree = async (dir: string, tree: Tree): Promise<void> => {
+  for (const [file, content] of [
+    ...tree,
+    [".gitattributes", DEPLOY_GITATTRIBUTES],
+    ["README.md", DEPLOY_README],
+  ] as const) {
+    await mkdir(dirname(join(dir, file)), { recursive: true })
+    await writeFile(join(dir, file), content)
+  }
+}
+
+const revParse = (repo: string, ref: string) =>
+  git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).pipe(
+    Effect.map((sha) => sha.trim()),
+    Effect.orElseSucceed(() => undefined),
+  )
+
+/**
+ * One attempt: fetch the deploy branch, then the source branch (in that order, so the source is
+ * never older than what is deployed), synthesize the source, check removals, commit the tree on
+ * top of the deploy head, and push without force: the push only lands if the branch has not moved.
+ */
+const attemptPublish = (
+  options: PublishOptions,
+  attempt: number,
+): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace, TenantFiles> =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "ppi-publish-"))),
+    (work) =>
+      Effect.gen(function* () {
+        const repo = join(work, "repo")
+        yield* Effect.promise(() => mkdir(repo))
+        yield* git(repo, "init", "--quiet")
+        const deployRef = `refs/remotes/origin/${options.deployBranch}`
+        const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
+        yield* git(
+          repo,
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          options.remote,
+          `+refs/heads/${options.deployBranch}:${deployRef}`,
+        ).pipe(Effect.orElseSucceed(() => ""))
+        yield* git(
+          repo,
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          options.remote,
+          `+refs/heads/${options.sourceBranch}:${sourceRef}`,
+        )
+        const parent = yield* revParse(repo, deployRef)
+        const sourceCommit = (yield* git(repo, "rev-parse", sourceRef)).trim()
+
+        const source = join(work, "source")
+        yield* Effect.promise(() => mkdir(source))
+        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "synth/platform.ts")
+        // A source without tenants/ is an empty fleet (which the deletion guard then judges), not an error.
+        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "tenants").pipe(
+          Effect.orElseSucceed(() => ""),
+        )
+        yield* Effect.promise(() => mkdir(join(source, "tenants"), { recursive: true }))
+        const platform = yield* loadPlatform(join(source, "synth/platform.ts"))
+        const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
+        const { tree } = yield* buildTree(join(source, "tenants"), platform)
+
+        const before =
+          parent === undefined
+            ? new Set<string>()
+            : tenantFolders((yield* git(repo, "ls-tree", "--name-only", parent)).split("\n"))
+        const refusal: DeletionRefused | undefined = checkRemovals({
+          before,
+          after: tenantFolders([...tree.keys()]),
+          decommissioned: new Set(
+            tenants.filter(({ tenant }) => tenant.state === "decommissioned").map(({ tenant }) => tenant.name),
+          ),
+          allowRemovals: new Set(options.allowRemovals ?? []),
+          allowEmpty: options.allowEmpty ?? false,
+        })
+        if (refusal !== undefined) return yield* refusal
+
+        const files = join(work, "tree")
+        yield* Effect.promise(() => fileTree(files, tree))
+        const index = { GIT_INDEX_FILE: join(work, "index") }
+        yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
+        const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
+        if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha)
+          return { _tag: "Unchanged", sourceCommit, attempts: attempt } as const
+
+        const changed =
+          parent === undefined
+            ? [...tree.keys()]
+            : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
+        const tenantsChanged = [...tenantFolders(changed)].sort()
+        const message = [
+          `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
+          "",
+          `Tenants-Changed: ${tenantsChanged.join(", ") || "(fleet objects only)"}`,
+          `Source-Commit: ${sourceCommit}`,
+          `Synth-Version: ${options.synthVersion}`,
+          "",
+        ].join("\n")
+        const commit = (yield* git(
+          repo,
+          "commit-tree",
+          treeSha,
+          ...(parent ? ["-p", parent] : []),
+          "-m",
+          message,
+        )).trim()
+        // Never a force push: the remote accepts this only as a fast-forward of the head we built on.
+        yield* git(repo, "push", "--quiet", options.remote, `${commit}:refs/heads/${options.deployBranch}`).pipe(
+          Effect.catchTag(
+            "GitError",
+            (error): Effect.Effect<never, GitError | LostRace> =>
+              /rejected|fetch first|non-fast-forward|failed to update ref|cannot lock ref/.test(error.stderr)
+                ? Effect.fail(new LostRace({ attempt }))
+                : Effect.fail(error),
+          ),
+        )
+        return { _tag: "Published", commit, sourceCommit, tenantsChanged, attempts: attempt } as const
+      }),
+    (work) => Effect.promise(() => rm(work, { recursive: true, force: true })),
+  )
+
+/** Publishes the synth of the source branch to the deploy branch; on a lost race, starts over from the new heads. */
+export const publish = (
+  options: PublishOptions,
+): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace, TenantFiles> => {
+  let attempt = 0
+  return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
+    Effect.retry({
+      while: (error: SynthError | GitError | DeletionRefused | LostRace) => error._tag === "LostRace",
+      schedule: Schedule.exponential("50 millis", 2).pipe(Schedule.jittered),
+      times: (options.maxAttempts ?? 8) - 1,
+    }),
+  )
+}
+
+/** The provenance of a deploy-branch commit. */
+export const provenanceOf = (message: string) => ({
+  sourceCommit: trailer(message, "Source-Commit"),
+  synthVersion: trailer(message, "Synth-Version"),
+  tenantsChanged: trailer(message, "Tenants-Changed"),
+})

@@ -1,0 +1,6 @@
+export * from "./errors.ts"
+export { renderTenant } from "./factory/render-tenant.ts"
+export { loadPlatform } from "./load/platform-file.ts"
+export { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
+export { OutputTree, readTree, type Tree } from "./output/output-tree.ts"
+export { buildTree, synth } from "./synth.ts"
