@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { findPlaintextSecrets } from "./plaintext-secrets.ts"
+import { findPlaintextSecrets, redactSecrets } from "./plaintext-secrets.ts"
 
 describe("findPlaintextSecrets", () => {
   const reasons = (object: Record<string, unknown>) => findPlaintextSecrets(object).map((finding) => finding.reason)
@@ -43,5 +43,16 @@ describe("findPlaintextSecrets", () => {
         },
       }),
     ).toEqual([])
+  })
+})
+
+describe("redactSecrets", () => {
+  it("masks secret-shaped values and credential-named fields, leaving the rest", () => {
+    expect(redactSecrets("+  DB_PASSWORD: hunter2")).toBe("+  DB_PASSWORD: [redacted]")
+    expect(redactSecrets("key AKIAIOSFODNN7EXAMPLE here")).toBe("key [redacted] here")
+    expect(redactSecrets("- token Xk9fQ2mZ7pL4vR8sT1wY6bN3cJ5hG0dE")).toBe("- token [redacted]")
+    expect(redactSecrets("+  replicas: 3")).toBe("+  replicas: 3")
+    expect(redactSecrets('   secrets: "16"'.replace('"16"', "16"))).toBe("   secrets: 16")
+    expect(redactSecrets("  name: POSTGRES_PASSWORD")).toBe("  name: POSTGRES_PASSWORD")
   })
 })

@@ -78,3 +78,15 @@ export const noPlaintextSecrets: ObjectRule = {
   description: "No Secret with data and no key-, token- or password-shaped value in any object",
   check: (object) => findPlaintextSecrets(object).map((finding) => `${finding.path}: ${finding.reason}`),
 }
+
+/** Masks anything secret-shaped in free text (a rendered diff line), keeping the rest readable. */
+export const redactSecrets = (text: string): string => {
+  let redacted = text
+  for (const [, pattern] of KNOWN_FORMATS)
+    redacted = redacted.replace(new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`), "[redacted]")
+  redacted = redacted.replace(/[A-Za-z0-9+/=_-]{24,}/g, (word) => (looksRandom(word) ? "[redacted]" : word))
+  return redacted.replace(
+    /^(\s*[-+ ]?\s*[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential)s?\s*:\s*)(?!\d+$)(\S.*)$/gim,
+    "$1[redacted]",
+  )
+}

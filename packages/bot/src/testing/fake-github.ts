@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly path: string
+  readonly body: Record<string, unknown> | undefined
+}
+
+/**
+ * A small stand-in for the GitHub REST API on 127.0.0.1, enough for issue comments, refs,
+ * contents and pull requests. It records every request so tests assert what the bot sent.
+ */
+export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<string, string>> } = {}) => {
+  const requests: Array<RecordedRequest> = []
+  const comments = new Map<number, { id: number; body: string }>()
+  const branches = new Map<string, Map<string, string>>([["main", new Map(Object.entries(seed.files ?? {}))]])
+  const pulls: Array<{ number: number; head: string; base: string; title: string; html_url: string; state: string }> =
+    []
+  let nextId = 1000
+
+  const send = (res: ServerResponse, status: number, body?: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" })
+    res.end(body === undefined ? "" : JSON.stringify(body))
+  }
+  const readBody = (req: IncomingMessage) =>
+    new Promise<Record<string, unknown> | undefined>((resolve) => {
+      let data = ""
+      req.on("data", (chunk) => (data += chunk))
+      req.on("end", () => resolve(data === "" ? undefined : (JSON.parse(data) as Record<string, unknown>)))
+    })
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost")
+    const body = await readBody(req)
+    const method = req.method ?? "GET"
+    requests.push({ method, path: decodeURIComponent(url.pathname), body })
+    const path = decodeURIComponent(url.pathname)
+    let m: RegExpExecArray | null
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/.exec(path))) {
+      if (method === "GET")
+        return send(
+          res,
+          200,
+          [...comments.values()].sort((a, b) => a.id - b.id),
+        )
+      const comment = { id: nextId++, body: String(body?.body) }
+      comments.set(comment.id, comment)
+      return send(res, 201, comment)
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
+      const id = Number(m[1])
+      if (method === "DELETE") return comments.delete(id) ? send(res, 204) : send(res, 404, { message: "Not Found" })
+      const comment = { id, body: String(body?.body) }
+      comments.set(id, comment)
+      return send(res, 200, comment)
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/git\/ref\/heads\/(.+)$/.exec(path))) {
+      return branches.has(m[1] ?? "")
+        ? send(res, 200, { object: { sha: `sha-${m[1]}` } })
+        : send(res, 404, { message: "Not Found" })
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/refs$/.test(path)) {
+      const name = String(body?.ref).replace("refs/heads/", "")
+      if (branches.has(name)) return send(res, 422, { message: "Reference already exists" })
+      branches.set(name, new Map(branches.get("main")))
+      return send(res, 201, { ref: body?.ref })
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
+      const file = decodeURIComponent(m[1] ?? "")
+      const branch = method === "GET" ? (url.searchParams.get("ref") ?? "main") : String(body?.branch)
+      const files = branches.get(branch)
+      if (files === undefined) return send(res, 404, { message: "No branch" })
+      if (method === "GET") {
+        const content = files.get(file)
+        return content === undefined
+          ? send(res, 404, { message: "Not Found" })
+          : send(res, 200, {
+              type: "file",
+              sha: `blob-${content.length}`,
+              content: Buffer.from(content).toString("base64"),
+              encoding: "base64",
+            })
+      }
+      files.set(file, Buffer.from(String(body?.content), "base64").toString("utf8"))
+      return send(res, 201, { content: { path: file } })
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) {
+      if (method === "GET") {
+        const head = (url.searchParams.get("head") ?? "").split(":")[1]
+        return send(
+          res,
+          200,
+          pulls
+            .filter((pull) => pull.head === head && pull.state === "open")
+            .map((pull) => ({ ...pull, head: { ref: pull.head } })),
+        )
+      }
+      const number = pulls.length + 1
+      const pull = {
+        number,
+        head: String(body?.head),
+        base: String(body?.base),
+        title: String(body?.title),
+        html_url: `https://github.test/pull/${number}`,
+        state: "open",
+      }
+      pulls.push(pull)
+      return send(res, 201, { ...pull, head: { ref: pull.head } })
+    }
+    return send(res, 404, { message: `no route ${method} ${path}` })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    comments,
+    branches,
+    pulls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
