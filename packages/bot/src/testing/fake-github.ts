@@ -36,8 +36,8 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     const method = req.method ?? "GET"
     requests.push({ method, path: decodeURIComponent(url.pathname), body })
     const path = decodeURIComponent(url.pathname)
-    let m: RegExpExecArray | null
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/.exec(path))) {
+    const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/.exec(path)
+    if (route0) {
       if (method === "GET")
         return send(
           res,
@@ -48,16 +48,18 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
       comments.set(comment.id, comment)
       return send(res, 201, comment)
     }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
-      const id = Number(m[1])
+    const route1 = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path)
+    if (route1) {
+      const id = Number(route1[1])
       if (method === "DELETE") return comments.delete(id) ? send(res, 204) : send(res, 404, { message: "Not Found" })
       const comment = { id, body: String(body?.body) }
       comments.set(id, comment)
       return send(res, 200, comment)
     }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/git\/ref\/heads\/(.+)$/.exec(path))) {
-      return branches.has(m[1] ?? "")
-        ? send(res, 200, { object: { sha: `sha-${m[1]}` } })
+    const route2 = /^\/repos\/[^/]+\/[^/]+\/git\/ref\/heads\/(.+)$/.exec(path)
+    if (route2) {
+      return branches.has(route2[1] ?? "")
+        ? send(res, 200, { object: { sha: `sha-${route2[1]}` } })
         : send(res, 404, { message: "Not Found" })
     }
     if (/^\/repos\/[^/]+\/[^/]+\/git\/refs$/.test(path)) {
@@ -66,8 +68,9 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
       branches.set(name, new Map(branches.get("main")))
       return send(res, 201, { ref: body?.ref })
     }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
-      const file = decodeURIComponent(m[1] ?? "")
+    const route3 = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path)
+    if (route3) {
+      const file = decodeURIComponent(route3[1] ?? "")
       const branch = method === "GET" ? (url.searchParams.get("ref") ?? "main") : String(body?.branch)
       const files = branches.get(branch)
       if (files === undefined) return send(res, 404, { message: "No branch" })
