@@ -20,7 +20,7 @@ const run = (cwd: string, ...args: ReadonlyArray<string>) =>
     },
   }).trim()
 
-/** A bare "GitHub" remote and a developer clone whose main holds the example tenants and the platform file. */
+/** A bare "GitHub" remote and a developer clone (commits are pushed to the current branch) whose main holds the example tenants and the platform file. */
 export const makeRemote = () => {
   const root = mkdtempSync(join(tmpdir(), "ppi-git-"))
   const remote = join(root, "remote.git")
@@ -41,7 +41,7 @@ export const makeRemote = () => {
     }
     run(dev, "add", "--all")
     run(dev, "commit", "--quiet", "--allow-empty", "-m", message)
-    run(dev, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    run(dev, "push", "--quiet", "origin", `HEAD:refs/heads/${run(dev, "branch", "--show-current")}`)
     return run(dev, "rev-parse", "HEAD")
   }
   commit("Add example tenants")
@@ -51,6 +51,7 @@ export const makeRemote = () => {
     dev,
     commit,
     git: (...args: ReadonlyArray<string>) => run(remote, ...args),
+    devGit: (...args: ReadonlyArray<string>) => run(dev, ...args),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   }
 }

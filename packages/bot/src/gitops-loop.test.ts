@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
+import { Effect } from "effect"
+import { provenanceOf, publish } from "./publish.ts"
+import { renderComments, treeChanges } from "./render-diff.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
+
+/** The deploy branch as a tree (what Argo CD would read), without its generated README and attributes. */
+const deployTree = (remote: string): Tree => {
+  const files = execFileSync("git", ["ls-tree", "-r", "--name-only", "deploy"], {
+    cwd: remote,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  })
+    .split("\n")
+    .filter((file) => file.includes("/"))
+  return new Map(
+    files.map((file) => [file, execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8" })]),
+  )
+}
+
+/** What CI does on a checkout: synthesize its tenants with its platform file. */
+const synthOf = (checkout: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
+      return (yield* buildTree(join(checkout, "tenants"), platform)).tree
+    }).pipe(Effect.provide(TenantFiles.layer)),
+  )
+
+const publishMain = (remote: string) =>
+  Effect.runPromise(
+    publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: "loop-test" }).pipe(
+      Effect.provide(TenantFiles.layer),
+    ),
+  )
+
+let fixture: ReturnType<typeof makeRemote>
+beforeAll(() => {
+  fixture = makeRemote()
+})
+afterAll(() => fixture.cleanup())
+
+describe("the GitOps loop, end to end on real git", () => {
+  it("PR adds a tenant → rendered diff → merge → publish → deploy branch holds exactly the new synth", async () => {
+    await publishMain(fixture.remote)
+    const git = fixture.devGit
+
+    // A pull request adds tenants/zeta.ts on its own branch.
+    git("checkout", "--quiet", "-b", "add-zeta")
+    fixture.commit("Add tenant zeta", {
+      "tenants/zeta.ts": tenantFile("zeta", "pro", ', hostnames: ["zeta.example.com"]'),
+    })
+
+    // The PR job: synthesize the PR, diff it against the deploy branch, render the comments.
+    const prTree = await synthOf(fixture.dev)
+    const changes = treeChanges(deployTree(fixture.remote), prTree)
+    expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["zeta", "_platform"]))
+    expect(changes.filter((c) => c.tenant === "zeta").every((c) => c.status === "added")).toBe(true)
+    const comments = renderComments(changes).join("\n")
+    for (const object of [
+      "zeta/app/deployment-api.yaml",
+      "zeta/platform/namespace-zeta.yaml",
+      "zeta/argocd/application-zeta.yaml",
+    ])
+      expect(comments).toContain(object)
+    expect(comments).toContain("| `zeta` |")
+
+    // Merge, then the publish job.
+    git("checkout", "--quiet", "main")
+    git("merge", "--quiet", "--no-ff", "-m", "Merge add-zeta", "add-zeta")
+    git("push", "--quiet", "origin", "main")
+    const merged = git("rev-parse", "HEAD")
+    const result = await publishMain(fixture.remote)
+    expect(result._tag).toBe("Published")
+    expect(deployTree(fixture.remote)).toEqual(await synthOf(fixture.dev))
+    expect(
+      provenanceOf(
+        execFileSync("git", ["log", "-1", "--format=%B", "deploy"], { cwd: fixture.remote, encoding: "utf8" }),
+      ),
+    ).toEqual({
+      sourceCommit: merged,
+      synthVersion: "loop-test",
+      tenantsChanged: "zeta",
+    })
+
+    // A rerun is a no-op.
+    expect((await publishMain(fixture.remote))._tag).toBe("Unchanged")
+  }, 120_000)
+})
