@@ -1,5 +1,5 @@
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises"
-import { basename, dirname, join } from "node:path"
+import { basename, dirname, join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { OutputFailed } from "../errors.ts"
 
@@ -43,21 +43,34 @@ const exists = (path: string) =>
     () => undefined,
   )
 
-const listFiles = async (root: string, prefix = ""): Promise<ReadonlyArray<string>> => {
-  const entries = await readdir(join(root, prefix), { withFileTypes: true })
-  const nested = await Promise.all(
-    entries.map((entry) =>
-      entry.isDirectory() ? listFiles(root, join(prefix, entry.name)) : Promise.resolve([join(prefix, entry.name)]),
-    ),
-  )
-  return nested.flat().sort()
+/** Runs `task` over `items` with at most `limit` in flight: a fleet has tens of thousands of files. */
+const forEachLimited = async <A>(items: ReadonlyArray<A>, limit: number, task: (item: A) => Promise<void>): Promise<void> => {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as A
+      await task(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
+
+const IO_CONCURRENCY = 64
+
+const listFiles = async (root: string): Promise<ReadonlyArray<string>> =>
+  (await readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort()
 
 export const readTree = async (out: string): Promise<Tree> => {
   if ((await exists(out)) === undefined) return new Map()
   const files = await listFiles(out)
-  const contents = await Promise.all(files.map((file) => readFile(join(out, file), "utf8")))
-  return new Map(files.map((file, index) => [file, contents[index] ?? ""]))
+  const tree = new Map<string, string>(files.map((file) => [file, ""]))
+  await forEachLimited(files, IO_CONCURRENCY, async (file) => {
+    tree.set(file, await readFile(join(out, file), "utf8"))
+  })
+  return tree
 }
 
 const countChanges = (before: Tree, after: Tree): number => {
@@ -82,8 +95,10 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   const next = join(generations, id)
   const folders = new Set([...tree.keys()].map((file) => dirname(file)))
   await mkdir(next, { recursive: true })
-  await Promise.all([...folders].map((folder) => mkdir(join(next, folder), { recursive: true })))
-  await Promise.all([...tree].map(([file, content]) => writeFile(join(next, file), content)))
+  await forEachLimited([...folders], IO_CONCURRENCY, async (folder) => {
+    await mkdir(join(next, folder), { recursive: true })
+  })
+  await forEachLimited([...tree], IO_CONCURRENCY, async ([file, content]) => writeFile(join(next, file), content))
 
   if (current !== undefined && !current.isSymbolicLink()) {
     // First run over a plain folder: move it aside once; from then on every swap is atomic.
