@@ -22,7 +22,7 @@ describe("random valid tenants", () => {
       }),
       { numRuns: 1000 },
     )
-  })
+  }, 300_000)
 
   it("never collide in names, namespaces, hostnames or database and cache identities", async () => {
     const fleet = fc
@@ -50,7 +50,7 @@ describe("random valid tenants", () => {
       }),
       { numRuns: 25 },
     )
-  })
+  }, 300_000)
 })
 
 describe("random invalid input", () => {
@@ -94,5 +94,5 @@ describe("random invalid input", () => {
       }),
       { numRuns: 500 },
     )
-  })
+  }, 300_000)
 })
