@@ -1,4 +1,5 @@
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises"
 import { basename, dirname, join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { OutputFailed } from "../errors.ts"
@@ -44,7 +45,11 @@ const exists = (path: string) =>
   )
 
 /** Runs `task` over `items` with at most `limit` in flight: a fleet has tens of thousands of files. */
-const forEachLimited = async <A>(items: ReadonlyArray<A>, limit: number, task: (item: A) => Promise<void>): Promise<void> => {
+const forEachLimited = async <A>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  task: (item: A) => Promise<void>,
+): Promise<void> => {
   let next = 0
   const worker = async () => {
     while (next < items.length) {
@@ -73,11 +78,27 @@ export const readTree = async (out: string): Promise<Tree> => {
   return tree
 }
 
-const countChanges = (before: Tree, after: Tree): number => {
+type Manifest = Readonly<Record<string, string>>
+
+const hashOf = (content: string): string => createHash("sha256").update(content).digest("hex")
+
+const manifestOf = (tree: Tree): Manifest =>
+  Object.fromEntries([...tree].map(([file, content]) => [file, hashOf(content)]))
+
+const countChanges = (before: Manifest, after: Manifest): number => {
   let changed = 0
-  for (const [file, content] of after) if (before.get(file) !== content) changed++
-  for (const file of before.keys()) if (!after.has(file)) changed++
+  for (const [file, hash] of Object.entries(after)) if (before[file] !== hash) changed++
+  for (const file of Object.keys(before)) if (after[file] === undefined) changed++
   return changed
+}
+
+/** The previous generation's manifest: written with it, or rebuilt from the files (a plain folder). */
+const previousManifest = async (out: string, generation: string | undefined): Promise<Manifest> => {
+  if (generation !== undefined) {
+    const saved = await readFile(`${generation}.manifest.json`, "utf8").catch(() => undefined)
+    if (saved !== undefined) return JSON.parse(saved) as Manifest
+  }
+  return manifestOf(await readTree(out))
 }
 
 const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
@@ -86,11 +107,15 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   const currentTarget = current?.isSymbolicLink() ? await readlink(out) : undefined
   await mkdir(generations, { recursive: true })
   // A generation not linked from `out` is the leftover of a killed run.
+  const keep = (entry: string, id: string | undefined) =>
+    id !== undefined && (entry === id || entry === `${id}.manifest.json`)
   for (const stale of await readdir(generations))
-    if (currentTarget === undefined || basename(currentTarget) !== stale)
+    if (!keep(stale, currentTarget === undefined ? undefined : basename(currentTarget)))
       await rm(join(generations, stale), { recursive: true, force: true })
 
-  const before = await readTree(out)
+  const previous = currentTarget === undefined ? undefined : join(dirname(out), currentTarget)
+  const before = await previousManifest(out, previous)
+  const after = manifestOf(tree)
   const id = `${process.pid}-${Date.now().toString(36)}`
   const next = join(generations, id)
   const folders = new Set([...tree.keys()].map((file) => dirname(file)))
@@ -98,18 +123,25 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   await forEachLimited([...folders], IO_CONCURRENCY, async (folder) => {
     await mkdir(join(next, folder), { recursive: true })
   })
-  await forEachLimited([...tree], IO_CONCURRENCY, async ([file, content]) => writeFile(join(next, file), content))
+  // An unchanged file is hard-linked from the previous generation: creating a file costs far
+  // more than linking one, and a typical run changes a handful of a fleet's files.
+  await forEachLimited([...tree], IO_CONCURRENCY, async ([file, content]) => {
+    if (previous !== undefined && before[file] === after[file])
+      await link(join(previous, file), join(next, file)).catch(() => writeFile(join(next, file), content))
+    else await writeFile(join(next, file), content)
+  })
+  await writeFile(`${next}.manifest.json`, JSON.stringify(after))
 
   if (current !== undefined && !current.isSymbolicLink()) {
     // First run over a plain folder: move it aside once; from then on every swap is atomic.
     await rename(out, join(generations, `legacy-${id}`))
   }
-  const link = join(dirname(out), `.${basename(out)}.link-${id}`)
-  await symlink(join(basename(generations), id), link)
-  await rename(link, out)
+  const swap = join(dirname(out), `.${basename(out)}.link-${id}`)
+  await symlink(join(basename(generations), id), swap)
+  await rename(swap, out)
   for (const old of await readdir(generations))
-    if (old !== id) await rm(join(generations, old), { recursive: true, force: true })
+    if (!keep(old, id)) await rm(join(generations, old), { recursive: true, force: true })
   for (const entry of await readdir(dirname(out)))
     if (entry.startsWith(`.${basename(out)}.link-`)) await rm(join(dirname(out), entry), { force: true })
-  return { filesChanged: countChanges(before, tree) }
+  return { filesChanged: countChanges(before, after) }
 }
