@@ -66,22 +66,11 @@ const attemptPublish = (
         yield* git(repo, "init", "--quiet")
         const deployRef = `refs/remotes/origin/${options.deployBranch}`
         const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
-        yield* git(
-          repo,
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          options.remote,
-          `+refs/heads/${options.deployBranch}:${deployRef}`,
-        ).pipe(Effect.orElseSucceed(() => ""))
-        yield* git(
-          repo,
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          options.remote,
-          `+refs/heads/${options.sourceBranch}:${sourceRef}`,
-        )
+        const fetch = (branch: string, ref: string) =>
+          git(repo, "fetch", "--quiet", "--no-tags", options.remote, `+refs/heads/${branch}:${ref}`)
+        // The deploy branch may not exist yet: then this is the first publish.
+        yield* fetch(options.deployBranch, deployRef).pipe(Effect.orElseSucceed(() => ""))
+        yield* fetch(options.sourceBranch, sourceRef)
         const parent = yield* revParse(repo, deployRef)
         const sourceCommit = (yield* git(repo, "rev-parse", sourceRef)).trim()
 

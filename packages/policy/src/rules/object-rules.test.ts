@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { objectRules } from "../index.ts"
 import type { KubeObject } from "../kube-object.ts"
-import { container, deployment, labels, object } from "./testing-objects.ts"
+import { completeQuota, container, deployment, labels, object } from "./testing-objects.ts"
 
 const withContainer = (overrides: Record<string, unknown> = {}, securityContext: Record<string, unknown> = {}) =>
   deployment({ containers: [container(overrides, securityContext)] })
@@ -143,26 +143,7 @@ const cases: Record<string, { readonly bad: ReadonlyArray<KubeObject>; readonly 
   },
   "mtb/quota-complete": {
     bad: [object("ResourceQuota", "q", { spec: { hard: { "requests.cpu": "1", "limits.cpu": "2" } } })],
-    good: [
-      object("ResourceQuota", "q", {
-        spec: {
-          hard: Object.fromEntries(
-            [
-              "requests.cpu",
-              "limits.cpu",
-              "requests.memory",
-              "limits.memory",
-              "requests.storage",
-              "pods",
-              "services",
-              "persistentvolumeclaims",
-              "configmaps",
-              "secrets",
-            ].map((key) => [key, "1"]),
-          ),
-        },
-      }),
-    ],
+    good: [completeQuota()],
   },
   "secrets/no-plaintext": {
     bad: [

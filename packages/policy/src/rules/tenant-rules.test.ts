@@ -1,27 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { checkTenant, tenantRules } from "../index.ts"
 import type { KubeObject } from "../kube-object.ts"
-import { deployment, object } from "./testing-objects.ts"
+import { completeQuota, deployment, object } from "./testing-objects.ts"
 
 const selector = { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "acme" } }
-const quota = object("ResourceQuota", "q", {
-  spec: {
-    hard: Object.fromEntries(
-      [
-        "requests.cpu",
-        "limits.cpu",
-        "requests.memory",
-        "limits.memory",
-        "requests.storage",
-        "pods",
-        "services",
-        "persistentvolumeclaims",
-        "configmaps",
-        "secrets",
-      ].map((key) => [key, "1"]),
-    ),
-  },
-})
+const quota = completeQuota()
 const denyAll = object("NetworkPolicy", "default-deny", {
   spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
 })

@@ -58,3 +58,24 @@ export const object = (
   metadata: { name, ...(namespace === null ? {} : { namespace }), labels },
   ...extra,
 })
+
+/** A ResourceQuota covering cpu, memory, storage and object counts. */
+export const completeQuota = (): KubeObject =>
+  object("ResourceQuota", "q", {
+    spec: {
+      hard: Object.fromEntries(
+        [
+          "requests.cpu",
+          "limits.cpu",
+          "requests.memory",
+          "limits.memory",
+          "requests.storage",
+          "pods",
+          "services",
+          "persistentvolumeclaims",
+          "configmaps",
+          "secrets",
+        ].map((key) => [key, "1"]),
+      ),
+    },
+  })
