@@ -18,8 +18,7 @@ describe("GitHub workflows", () => {
   })
 
   it("has a linter that catches broken workflows", async () => {
-    const broken =
-      "on: push\njobs:\n  x:\n    runs-on: ubuntu-22.04\n    stepz:\n      - run: echo hi\n"
+    const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-22.04\n    stepz:\n      - run: echo hi\n"
     // A linter of its own: the wasm build does not survive some invalid inputs.
     const linter = await createLinter()
     expect(linter(broken, "broken.yml").length).toBeGreaterThan(0)
@@ -45,6 +44,19 @@ describe("GitHub workflows", () => {
     expect(text).not.toMatch(/secrets\./)
     const comment = (await load("pr-comment.yml")).doc
     expect(comment.on.workflow_run.workflows).toEqual([doc.name])
+  })
+
+  it("gives the cluster workflows cloud access through OIDC only, serialized for `pulumi up`", async () => {
+    for (const file of ["cluster-preview.yml", "cluster-up.yml"]) {
+      const { text, doc } = await load(file)
+      expect(doc.permissions["id-token"]).toBe("write")
+      expect(text).not.toMatch(/AWS_ACCESS_KEY_ID: \$\{\{ secrets|AWS_SECRET_ACCESS_KEY: \$\{\{ secrets/)
+      expect(text).toContain("--policy-pack src/policy-pack")
+    }
+    expect((await load("cluster-up.yml")).doc.concurrency).toEqual({
+      group: "cluster-up-prod",
+      "cancel-in-progress": false,
+    })
   })
 
   it("serializes publishes", async () => {

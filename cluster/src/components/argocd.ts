@@ -1,0 +1,91 @@
+import { ARGOCD_NAMESPACE, PLATFORM_PROJECT, type Platform, rootApplication } from "@ppi/config"
+import * as k8s from "@pulumi/kubernetes"
+import * as pulumi from "@pulumi/pulumi"
+import { Manifests } from "../versions.ts"
+import { labels, logical, type Opts } from "./common.ts"
+
+/**
+ * Argo CD without Helm: the pinned upstream install manifest (or a local copy for air-gapped
+ * clusters), hardened — annotation resource tracking, the `default` project emptied — then the
+ * platform project and the root Application over the deploy branch. From here on, every merge
+ * reaches the cluster through Argo CD.
+ */
+export class ArgoCd extends pulumi.ComponentResource {
+  readonly root: k8s.apiextensions.CustomResource
+
+  constructor(
+    name: string,
+    args: { readonly stack: string; readonly platform: Platform; readonly manifest?: string | undefined },
+    opts?: Opts,
+  ) {
+    super("ppi:gitops:ArgoCd", name, {}, opts)
+    const parent = { parent: this }
+    const namespace = new k8s.core.v1.Namespace(
+      logical(args.stack, "argocd-namespace"),
+      { metadata: { name: ARGOCD_NAMESPACE, labels: labels("argocd") } },
+      parent,
+    )
+    const install = new k8s.yaml.v2.ConfigFile(
+      logical(args.stack, "argocd"),
+      { file: args.manifest ?? Manifests.argoCd, skipAwait: false },
+      { parent: this, dependsOn: [namespace] },
+    )
+    new k8s.core.v1.ConfigMapPatch(
+      logical(args.stack, "argocd-cm"),
+      {
+        metadata: { name: "argocd-cm", namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+        data: { "application.resourceTrackingMethod": "annotation", "admin.enabled": "false", "exec.enabled": "false" },
+      },
+      { parent: this, dependsOn: [install] },
+    )
+    const project = (
+      id: string,
+      projectName: string,
+      spec: Record<string, unknown>,
+      extra: pulumi.CustomResourceOptions = {},
+    ) =>
+      new k8s.apiextensions.CustomResource(
+        logical(args.stack, id),
+        {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "AppProject",
+          metadata: { name: projectName, namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+          spec,
+        },
+        { parent: this, dependsOn: [install], ...extra },
+      )
+    // Nothing may deploy through the default project.
+    project("default-project", "default", {
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    })
+    // Enough for the root app to create the Argo CD objects; the synthesized platform project then takes over its spec.
+    const platformProject = project(
+      "platform-project",
+      PLATFORM_PROJECT,
+      {
+        sourceRepos: [args.platform.deploy.repoURL],
+        destinations: [{ server: "https://kubernetes.default.svc", namespace: ARGOCD_NAMESPACE }],
+        namespaceResourceWhitelist: [
+          { group: "argoproj.io", kind: "Application" },
+          { group: "argoproj.io", kind: "AppProject" },
+        ],
+      },
+      { ignoreChanges: ["spec"] },
+    )
+    const root = rootApplication(args.platform)
+    this.root = new k8s.apiextensions.CustomResource(
+      logical(args.stack, "root-application"),
+      {
+        apiVersion: root.apiVersion,
+        kind: root.kind,
+        metadata: { ...root.metadata, labels: labels("argocd") },
+        spec: root.spec,
+      },
+      { parent: this, dependsOn: [platformProject] },
+    )
+    this.registerOutputs({ root: this.root.metadata.name })
+  }
+}

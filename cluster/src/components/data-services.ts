@@ -1,0 +1,186 @@
+import * as k8s from "@pulumi/kubernetes"
+import * as pulumi from "@pulumi/pulumi"
+import * as random from "@pulumi/random"
+import { Images } from "../versions.ts"
+import { labels, logical, type Opts } from "./common.ts"
+
+interface Service {
+  readonly name: "postgres" | "redis" | "garage"
+  readonly image: string
+  readonly port: number
+  readonly storage: string
+  readonly args?: ReadonlyArray<string>
+  readonly env?: ReadonlyArray<k8s.types.input.core.v1.EnvVar>
+  readonly config?: { readonly secret: string; readonly mountPath: string }
+}
+
+/** One stateful data service on a Longhorn volume, reachable as `<name>.<namespace>` with the labels tenants' NetworkPolicies allow. */
+const statefulService = (parent: pulumi.Resource, stack: string, namespace: string, service: Service) => {
+  const meta = { name: service.name, namespace, labels: labels(service.name) }
+  new k8s.core.v1.Service(
+    logical(stack, service.name, "service"),
+    {
+      metadata: meta,
+      spec: {
+        selector: { "app.kubernetes.io/name": service.name },
+        ports: [{ port: service.port, targetPort: service.port }],
+      },
+    },
+    { parent },
+  )
+  return new k8s.apps.v1.StatefulSet(
+    logical(stack, service.name),
+    {
+      metadata: meta,
+      spec: {
+        serviceName: service.name,
+        replicas: 1,
+        selector: { matchLabels: { "app.kubernetes.io/name": service.name } },
+        template: {
+          metadata: { labels: labels(service.name) },
+          spec: {
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 999,
+              fsGroup: 999,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [
+              {
+                name: service.name,
+                image: service.image,
+                args: [...(service.args ?? [])],
+                env: [...(service.env ?? [])],
+                ports: [{ containerPort: service.port }],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+                volumeMounts: [
+                  { name: "data", mountPath: "/data" },
+                  ...(service.config ? [{ name: "config", mountPath: service.config.mountPath, readOnly: true }] : []),
+                ],
+              },
+            ],
+            volumes: service.config ? [{ name: "config", secret: { secretName: service.config.secret } }] : [],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              storageClassName: "longhorn",
+              resources: { requests: { storage: service.storage } },
+            },
+          },
+        ],
+      },
+    },
+    { parent },
+  )
+}
+
+/** A random admin password, a Pulumi secret from birth. */
+const password = (parent: pulumi.Resource, name: string) =>
+  new random.RandomPassword(name, { length: 40, special: false }, { parent }).result
+
+/**
+ * Self-hosted mode: the shared PostgreSQL, Redis (ACL file with an admin user, `default` off) and
+ * Garage (S3-compatible storage) in `platform-data`, on Longhorn volumes; the admin credentials
+ * the provisioning Jobs use, as Secrets in the platform namespace only.
+ */
+export class SelfHostedDataServices extends pulumi.ComponentResource {
+  readonly adminSecrets: ReadonlyArray<k8s.core.v1.Secret>
+
+  constructor(
+    name: string,
+    args: {
+      readonly stack: string
+      readonly dataNamespace: string
+      readonly platformNamespace: string
+      readonly database: string
+    },
+    opts?: Opts,
+  ) {
+    super("ppi:data:SelfHostedDataServices", name, {}, opts)
+    const parent = { parent: this }
+    new k8s.core.v1.Namespace(
+      logical(args.stack, "data-namespace"),
+      { metadata: { name: args.dataNamespace, labels: labels("platform-data") } },
+      parent,
+    )
+    const pg = password(this, logical(args.stack, "postgres-admin-password"))
+    const redis = password(this, logical(args.stack, "redis-admin-password"))
+    const secret = (id: string, name: string, namespace: string, data: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        logical(args.stack, id),
+        { metadata: { name, namespace, labels: labels(name) }, stringData: data },
+        parent,
+      )
+    secret("postgres-server-secret", "postgres-admin", args.dataNamespace, { password: pg })
+    secret("redis-acl", "redis-acl", args.dataNamespace, {
+      "users.acl": pulumi.interpolate`user platform-admin on >${redis} ~* &* +@all\nuser default off\n`,
+    })
+    this.adminSecrets = [
+      secret("postgres-admin", "postgres-admin", args.platformNamespace, { username: "postgres", password: pg }),
+      secret("redis-admin", "redis-admin", args.platformNamespace, { username: "platform-admin", password: redis }),
+    ]
+    statefulService(this, args.stack, args.dataNamespace, {
+      name: "postgres",
+      image: Images.postgres,
+      port: 5432,
+      storage: "50Gi",
+      env: [
+        { name: "POSTGRES_DB", value: args.database },
+        { name: "PGDATA", value: "/data/pgdata" },
+        { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-admin", key: "password" } } },
+      ],
+    })
+    statefulService(this, args.stack, args.dataNamespace, {
+      name: "redis",
+      image: Images.redis,
+      port: 6379,
+      storage: "10Gi",
+      args: ["redis-server", "--aclfile", "/etc/redis/users.acl", "--dir", "/data", "--appendonly", "yes"],
+      config: { secret: "redis-acl", mountPath: "/etc/redis" },
+    })
+    statefulService(this, args.stack, args.dataNamespace, {
+      name: "garage",
+      image: Images.garage,
+      port: 3900,
+      storage: "100Gi",
+    })
+    this.registerOutputs({})
+  }
+}
+
+/** Cloud mode: nothing runs in-cluster; the managed services' admin credentials come from stack secrets. */
+export class ManagedDataEndpoints extends pulumi.ComponentResource {
+  readonly adminSecrets: ReadonlyArray<k8s.core.v1.Secret>
+
+  constructor(
+    name: string,
+    args: {
+      readonly stack: string
+      readonly platformNamespace: string
+      readonly postgresPassword: pulumi.Output<string>
+      readonly redisPassword: pulumi.Output<string>
+    },
+    opts?: Opts,
+  ) {
+    super("ppi:data:ManagedDataEndpoints", name, {}, opts)
+    const secret = (id: string, name: string, data: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        logical(args.stack, id),
+        { metadata: { name, namespace: args.platformNamespace, labels: labels(name) }, stringData: data },
+        { parent: this },
+      )
+    this.adminSecrets = [
+      secret("postgres-admin", "postgres-admin", {
+        username: "platform_admin",
+        password: pulumi.secret(args.postgresPassword),
+      }),
+      secret("redis-admin", "redis-admin", { username: "platform-admin", password: pulumi.secret(args.redisPassword) }),
+    ]
+    this.registerOutputs({})
+  }
+}

@@ -1,0 +1,81 @@
+import * as k8s from "@pulumi/kubernetes"
+import * as pulumi from "@pulumi/pulumi"
+import { Images } from "../versions.ts"
+import { labels, logical, type Opts } from "./common.ts"
+import { Controller } from "./controller.ts"
+
+/** Traefik as the cluster's ingress controller (typed resources, no chart), its IngressClass and LoadBalancer Service. */
+export class Traefik extends pulumi.ComponentResource {
+  constructor(
+    name: string,
+    args: { readonly stack: string; readonly namespace: string; readonly ingressClass: string },
+    opts?: Opts,
+  ) {
+    super("ppi:ingress:Traefik", name, {}, opts)
+    const parent = { parent: this }
+    const namespace = new k8s.core.v1.Namespace(
+      logical(args.stack, "traefik-namespace"),
+      { metadata: { name: args.namespace, labels: labels("traefik") } },
+      parent,
+    )
+    new Controller(
+      logical(args.stack, "traefik"),
+      {
+        stack: args.stack,
+        namespace: args.namespace,
+        name: "traefik",
+        image: Images.traefik,
+        args: [
+          "--providers.kubernetesingress",
+          `--providers.kubernetesingress.ingressclass=${args.ingressClass}`,
+          "--entrypoints.web.address=:8000",
+          "--entrypoints.websecure.address=:8443",
+          "--entrypoints.web.http.redirections.entrypoint.to=websecure",
+        ],
+        ports: [
+          { name: "web", containerPort: 8000 },
+          { name: "websecure", containerPort: 8443 },
+        ],
+        rules: [
+          {
+            apiGroups: [""],
+            resources: ["services", "endpoints", "secrets", "nodes"],
+            verbs: ["get", "list", "watch"],
+          },
+          { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+          {
+            apiGroups: ["networking.k8s.io"],
+            resources: ["ingresses", "ingressclasses"],
+            verbs: ["get", "list", "watch"],
+          },
+          { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["update"] },
+        ],
+      },
+      { parent: this, dependsOn: [namespace] },
+    )
+    new k8s.networking.v1.IngressClass(
+      logical(args.stack, "ingress-class"),
+      {
+        metadata: { name: args.ingressClass, labels: labels("traefik") },
+        spec: { controller: "traefik.io/ingress-controller" },
+      },
+      parent,
+    )
+    new k8s.core.v1.Service(
+      logical(args.stack, "traefik-service"),
+      {
+        metadata: { name: "traefik", namespace: args.namespace, labels: labels("traefik") },
+        spec: {
+          type: "LoadBalancer",
+          selector: { "app.kubernetes.io/name": "traefik" },
+          ports: [
+            { name: "web", port: 80, targetPort: "web" },
+            { name: "websecure", port: 443, targetPort: "websecure" },
+          ],
+        },
+      },
+      { parent: this, dependsOn: [namespace] },
+    )
+    this.registerOutputs({})
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The Pulumi program: decode the platform file and the stack settings through the shared schemas
+ * (a bad value fails the deployment with a typed, readable error), then build the platform.
+ */
+import * as pulumi from "@pulumi/pulumi"
+import { Effect } from "effect"
+import platform from "../../synth/platform.ts"
+import { loadClusterConfig } from "./config.ts"
+import { platformStack } from "./platform-stack.ts"
+
+const config = new pulumi.Config("ppi")
+const cluster = await Effect.runPromise(
+  loadClusterConfig({
+    stack: pulumi.getStack(),
+    platform,
+    mode: config.get("mode"),
+    settings: {
+      acmeEmail: config.get("acmeEmail"),
+      externalDnsProvider: config.get("externalDnsProvider"),
+      ...(config.get("argoCdManifest") ? { argoCdManifest: config.get("argoCdManifest") } : {}),
+      ...(config.getObject("k3s") ? { k3s: config.getObject("k3s") } : {}),
+    },
+  }).pipe(Effect.mapError((error) => new pulumi.RunError(error.message))),
+)
+
+export const { rootApplication, mode } = platformStack(cluster, {
+  dnsCredentials: config.requireSecret("dnsCredentials"),
+  ...(config.get("sshPrivateKey") ? { sshPrivateKey: config.requireSecret("sshPrivateKey") } : {}),
+  ...(cluster.platform.mode === "cloud"
+    ? {
+        managedPostgresPassword: config.requireSecret("postgresAdminPassword"),
+        managedRedisPassword: config.requireSecret("redisAdminPassword"),
+      }
+    : {}),
+})

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "@effect/vitest"
+import { baseConfig, runStack } from "./testing/mock-stack.ts"
+import { Images, Manifests } from "./versions.ts"
+
+const stack = await runStack({ ...baseConfig, mode: "selfhosted" }, ["dnsCredentials"])
+
+const images = () =>
+  stack.resources.flatMap((r) =>
+    [
+      ...(r.inputs.spec?.template?.spec?.containers ?? []),
+      ...(r.inputs.spec?.template?.spec?.initContainers ?? []),
+    ].map((c: { image: string }) => c.image),
+  )
+
+describe("cluster bootstrap, self-hosted mode", () => {
+  it("installs cert-manager, Longhorn, External Secrets and Argo CD from pinned release manifests, without Helm", () => {
+    expect(
+      stack
+        .ofType("kubernetes:yaml/v2:ConfigFile")
+        .map((r) => r.inputs.file)
+        .sort(),
+    ).toEqual([Manifests.argoCd, Manifests.certManager, Manifests.externalSecretsCrds, Manifests.longhorn].sort())
+    expect(stack.resources.some((r) => r.type.includes("helm"))).toBe(false)
+  })
+
+  it("creates Let's Encrypt staging and production ClusterIssuers", () => {
+    const issuers = stack.resources.filter((r) => r.inputs.kind === "ClusterIssuer")
+    expect(issuers.map((r) => r.inputs.metadata.name).sort()).toEqual(["letsencrypt-production", "letsencrypt-staging"])
+    expect(issuers[0]?.inputs.spec.acme.email).toBe("ops@parametric.dev")
+  })
+
+  it("runs Traefik as the ingress class and a StorageClass named longhorn", () => {
+    expect(stack.ofType("kubernetes:networking.k8s.io/v1:IngressClass")[0]?.inputs.metadata.name).toBe("traefik")
+    const sc = stack.ofType("kubernetes:storage.k8s.io/v1:StorageClass")
+    expect(sc.map((r) => [r.inputs.metadata.name, r.inputs.provisioner])).toEqual([["longhorn", "driver.longhorn.io"]])
+  })
+
+  it("runs PostgreSQL, Redis and Garage in platform-data on Longhorn volumes, at pinned images", () => {
+    const sets = stack.ofType("kubernetes:apps/v1:StatefulSet")
+    expect(sets.map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort()).toEqual([
+      "platform-data/garage",
+      "platform-data/postgres",
+      "platform-data/redis",
+    ])
+    for (const set of sets) expect(set.inputs.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("longhorn")
+    expect(images()).toEqual(expect.arrayContaining([Images.postgres, Images.redis, Images.garage, Images.traefik]))
+    expect(images().every((image) => /:[\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true)
+  })
+
+  it("keeps the admin credentials in the platform namespace, generated and secret", () => {
+    const secrets = stack.ofType("kubernetes:core/v1:Secret").filter((r) => r.inputs.metadata.namespace === "platform")
+    expect(secrets.map((r) => r.inputs.metadata.name).sort()).toEqual(["postgres-admin", "redis-admin"])
+    expect(stack.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(2)
+  })
+
+  it("hardens Argo CD and points the root Application at the deploy branch", () => {
+    const cm = stack.ofType("kubernetes:core/v1:ConfigMapPatch")[0]
+    expect(cm?.inputs.data["application.resourceTrackingMethod"]).toBe("annotation")
+    const defaultProject = stack.resources.find(
+      (r) => r.inputs.kind === "AppProject" && r.inputs.metadata.name === "default",
+    )
+    expect(defaultProject?.inputs.spec).toEqual({
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    })
+    const root = stack.resources.find((r) => r.inputs.kind === "Application")
+    expect(root?.inputs.spec.source).toMatchObject({
+      targetRevision: "deploy",
+      directory: { recurse: true, include: "*/argocd/*.yaml" },
+    })
+    expect(root?.inputs.spec.syncPolicy.automated.allowEmpty).toBe(false)
+    expect(stack.outputs.rootApplication).toBe("tenants")
+  })
+
+  it("prefixes every logical resource name with the stack name", () => {
+    expect(stack.resources.filter((r) => !r.name.startsWith("prod-")).map((r) => r.name)).toEqual([])
+  })
+
+  it("never passes the DNS token or a generated password to a resource in plaintext outside a Secret", () => {
+    const nonSecrets = stack.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret")
+    const text = JSON.stringify(nonSecrets.map((r) => r.inputs))
+    expect(text).not.toContain("cf-token-value")
+    expect(text).not.toContain("generated-")
+  })
+})

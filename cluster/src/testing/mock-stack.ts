@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi"
+
+export interface MockedResource {
+  readonly type: string
+  readonly name: string
+  readonly inputs: Record<string, any>
+}
+
+/**
+ * Runs the real program against Pulumi's mocks (no CLI, no cluster): records every resource the
+ * program registers, with its inputs as the engine would receive them.
+ */
+export const runStack = async (config: Record<string, string>, secretKeys: ReadonlyArray<string> = []) => {
+  const resources: Array<MockedResource> = []
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([key, value]) => [`ppi:${key}`, value])),
+    secretKeys.map((key) => `ppi:${key}`),
+  )
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs })
+        const state =
+          args.type === "random:index/randomPassword:RandomPassword"
+            ? { ...args.inputs, result: `generated-${args.name}` }
+            : args.inputs
+        return { id: `${args.name}-id`, state }
+      },
+      call: (args) => ({ outputs: args.inputs }),
+    },
+    "ppi-cluster",
+    "prod",
+  )
+  const program = await import("../index.ts")
+  // Let every pending registration reach the mocks.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const outputs = {
+    rootApplication: await new Promise<string>((resolve) => pulumi.output(program.rootApplication).apply(resolve)),
+    mode: program.mode,
+  }
+  return {
+    resources,
+    outputs,
+    ofType: (type: string) => resources.filter((resource) => resource.type === type),
+    named: (name: string) => resources.find((resource) => resource.name === name),
+  }
+}
+
+export const baseConfig = {
+  acmeEmail: "ops@parametric.dev",
+  externalDnsProvider: "cloudflare",
+  dnsCredentials: "cf-token-value",
+}
