@@ -50,6 +50,13 @@ export class ExternalSecrets extends pulumi.ComponentResource {
   }
 }
 
+/** The variable each ExternalDNS provider reads its API credential from. */
+const CREDENTIAL_ENV: Readonly<Record<string, string>> = {
+  cloudflare: "CF_API_TOKEN",
+  google: "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+  rfc2136: "EXTERNAL_DNS_RFC2136_TSIG_SECRET",
+}
+
 /** ExternalDNS publishing Ingress hostnames to the configured provider (credentials from a Pulumi secret). */
 export class ExternalDns extends pulumi.ComponentResource {
   constructor(
@@ -91,7 +98,12 @@ export class ExternalDns extends pulumi.ComponentResource {
           "--registry=txt",
           `--txt-owner-id=${args.stack}`,
         ],
-        env: [{ name: "DNS_TOKEN", valueFrom: { secretKeyRef: { name: "external-dns-credentials", key: "token" } } }],
+        env: [
+          {
+            name: CREDENTIAL_ENV[args.provider] ?? "DNS_TOKEN",
+            valueFrom: { secretKeyRef: { name: "external-dns-credentials", key: "token" } },
+          },
+        ],
         rules: [
           { apiGroups: [""], resources: ["services", "endpoints", "pods", "nodes"], verbs: ["get", "list", "watch"] },
           { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
