@@ -30,10 +30,14 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
     const conflicts = findConflicts(loaded, platform)
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
-    const rendered = loaded.map(({ tenant }) => renderTenant(tenant, platform))
+    // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
+    const rendered = loaded.map(({ tenant }) => {
+      const { objects, ...rest } = renderTenant(tenant, platform)
+      return { ...rest, objectCount: objects.length }
+    })
     const fleet = renderFleet(
       platform,
-      rendered.filter((tenant) => tenant.objects.length > 0).map((tenant) => tenant.name),
+      rendered.filter((tenant) => tenant.objectCount > 0).map((tenant) => tenant.name),
     )
     const violations = [...rendered.flatMap((tenant) => tenant.violations), ...fleet.violations]
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
@@ -45,7 +49,7 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     return {
       tree: tree as Tree,
       tenants: loaded.length,
-      objects: rendered.reduce((sum, tenant) => sum + tenant.objects.length, 0),
+      objects: rendered.reduce((sum, tenant) => sum + tenant.objectCount, 0),
     }
   })
 
