@@ -1,4 +1,4 @@
-import { ConfigIssue, formatIssue } from "@ppi/config"
+import { ConfigIssue, formatIssue, type InvalidConfig } from "@ppi/config"
 import { Schema } from "effect"
 
 export { InvalidConfig } from "@ppi/config"
@@ -59,7 +59,7 @@ export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFail
 }
 
 export type SynthError =
-  | import("@ppi/config").InvalidConfig
+  | InvalidConfig
   | TenantConflict
   | InvalidManifests
   | PolicyViolations

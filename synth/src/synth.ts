@@ -1,6 +1,6 @@
 import type { Platform } from "@ppi/config"
 import { Effect } from "effect"
-import { InvalidConfig, InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
+import { InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
@@ -62,4 +62,3 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
     return { tenants, objects, files: tree.size, filesChanged }
   })
 
-export { InvalidConfig }
