@@ -58,9 +58,4 @@ export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFail
   }
 }
 
-export type SynthError =
-  | InvalidConfig
-  | TenantConflict
-  | InvalidManifests
-  | PolicyViolations
-  | OutputFailed
+export type SynthError = InvalidConfig | TenantConflict | InvalidManifests | PolicyViolations | OutputFailed

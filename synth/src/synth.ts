@@ -61,4 +61,3 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
     const { filesChanged } = yield* (yield* OutputTree).replace(options.outDir, tree)
     return { tenants, objects, files: tree.size, filesChanged }
   })
-
