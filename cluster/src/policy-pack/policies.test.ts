@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { requiredQuotaKeys } from "@ppi/policy"
 import { policies, runPolicy, toKubeObject } from "./policies.ts"
 
 const validate = (
@@ -69,19 +70,7 @@ describe("CrossGuard policies (shared rules)", () => {
       props: { metadata: { name: "q", labels }, spec: { hard } },
     })
     expect(validate("quota-complete", quota({ "requests.cpu": "1" })).length).toBeGreaterThan(0)
-    const all = [
-      "requests.cpu",
-      "limits.cpu",
-      "requests.memory",
-      "limits.memory",
-      "requests.storage",
-      "pods",
-      "services",
-      "persistentvolumeclaims",
-      "configmaps",
-      "secrets",
-    ]
-    expect(validate("quota-complete", quota(Object.fromEntries(all.map((k) => [k, "1"]))))).toEqual([])
+    expect(validate("quota-complete", quota(Object.fromEntries(requiredQuotaKeys.map((k) => [k, "1"]))))).toEqual([])
   })
 
   it("requires stack-prefixed logical names", () => {

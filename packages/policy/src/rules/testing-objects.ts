@@ -1,4 +1,5 @@
 import type { KubeObject } from "../kube-object.ts"
+import { requiredQuotaKeys } from "./workload-hygiene.ts"
 
 /** A compliant tenant workload, the baseline every rule test mutates. */
 export const labels = {
@@ -63,19 +64,6 @@ export const object = (
 export const completeQuota = (): KubeObject =>
   object("ResourceQuota", "q", {
     spec: {
-      hard: Object.fromEntries(
-        [
-          "requests.cpu",
-          "limits.cpu",
-          "requests.memory",
-          "limits.memory",
-          "requests.storage",
-          "pods",
-          "services",
-          "persistentvolumeclaims",
-          "configmaps",
-          "secrets",
-        ].map((key) => [key, "1"]),
-      ),
+      hard: Object.fromEntries(requiredQuotaKeys.map((key) => [key, "1"])),
     },
   })

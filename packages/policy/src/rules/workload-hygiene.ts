@@ -110,6 +110,9 @@ const QUOTA_KEYS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["object counts", ["pods", "services", "persistentvolumeclaims", "configmaps", "secrets"]],
 ]
 
+/** Every `spec.hard` key a complete tenant quota sets. */
+export const requiredQuotaKeys: ReadonlyArray<string> = QUOTA_KEYS.flatMap(([, keys]) => keys)
+
 export const resourceQuotaComplete: ObjectRule = {
   id: "mtb/quota-complete",
   description: "A ResourceQuota covers cpu, memory, storage and object counts",
