@@ -8,7 +8,7 @@ export const Versions = {
   certManager: "v1.16.2",
   longhorn: "v1.7.2",
   argoCd: "v2.13.3",
-  externalSecrets: "v0.12.1",
+  externalSecrets: "v1.3.2",
 } as const
 
 export const Images = {
