@@ -28,6 +28,9 @@ export class Traefik extends pulumi.ComponentResource {
         args: [
           "--providers.kubernetesingress",
           `--providers.kubernetesingress.ingressclass=${args.ingressClass}`,
+          // Writes the LoadBalancer's address into every Ingress status: without it Argo CD reports
+          // each tenant's Ingress, and so its Application, Progressing forever.
+          `--providers.kubernetesingress.ingressendpoint.publishedservice=${args.namespace}/traefik`,
           "--entrypoints.web.address=:8000",
           "--entrypoints.websecure.address=:8443",
           "--entrypoints.web.http.redirections.entrypoint.to=websecure",
