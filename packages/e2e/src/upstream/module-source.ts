@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process"
+import { tmpdir } from "node:os"
+import { Effect, Schema } from "effect"
+
+export class ModuleUnavailable extends Schema.TaggedError<ModuleUnavailable>()("ModuleUnavailable", {
+  module: Schema.String,
+  detail: Schema.String,
+}) {
+  override get message(): string {
+    return `cannot download ${this.module} from the Go module proxy: ${this.detail}`
+  }
+}
+
+/**
+ * The extracted source of one pinned module version in the Go module cache (downloaded through
+ * the Go module proxy on first use, checksum-verified). Upstream files the harness reads at test
+ * time — CRDs, kwok's stages — come from here, never from copies in this repository.
+ */
+export const moduleDir = (module: string, version: string): Effect.Effect<string, ModuleUnavailable> =>
+  Effect.callback<string, ModuleUnavailable>((resume) => {
+    execFile(
+      "go",
+      ["mod", "download", "-json", `${module}@${version}`],
+      { cwd: tmpdir(), env: { ...process.env, GOFLAGS: "-mod=mod" }, maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        const info = (() => {
+          try {
+            return JSON.parse(String(stdout)) as { Dir?: string; Error?: string }
+          } catch {
+            return {}
+          }
+        })()
+        if (info.Dir && !info.Error) resume(Effect.succeed(info.Dir))
+        else
+          resume(
+            Effect.fail(
+              new ModuleUnavailable({
+                module: `${module}@${version}`,
+                detail: info.Error ?? (String(stderr) || String(error)),
+              }),
+            ),
+          )
+      },
+    )
+  })
