@@ -1,5 +1,6 @@
 import { ARGOCD_NAMESPACE, IN_CLUSTER, namespaceOf, PLATFORM_PROJECT, type Platform } from "@ppi/config"
 import { ApiObject, type Chart } from "cdk8s"
+import { SyncWave, syncWave } from "../sync-wave.ts"
 
 /** Kinds the platform project deploys into tenant namespaces and its own: guardrails, credentials, provisioning. */
 const PLATFORM_KINDS = [
@@ -31,6 +32,9 @@ export const addPlatformProject = (chart: Chart, platform: Platform, tenants: Re
       name: PLATFORM_PROJECT,
       namespace: ARGOCD_NAMESPACE,
       labels: { "app.kubernetes.io/managed-by": "ppi-synth", "app.kubernetes.io/part-of": "parametric-portal" },
+      // Before the tenants' platform Applications (wave -1): an Application created while its
+      // project does not yet allow its namespace stays invalid until the next reconciliation.
+      annotations: syncWave(SyncWave.namespace),
     },
     spec: {
       description: "Platform-owned objects of every tenant: namespaces, guardrails, credentials, provisioning",
