@@ -7,7 +7,7 @@
 export const Versions = {
   certManager: "v1.16.2",
   longhorn: "v1.7.2",
-  argoCd: "v2.13.3",
+  argoCd: "v3.6.1",
   externalSecrets: "v1.3.2",
 } as const
 

@@ -14,7 +14,7 @@ import { moduleDir } from "../upstream/module-source.ts"
  */
 export const CrdSources = [
   {
-    module: "github.com/argoproj/argo-cd/v2",
+    module: "github.com/argoproj/argo-cd/v3",
     version: Versions.argoCd,
     files: ["manifests/crds/application-crd.yaml", "manifests/crds/appproject-crd.yaml"],
   },

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { Effect, Schema } from "effect"
-import { type Component, type ComponentName, Components, GO_DIR, pinnedVersion } from "./components.ts"
+import { type Component, type ComponentName, Components, GO_DIR, GO_ENV, pinnedVersion } from "./components.ts"
 
 export class BuildFailed extends Schema.TaggedError<BuildFailed>()("BuildFailed", {
   binary: Schema.String,
@@ -48,7 +48,7 @@ const goBuild = (component: Component, pkg: string, ldflags: ReadonlyArray<strin
       ["-n", "19", "go", "build", "-trimpath", `-ldflags=-s -w ${ldflags.join(" ")}`, "-o", out, pkg],
       {
         cwd: join(GO_DIR, component.module),
-        env: { ...process.env, GOFLAGS: process.env.PPI_E2E_GOFLAGS ?? "", CGO_ENABLED: "0" },
+        env: { ...process.env, ...GO_ENV, GOFLAGS: process.env.PPI_E2E_GOFLAGS ?? "-buildvcs=false", CGO_ENABLED: "0" },
         stdio: ["ignore", "pipe", "pipe"],
       },
     )

@@ -4,6 +4,13 @@ import { join } from "node:path"
 /** The Go modules under `packages/e2e/go/<module>`: each pins one upstream release by its go.mod. */
 export const GO_DIR = join(import.meta.dirname, "../../go")
 
+/**
+ * A go.mod may ask for a newer Go than the machine's (Argo CD does): Go then fetches that
+ * toolchain from the module proxy, checksum-verified, instead of refusing (the machine's go.env
+ * says `local`).
+ */
+export const GO_ENV = { GOTOOLCHAIN: "auto" } as const
+
 export interface Binary {
   /** The file name in the cache (what the process is started as). */
   readonly name: string
@@ -49,12 +56,12 @@ export const Components = {
   // One multi-call binary: started as application-controller or repo-server by ARGOCD_BINARY_NAME.
   argocd: {
     module: "argocd",
-    upstream: "github.com/argoproj/argo-cd/v2",
+    upstream: "github.com/argoproj/argo-cd/v3",
     binaries: [
       {
         name: "argocd",
-        pkg: "github.com/argoproj/argo-cd/v2/cmd",
-        ldflags: (version) => [`-X github.com/argoproj/argo-cd/v2/common.version=${version.replace(/^v/, "")}`],
+        pkg: "github.com/argoproj/argo-cd/v3/cmd",
+        ldflags: (version) => [`-X github.com/argoproj/argo-cd/v3/common.version=${version.replace(/^v/, "")}`],
       },
     ],
   },

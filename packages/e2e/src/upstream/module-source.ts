@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process"
 import { tmpdir } from "node:os"
 import { Effect, Schema } from "effect"
+import { GO_ENV } from "./components.ts"
 
 export class ModuleUnavailable extends Schema.TaggedError<ModuleUnavailable>()("ModuleUnavailable", {
   module: Schema.String,
@@ -21,7 +22,7 @@ export const moduleDir = (module: string, version: string): Effect.Effect<string
     execFile(
       "go",
       ["mod", "download", "-json", `${module}@${version}`],
-      { cwd: tmpdir(), env: { ...process.env, GOFLAGS: "-mod=mod" }, maxBuffer: 1 << 20 },
+      { cwd: tmpdir(), env: { ...process.env, ...GO_ENV, GOFLAGS: "-mod=mod" }, maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         const info = (() => {
           try {
