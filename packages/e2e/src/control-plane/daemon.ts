@@ -25,9 +25,16 @@ export interface Daemon {
 
 /** Process groups still running, killed synchronously if the test process exits without finalizers. */
 const running = new Set<number>()
-process.once("exit", () => {
+const killAll = () => {
   for (const pgid of running) killGroup(pgid, "SIGKILL")
-})
+}
+process.once("exit", killAll)
+// A signal skips "exit": stop the daemons, then die of the same signal.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.once(signal, () => {
+    killAll()
+    process.kill(process.pid, signal)
+  })
 
 const killGroup = (pgid: number, signal: NodeJS.Signals) => {
   try {
