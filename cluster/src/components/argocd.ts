@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, PLATFORM_PROJECT, type Platform, rootApplication } from "@ppi/config"
+import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Manifests } from "../versions.ts"
@@ -61,20 +61,10 @@ export class ArgoCd extends pulumi.ComponentResource {
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [],
     })
-    // Enough for the root app to create the Argo CD objects; the synthesized platform project then takes over its spec.
-    const platformProject = project(
-      "platform-project",
-      PLATFORM_PROJECT,
-      {
-        sourceRepos: [args.platform.deploy.repoURL],
-        destinations: [{ server: "https://kubernetes.default.svc", namespace: ARGOCD_NAMESPACE }],
-        namespaceResourceWhitelist: [
-          { group: "argoproj.io", kind: "Application" },
-          { group: "argoproj.io", kind: "AppProject" },
-        ],
-      },
-      { ignoreChanges: ["spec"] },
-    )
+    const bootstrap = bootstrapPlatformProject(args.platform)
+    const platformProject = project("platform-project", bootstrap.metadata.name, bootstrap.spec, {
+      ignoreChanges: ["spec"],
+    })
     const root = rootApplication(args.platform)
     this.root = new k8s.apiextensions.CustomResource(
       logical(args.stack, "root-application"),

@@ -39,3 +39,22 @@ export const rootApplication = (platform: Platform) => ({
     },
   },
 })
+
+/**
+ * The platform AppProject as the cluster bootstrap first creates it: just enough for the root
+ * Application to create the Argo CD objects. The synthesized `_platform` project then takes over
+ * its spec (the bootstrap ignores later changes to it).
+ */
+export const bootstrapPlatformProject = (platform: Platform) => ({
+  apiVersion: "argoproj.io/v1alpha1",
+  kind: "AppProject",
+  metadata: { name: PLATFORM_PROJECT, namespace: ARGOCD_NAMESPACE },
+  spec: {
+    sourceRepos: [platform.deploy.repoURL],
+    destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
+    namespaceResourceWhitelist: [
+      { group: "argoproj.io", kind: "Application" },
+      { group: "argoproj.io", kind: "AppProject" },
+    ],
+  },
+})
