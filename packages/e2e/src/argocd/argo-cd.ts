@@ -1,0 +1,183 @@
+import { randomBytes } from "node:crypto"
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { ARGOCD_NAMESPACE } from "@ppi/config"
+import { Context, Effect, Layer } from "effect"
+import { ControlPlane } from "../control-plane/control-plane.ts"
+import { daemon, freePort, listening, waitUntil } from "../control-plane/daemon.ts"
+import { KubeApi } from "../control-plane/kube-api.ts"
+import { installCrds } from "../scenario/crds.ts"
+import { ensureBinary } from "../upstream/binary-cache.ts"
+import { Components } from "../upstream/components.ts"
+import { moduleDir } from "../upstream/module-source.ts"
+
+export interface ArgoCdInfo {
+  readonly version: string
+  readonly logDir: string
+}
+
+/** Argo CD's application-controller and repo-server, running against the e2e control plane. */
+export class ArgoCd extends Context.Service<ArgoCd, ArgoCdInfo>()("@ppi/e2e/ArgoCd") {}
+
+/**
+ * Kinds whose health depends on a controller this harness does not run (there is no ingress
+ * controller, no metrics API and no External Secrets controller on loopback): Argo CD's built-in
+ * checks would wait for an Ingress address, HPA metrics and ESO's Ready condition forever. Their
+ * health is declared, and named as such in the Application's resource list; every other check
+ * (Deployment rollout and availability, Service, PodDisruptionBudget, the provisioning hook Job) is
+ * Argo CD's own.
+ */
+export const NOT_ASSESSED: Readonly<Record<string, string>> = {
+  "networking.k8s.io_Ingress": "no ingress controller in the e2e harness",
+  autoscaling_HorizontalPodAutoscaler: "no metrics API in the e2e harness",
+  "external-secrets.io_ExternalSecret": "no External Secrets controller in the e2e harness",
+  "external-secrets.io_SecretStore": "no External Secrets controller in the e2e harness",
+}
+
+const declaredHealthy = (why: string) =>
+  `hs = {}\nhs.status = "Healthy"\nhs.message = "not assessed: ${why}"\nreturn hs\n`
+
+/**
+ * What the upstream install manifest would create besides its Deployments: the namespace and the
+ * settings objects the controller reads, with the settings `cluster/` patches in (annotation
+ * tracking, no admin, no exec) and the declared health above.
+ */
+const settingsObjects = () => [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: ARGOCD_NAMESPACE } },
+  {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "argocd-cm", namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } },
+    data: {
+      "application.resourceTrackingMethod": "annotation",
+      "admin.enabled": "false",
+      "exec.enabled": "false",
+      ...Object.fromEntries(
+        Object.entries(NOT_ASSESSED).map(([kind, why]) => [
+          `resource.customizations.health.${kind}`,
+          declaredHealthy(why),
+        ]),
+      ),
+    },
+  },
+  {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "argocd-rbac-cm",
+      namespace: ARGOCD_NAMESPACE,
+      labels: { "app.kubernetes.io/part-of": "argocd" },
+    },
+  },
+  {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: "argocd-secret",
+      namespace: ARGOCD_NAMESPACE,
+      labels: { "app.kubernetes.io/part-of": "argocd" },
+    },
+    stringData: { "server.secretkey": randomBytes(32).toString("base64") },
+  },
+]
+
+/**
+ * Argo CD the way its own local-development setup runs it (Procfile): Debian's redis-server, the
+ * repo-server and the application-controller as processes on 127.0.0.1, with
+ * ARGOCD_FAKE_IN_CLUSTER so that `https://kubernetes.default.svc` means the kubeconfig's cluster.
+ * Its CRDs come from the pinned Argo CD module. Everything stops when the scope closes.
+ */
+const start = Effect.gen(function* () {
+  const controlPlane = yield* ControlPlane
+  const kube = yield* KubeApi
+  const argocd = yield* ensureBinary("argocd", "argocd")
+  const source = yield* moduleDir(Components.argocd.upstream, argocd.version)
+  yield* installCrds
+  for (const object of settingsObjects()) yield* kube.apply(object)
+
+  const home = join(controlPlane.dir, "argocd")
+  for (const folder of ["tls", "ssh", "gpg-keys", "gpg-source", "home", "bin"])
+    mkdirSync(join(home, folder), { recursive: true })
+  // The repo-server calls these helper scripts by name, as its image puts them on PATH (Dockerfile).
+  for (const script of ["git-verify-wrapper.sh", "gpg-wrapper.sh"]) {
+    copyFileSync(join(source, "hack", script), join(home, "bin", script))
+    chmodSync(join(home, "bin", script), 0o755)
+  }
+  // The admin kubeconfig, in Argo CD's namespace: the controller's namespace is its kubeconfig's.
+  const kubeconfig = JSON.parse(readFileSync(controlPlane.adminKubeconfig, "utf8")) as {
+    contexts: Array<{ context: Record<string, string> }>
+  }
+  for (const context of kubeconfig.contexts) context.context.namespace = ARGOCD_NAMESPACE
+  const kubeconfigPath = join(home, "kubeconfig")
+  writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig))
+
+  const [redisPort, repoPort, repoMetrics, controllerMetrics] = [
+    yield* freePort,
+    yield* freePort,
+    yield* freePort,
+    yield* freePort,
+  ]
+  const redis = yield* daemon(
+    "argocd-redis",
+    "redis-server",
+    ["--bind", "127.0.0.1", "--port", String(redisPort), "--save", "", "--appendonly", "no"],
+    controlPlane.logDir,
+  )
+  const env = {
+    PATH: `${join(home, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: join(home, "home"),
+    KUBECONFIG: kubeconfigPath,
+    ARGOCD_FAKE_IN_CLUSTER: "true",
+    ARGOCD_TLS_DATA_PATH: join(home, "tls"),
+    ARGOCD_SSH_DATA_PATH: join(home, "ssh"),
+    ARGOCD_GNUPGHOME: join(home, "gpg-keys"),
+    ARGOCD_GPG_DATA_PATH: join(home, "gpg-source"),
+    ARGOCD_GPG_ENABLED: "false",
+    ARGOCD_CONTROLLER_REPLICAS: "1",
+    ARGOCD_CONTROLLER_SHARD: "0",
+    // The deploy repository is a local bare repository: git must not look for a system or user config.
+    GIT_CONFIG_NOSYSTEM: "1",
+  }
+  const repoServer = yield* daemon(
+    "argocd-repo-server",
+    argocd.path,
+    [
+      "--address=127.0.0.1",
+      `--port=${repoPort}`,
+      `--metrics-port=${repoMetrics}`,
+      `--redis=127.0.0.1:${redisPort}`,
+      "--disable-tls",
+      // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
+      "--client-ca-path=",
+      "--loglevel=info",
+    ],
+    controlPlane.logDir,
+    { ...env, ARGOCD_BINARY_NAME: "argocd-repo-server" },
+  )
+  const controller = yield* daemon(
+    "argocd-application-controller",
+    argocd.path,
+    [
+      `--repo-server=127.0.0.1:${repoPort}`,
+      "--repo-server-plaintext",
+      `--redis=127.0.0.1:${redisPort}`,
+      `--metrics-port=${controllerMetrics}`,
+      "--loglevel=info",
+      // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
+      "--self-heal-timeout-seconds=2",
+      // Keeps each object's health in the Application status (Argo CD 3 keeps it in Redis only),
+      // so the test reads which health checks ran.
+      "--persist-resource-health=true",
+    ],
+    controlPlane.logDir,
+    { ...env, ARGOCD_BINARY_NAME: "argocd-application-controller" },
+  )
+  const healthy = (port: number) =>
+    Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok))
+  yield* waitUntil(redis, "listening", listening(redisPort))
+  yield* waitUntil(repoServer, "healthy", healthy(repoMetrics))
+  yield* waitUntil(controller, "healthy", healthy(controllerMetrics))
+  return { version: argocd.version, logDir: controlPlane.logDir }
+})
+
+export const argoCdLayer = Layer.effect(ArgoCd, start)

@@ -1,0 +1,303 @@
+import { join } from "node:path"
+import { afterAll, expect, layer } from "@effect/vitest"
+import { publish, renderComments, treeChanges } from "@ppi/bot"
+import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
+import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
+import { Effect, Layer } from "effect"
+import { parse } from "yaml"
+import { type AppState, refresh, synced, waitForApps } from "./argocd/applications.ts"
+import { ArgoCd, argoCdLayer, NOT_ASSESSED } from "./argocd/argo-cd.ts"
+import { ControlPlane, controlPlaneLayer } from "./control-plane/control-plane.ts"
+import { KubeApi, type KubeObject } from "./control-plane/kube-api.ts"
+import { makeProjectRepo } from "./scenario/deploy-repo.ts"
+import { missingFromLive } from "./scenario/live-diff.ts"
+
+/**
+ * The whole loop on real parts: a bare git remote, the bot's publish, and real Argo CD
+ * (application-controller + repo-server) syncing the deploy branch into a real control plane with
+ * real admission, on kwok nodes. Steps run in order and build on each other.
+ */
+const FIRST_TENANTS = ["globex", "hobby", "initech"]
+const repo = makeProjectRepo(FIRST_TENANTS)
+afterAll(() => repo.cleanup())
+
+const platform: Platform = await Effect.runPromise(loadPlatform(join(repo.dev, "synth/platform.ts")))
+const timings: Record<string, number> = {}
+
+/** `publish` as the workflow runs it on a push to main; returns the new deploy head. */
+const publishMain = Effect.gen(function* () {
+  const result = yield* publish({
+    remote: repo.remote,
+    sourceBranch: "main",
+    deployBranch: "deploy",
+    synthVersion: "e2e",
+  }).pipe(Effect.provide(TenantFiles.layer))
+  expect(result._tag).toBe("Published")
+  return result._tag === "Published" ? result.commit : ""
+})
+
+/** What the deploy repository's webhook does on a push: every Application reading it compares now. */
+const webhook = Effect.gen(function* () {
+  const kube = yield* KubeApi
+  const apps = yield* kube.list("argoproj.io/v1alpha1", "Application", ARGOCD_NAMESPACE)
+  for (const app of apps)
+    if ((app.spec as { source?: { repoURL?: string } }).source?.repoURL === repo.repoURL)
+      yield* refresh(app.metadata.name)
+})
+
+const appsOf = (tenants: ReadonlyArray<string>) => ["tenants", ...tenants.flatMap((t) => [`${t}-platform`, t])]
+
+/** Merge → publish → webhook → every listed Application Synced to the new head and Healthy; returns seconds. */
+const deploy = (branch: string, tenants: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    repo.merge(branch)
+    const started = performance.now()
+    const head = yield* publishMain
+    yield* webhook
+    // Applications the root app creates are compared on creation; existing ones on the webhook.
+    const states = yield* waitForApps(appsOf(tenants), `Synced at ${head} and Healthy`, synced(head))
+    return { seconds: Math.round((performance.now() - started) / 100) / 10, states, head }
+  })
+
+const deployFile = (file: string): KubeObject => {
+  const content = repo.deployTree().get(file)
+  if (content === undefined) throw new Error(`${file} is not on the deploy branch`)
+  return parse(content) as KubeObject
+}
+
+const live = (object: KubeObject) =>
+  KubeApi.use((kube) =>
+    kube.get({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+    }),
+  )
+
+/** Every synthesized field is live with the synthesized value (server defaults aside). */
+const asSynthesized = (file: string) =>
+  Effect.gen(function* () {
+    const object = deployFile(file)
+    const { metadata, ...body } = object
+    return missingFromLive({ metadata: { labels: metadata.labels }, ...body }, yield* live(object))
+  })
+
+const availableReplicas = (namespace: string) =>
+  Effect.gen(function* () {
+    const kube = yield* KubeApi
+    for (let attempt = 0; attempt < 240; attempt++) {
+      const deployment = yield* kube.get({ apiVersion: "apps/v1", kind: "Deployment", namespace, name: "api" })
+      const spec = deployment?.spec as { replicas?: number } | undefined
+      const status = deployment?.status as { availableReplicas?: number } | undefined
+      if (deployment && (status?.availableReplicas ?? 0) === (spec?.replicas ?? 1)) return spec?.replicas ?? 1
+      yield* Effect.sleep("500 millis")
+    }
+    return -1
+  })
+
+const notAssessed = (state: AppState) =>
+  state.resources
+    .filter((resource) => resource.health?.message?.startsWith("not assessed:"))
+    .map((resource) => resource.kind)
+    .sort()
+
+const stack = Layer.provideMerge(argoCdLayer, controlPlaneLayer)
+
+layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps loop against real Argo CD", (it) => {
+  it.effect("bootstraps like cluster/: the root app deploys the tenants already on main", () =>
+    Effect.gen(function* () {
+      const kube = yield* KubeApi
+      for (const name of [platform.platformNamespace, platform.postgres.selfhosted.namespace ?? "platform-data"])
+        yield* kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } })
+      const started = performance.now()
+      const head = yield* publishMain
+      yield* kube.apply(bootstrapPlatformProject(platform) as KubeObject)
+      yield* kube.apply(rootApplication(platform) as KubeObject)
+      yield* waitForApps(appsOf(FIRST_TENANTS), "Synced and Healthy", synced(head), "10 minutes")
+      timings["bootstrap → fleet of 3 Synced (s)"] = Math.round((performance.now() - started) / 100) / 10
+    }),
+  )
+
+  it.effect("renders the pull request that adds acme as a diff naming acme's objects", () =>
+    Effect.gen(function* () {
+      repo.branch("add-acme", "Add tenant acme", { "tenants/acme.ts": repo.example("acme") })
+      const pr = yield* buildTree(join(repo.dev, "tenants"), platform).pipe(Effect.provide(TenantFiles.layer))
+      const changes = treeChanges(repo.deployTree() as Tree, pr.tree)
+      expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["acme", "_platform"]))
+      const comments = renderComments(changes).join("\n")
+      for (const file of [
+        "acme/argocd/application-acme.yaml",
+        "acme/platform/namespace-acme.yaml",
+        "acme/platform/resourcequota-tenant-quota.yaml",
+        "acme/app/deployment-api.yaml",
+      ])
+        expect(comments).toContain(file)
+    }),
+  )
+
+  it.effect("merges, publishes, and Argo CD brings acme to Synced and Healthy", () =>
+    Effect.gen(function* () {
+      const { seconds, states } = yield* deploy("add-acme", ["acme"])
+      timings["merge → acme Synced + Healthy (s)"] = seconds
+      const [acmePlatform, acme] = [states[1], states[2]]
+      // The data plane's provisioning ran as a Sync hook Job (kwok completes its pod) and succeeded.
+      const provisioned = yield* KubeApi.use((kube) =>
+        kube.get({
+          apiVersion: "batch/v1",
+          kind: "Job",
+          namespace: platform.platformNamespace,
+          name: "provision-acme",
+        }),
+      )
+      expect((provisioned?.status as { succeeded?: number } | undefined)?.succeeded).toBe(1)
+      // Only the kinds whose controllers the harness lacks have declared health; the rest is Argo CD's.
+      expect(notAssessed(acme as AppState)).toEqual(["HorizontalPodAutoscaler", "Ingress"])
+      expect(notAssessed(acmePlatform as AppState)).toEqual(["ExternalSecret", "ExternalSecret", "SecretStore"])
+      expect((acme as AppState).resources.find((resource) => resource.kind === "Deployment")?.health?.status).toBe(
+        "Healthy",
+      )
+      expect(Object.keys(NOT_ASSESSED)).toHaveLength(4)
+    }),
+  )
+
+  it.effect("keeps acme's namespace, quota, limits and network policies exactly as synthesized", () =>
+    Effect.gen(function* () {
+      const guarded = [...repo.deployTree().keys()].filter((file) =>
+        /^acme\/platform\/(namespace|resourcequota|limitrange|networkpolicy)-/.test(file),
+      )
+      expect(guarded).toHaveLength(7)
+      for (const file of guarded) expect(yield* asSynthesized(file), file).toEqual([])
+    }),
+  )
+
+  it.effect("runs acme's API Deployment to its available replicas on kwok nodes", () =>
+    Effect.gen(function* () {
+      expect(yield* availableReplicas("acme")).toBe(2)
+    }),
+  )
+
+  it.effect("rejects a privileged pod in acme's namespace by Pod Security admission", () =>
+    Effect.gen(function* () {
+      const kube = yield* KubeApi
+      const error = yield* kube
+        .create({
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "privileged", namespace: "acme" },
+          spec: { containers: [{ name: "shell", image: "busybox:1.37", securityContext: { privileged: true } }] },
+        })
+        .pipe(Effect.flip)
+      expect(error.status).toBe(403)
+      expect(error.detail).toContain('violates PodSecurity "restricted:')
+    }),
+  )
+
+  it.effect("confines acme's project: not another namespace, not its own guardrails", () =>
+    Effect.gen(function* () {
+      const kube = yield* KubeApi
+      const attempt = (name: string, path: string, namespace: string) =>
+        kube.apply({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Application",
+          metadata: { name, namespace: ARGOCD_NAMESPACE },
+          spec: {
+            project: "acme",
+            source: { repoURL: repo.repoURL, targetRevision: "deploy", path },
+            destination: { server: "https://kubernetes.default.svc", namespace },
+            syncPolicy: { automated: { prune: false, selfHeal: false } },
+          },
+        })
+      yield* attempt("acme-into-globex", "acme/app", "globex")
+      yield* attempt("acme-own-guardrails", "acme/platform", "acme")
+      const refused = (state: AppState) =>
+        state.conditions.some((condition) => condition.type === "InvalidSpecError") ||
+        state.syncMessages.some((message) => message.includes("not permitted in project"))
+      const [intoGlobex, ownGuardrails] = yield* waitForApps(
+        ["acme-into-globex", "acme-own-guardrails"],
+        "refused by acme's project",
+        refused,
+        "3 minutes",
+      )
+      expect(JSON.stringify(intoGlobex?.conditions)).toContain(
+        "namespace 'globex' do not match any of the allowed destinations in project 'acme'",
+      )
+      // Every guardrail kind is refused, so the sync applies nothing.
+      const messages = ownGuardrails?.syncMessages.join("\n") ?? ""
+      for (const kind of ["ResourceQuota", "LimitRange", "NetworkPolicy", "Namespace"])
+        expect(messages).toMatch(new RegExp(`${kind}.* is not permitted in project acme`))
+      // Nothing reached globex; acme's quota is still the platform's.
+      const globexApi = yield* kube.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: "globex", name: "api" })
+      expect(globexApi?.metadata.annotations?.["argocd.argoproj.io/tracking-id"]).toMatch(/^globex:/)
+      expect(yield* asSynthesized("acme/platform/resourcequota-tenant-quota.yaml")).toEqual([])
+      for (const name of ["acme-into-globex", "acme-own-guardrails"])
+        yield* kube.remove({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Application",
+          namespace: ARGOCD_NAMESPACE,
+          name,
+        })
+    }),
+  )
+
+  it.effect("moves acme to the enterprise tier: quota and autoscaling follow on resync", () =>
+    Effect.gen(function* () {
+      const quotaBefore = deployFile("acme/platform/resourcequota-tenant-quota.yaml")
+      repo.branch("acme-enterprise", "Move acme to enterprise", {
+        "tenants/acme.ts": repo
+          .example("acme")
+          .replace('tier: "pro"', 'tier: "enterprise"')
+          .replace("replicas: 2,", "replicas: 3,"),
+      })
+      const { seconds } = yield* deploy("acme-enterprise", ["acme"])
+      timings["merge → tier change Synced + Healthy (s)"] = seconds
+      const quota = deployFile("acme/platform/resourcequota-tenant-quota.yaml")
+      expect(quota.spec).not.toEqual(quotaBefore.spec)
+      expect(yield* asSynthesized("acme/platform/resourcequota-tenant-quota.yaml")).toEqual([])
+      expect(yield* asSynthesized("acme/app/horizontalpodautoscaler-api.yaml")).toEqual([])
+      const hpa = yield* live(deployFile("acme/app/horizontalpodautoscaler-api.yaml"))
+      expect((hpa?.spec as { maxReplicas?: number } | undefined)?.maxReplicas).toBe(20)
+      expect(yield* availableReplicas("acme")).toBe(3)
+    }),
+  )
+
+  it.effect("decommissions acme: its workload goes, its namespace, quota and credentials stay", () =>
+    Effect.gen(function* () {
+      const kube = yield* KubeApi
+      repo.branch("decommission-acme", "Decommission acme", {
+        "tenants/acme.ts": repo.example("acme").replace('name: "acme",', 'name: "acme",\n  state: "decommissioned",'),
+      })
+      repo.merge("decommission-acme")
+      const started = performance.now()
+      const head = yield* publishMain
+      expect(repo.deployTree().has("acme/argocd/application-acme.yaml")).toBe(false)
+      yield* webhook
+      yield* waitForApps(["tenants"], `Synced at ${head}`, synced(head))
+      yield* waitForApps(["acme", "acme-platform"], "deleted", (state) => !state.exists)
+      const deployment = { apiVersion: "apps/v1", kind: "Deployment", namespace: "acme", name: "api" }
+      for (let attempt = 0; attempt < 120 && (yield* kube.get(deployment)); attempt++) yield* Effect.sleep("500 millis")
+      timings["merge → acme decommissioned (s)"] = Math.round((performance.now() - started) / 100) / 10
+      expect(yield* kube.get(deployment)).toBeUndefined()
+      expect(yield* kube.get({ apiVersion: "v1", kind: "Service", namespace: "acme", name: "api" })).toBeUndefined()
+      for (const retained of [
+        { apiVersion: "v1", kind: "Namespace", name: "acme" },
+        { apiVersion: "v1", kind: "ResourceQuota", namespace: "acme", name: "tenant-quota" },
+        { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", namespace: "acme", name: "api-credentials" },
+      ])
+        expect(yield* kube.get(retained), retained.kind).toBeDefined()
+      // The other tenants are untouched.
+      yield* waitForApps(appsOf(FIRST_TENANTS), "still Synced and Healthy", synced(head))
+    }),
+  )
+
+  it.effect("reports what ran and how long the loop took", () =>
+    Effect.gen(function* () {
+      const controlPlane = yield* ControlPlane
+      const argoCd = yield* ArgoCd
+      const report = { versions: { ...controlPlane.versions, argocd: argoCd.version }, seconds: timings }
+      yield* Effect.logInfo(`e2e report ${JSON.stringify(report)}`)
+      process.stdout.write(`\ne2e: ${JSON.stringify(report, null, 2)}\n`)
+      expect(Object.keys(timings)).toHaveLength(4)
+    }),
+  )
+})
