@@ -119,14 +119,19 @@ const replicaFailures = (namespace: string) =>
     ),
   )
 
-const waitForAvailable = (namespace: string) =>
+/**
+ * Waits until the Deployment wants `expected` replicas (when given: with an HPA, its controller
+ * sets them, seconds after a change) and has that many available.
+ */
+const waitForAvailable = (namespace: string, expected?: number) =>
   Effect.gen(function* () {
     const kube = yield* KubeApi
     const ref = { apiVersion: "apps/v1", kind: "Deployment", namespace, name: "api" }
     for (let attempt = 0; attempt < 360; attempt++) {
       const deployment = (yield* kube.get(ref)) as unknown as DeploymentStatus | undefined
       const wanted = deployment?.spec.replicas ?? 1
-      if (deployment && (deployment.status?.availableReplicas ?? 0) === wanted) return { wanted, failures: [] }
+      if (deployment && (expected ?? wanted) === wanted && (deployment.status?.availableReplicas ?? 0) === wanted)
+        return { wanted, failures: [] }
       yield* Effect.sleep("500 millis")
     }
     const deployment = (yield* kube.get(ref)) as unknown as DeploymentStatus | undefined
@@ -259,7 +264,7 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
             changed.file,
           ).toEqual([])
         }
-        expect(yield* waitForAvailable("acme")).toEqual({ wanted: 3, failures: [] })
+        expect(yield* waitForAvailable("acme", 3)).toEqual({ wanted: 3, failures: [] })
       }),
     )
   },

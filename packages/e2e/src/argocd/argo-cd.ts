@@ -145,6 +145,7 @@ const start = Effect.gen(function* () {
       "--address=127.0.0.1",
       `--port=${repoPort}`,
       `--metrics-port=${repoMetrics}`,
+      "--metrics-address=127.0.0.1",
       `--redis=127.0.0.1:${redisPort}`,
       "--disable-tls",
       // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
@@ -161,6 +162,7 @@ const start = Effect.gen(function* () {
       `--repo-server=127.0.0.1:${repoPort}`,
       "--repo-server-plaintext",
       `--redis=127.0.0.1:${redisPort}`,
+      // The one listener not on loopback: the controller binds its metrics to 0.0.0.0, unconfigurably.
       `--metrics-port=${controllerMetrics}`,
       "--loglevel=info",
       // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
