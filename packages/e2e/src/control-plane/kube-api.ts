@@ -1,20 +1,10 @@
 import { readFileSync } from "node:fs"
 import { request as httpsRequest } from "node:https"
+import type { KubeObject } from "@ppi/policy"
 import { Context, Effect, Schema } from "effect"
 
-/** A Kubernetes object as the API returns it; only the fields the harness reads are typed. */
-export interface KubeObject {
-  readonly apiVersion: string
-  readonly kind: string
-  readonly metadata: {
-    readonly name: string
-    readonly namespace?: string
-    readonly labels?: Readonly<Record<string, string>>
-    readonly annotations?: Readonly<Record<string, string>>
-    readonly [key: string]: unknown
-  }
-  readonly [key: string]: unknown
-}
+/** A Kubernetes object as plain JSON: the same shape the synth writes and the policy checks. */
+export type { KubeObject } from "@ppi/policy"
 
 export class KubeApiError extends Schema.TaggedError<KubeApiError>()("KubeApiError", {
   method: Schema.String,
