@@ -37,5 +37,11 @@ export default {
     },
     cloud: { host: "tenants.cache.internal.parametric.dev", port: 6380, cidrs: ["10.20.1.0/24"] },
   },
+  domains: {
+    // The platform's own hosts (Argo CD, login, status…) live here: no tenant may claim them.
+    reserved: ["parametric.dev"],
+    // Custom domains each tenant has proven it owns (DNS TXT challenge, done by the platform team).
+    verified: { acme: ["acme.example"], globex: ["globex.example"] },
+  },
   deploy: { repoURL: "https://github.com/parametric-portal/infrastructure.git", branch: "deploy" },
 } satisfies PlatformInput

@@ -62,6 +62,20 @@ export const Platform = Schema.Struct({
   images: Schema.Struct({ api: PinnedImage, postgresClient: PinnedImage, redisClient: PinnedImage }),
   postgres: Schema.Struct({ selfhosted: PostgresEndpoint, cloud: PostgresEndpoint }),
   redis: Schema.Struct({ selfhosted: RedisEndpoint, cloud: RedisEndpoint }),
+  /**
+   * Who may use which DNS names. `reserved`: domains the platform owns (its own hosts such as
+   * Argo CD and login live there); no tenant may claim a name at or under one, nor under
+   * `baseDomain`. `verified`: per tenant, the custom domains whose ownership the platform team
+   * has verified; a tenant's custom hostnames must be at or under one of its own. A tenant file
+   * alone can never grant itself a domain.
+   */
+  domains: defaulted(
+    Schema.Struct({
+      reserved: defaulted(Schema.Array(Hostname), []),
+      verified: defaulted(Schema.Record(Schema.String, Schema.Array(Hostname)), {}),
+    }),
+    {},
+  ),
   deploy: Schema.Struct({
     repoURL: Schema.String.check(
       Schema.isPattern(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)/, { message: "must be a git URL" }),
@@ -77,3 +91,22 @@ export const endpoints = (platform: Platform) => ({
   postgres: platform.postgres[platform.mode],
   redis: platform.redis[platform.mode],
 })
+
+const atOrUnder = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`)
+
+/**
+ * Why `tenant` may not serve `host` as a custom hostname, or undefined when it may: the name must
+ * not be the platform's (its base domain or a reserved domain) and must be at or under one of the
+ * domains verified for that tenant.
+ */
+export const customHostnameRefusal = (platform: Platform, tenant: string, host: string): string | undefined => {
+  const owned = [platform.baseDomain, ...platform.domains.reserved].find((domain) => atOrUnder(host, domain))
+  if (owned !== undefined)
+    return owned === platform.baseDomain
+      ? `${host} is under the platform domain ${owned}, which only canonical tenant hostnames may use`
+      : `${host} is under ${owned}, which the platform reserves for itself`
+  const verified = platform.domains.verified[tenant] ?? []
+  if (!verified.some((domain) => atOrUnder(host, domain)))
+    return `${host} is not under a domain verified for ${tenant} (${verified.join(", ") || "none"}): the platform team adds verified domains to domains.verified in the platform file`
+  return undefined
+}

@@ -6,13 +6,13 @@ import { formatIssue } from "@ppi/config"
 import { Effect } from "effect"
 import { buildTree } from "../synth.ts"
 import { examplePlatform } from "../testing/fixtures.ts"
+import { MAX_DATA_FILE_BYTES } from "./data-source.ts"
 import { TenantFiles } from "./tenant-files.ts"
-import { MAX_TENANT_FILE_BYTES } from "./tenant-module.ts"
 
 const corpusDir = new URL("./__corpus__/", import.meta.url)
 
-/** Runs the real loader and checks over a folder holding just this one file. */
-const problemsOf = (name: string, source: string) => problemsOfFiles({ [name]: source })
+/** Runs the real loader and checks over a folder holding just this one file (as `acme.ts`, its tenant). */
+const problemsOf = (source: string) => problemsOfFiles({ acme: source })
 
 const problemsOfFiles = async (files: Readonly<Record<string, string>>): Promise<ReadonlyArray<string>> => {
   const dir = await mkdtemp(join(tmpdir(), "ppi-corpus-"))
@@ -41,31 +41,30 @@ describe("bad-input corpus", () => {
     const expectation = /^\/\/ expect: (.+?) \| (.+)$/m.exec(source)
     if (expectation === null) throw new Error(`${entry} has no "// expect: <path> | <message>" line`)
     const [, path, message] = expectation
-    const name = entry.replace(/\.ts\.bad$/, "")
-    const problems = await problemsOf(name, source)
+    const problems = await problemsOf(source)
     expect(problems.length).toBeGreaterThan(0)
-    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${name}\\.ts: ${escapeRegExp(path ?? "")}: `)))
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`acme\\.ts(:\\d+:\\d+)?: ${escapeRegExp(path ?? "")}: `)),
+    )
     expect(problems.join("\n")).toContain(message)
   })
 
   it("names both files when two tenants share a name or a hostname", async () => {
     const problems = await problemsOfFiles({
-      a: 'export default { name: "acme", tier: "pro", hostnames: ["shop.example.com"] }',
-      b: 'export default { name: "acme", tier: "free" }',
-      c: 'export default { name: "other", tier: "pro", hostnames: ["shop.example.com"] }',
+      acme: 'export default { name: "acme", tier: "pro", hostnames: ["portal.acme.example"] }',
+      globex: 'export default { name: "globex", tier: "pro", hostnames: ["portal.acme.example"] }',
     })
     expect(problems).toContainEqual(
-      expect.stringMatching(/b\.ts: name: duplicate tenant name "acme" \(also in .*a\.ts\)/),
-    )
-    expect(problems).toContainEqual(
-      expect.stringMatching(/c\.ts: hostnames\[0\]: duplicate hostname shop\.example\.com/),
+      expect.stringMatching(
+        /globex\.ts: hostnames\[0\]: duplicate hostname portal\.acme\.example \(also claimed by .*acme\.ts\)/,
+      ),
     )
   })
 
   it("refuses an empty file and a huge one", async () => {
-    expect(await problemsOf("empty", "")).toEqual([expect.stringContaining("empty.ts: (root): file is empty")])
-    const huge = `export default { name: "acme", tier: "pro", displayName: "${"x".repeat(MAX_TENANT_FILE_BYTES)}" }`
-    expect(await problemsOf("huge", huge)).toEqual([expect.stringContaining("huge.ts: (root): file is larger than")])
+    expect(await problemsOf("")).toEqual([expect.stringContaining("acme.ts: (root): file is empty")])
+    const huge = `export default { name: "acme", tier: "pro", displayName: "${"x".repeat(MAX_DATA_FILE_BYTES)}" }`
+    expect(await problemsOf(huge)).toEqual([expect.stringContaining("acme.ts: (root): file is larger than")])
   })
 })
 

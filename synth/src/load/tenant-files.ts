@@ -1,8 +1,8 @@
-import { readdir, readFile } from "node:fs/promises"
-import { join, relative } from "node:path"
+import { readdir } from "node:fs/promises"
+import { basename, join, relative } from "node:path"
 import { type ConfigIssue, decodeTenant, InvalidConfig, type Tenant } from "@ppi/config"
-import { Context, Effect, Exit, Layer } from "effect"
-import { evaluateTenantModule } from "./tenant-module.ts"
+import { Context, Effect, Layer, Result } from "effect"
+import { parseDataSource, readDataSource } from "./data-source.ts"
 
 export interface LoadedTenant {
   /** The file as the user names it (relative to the working directory). */
@@ -10,7 +10,7 @@ export interface LoadedTenant {
   readonly tenant: Tenant
 }
 
-/** Where tenant definitions come from. The live layer reads `*.ts` files of a folder. */
+/** Where tenant definitions come from. The live layer reads the `<name>.ts` files of a folder. */
 export class TenantFiles extends Context.Service<
   TenantFiles,
   { readonly load: (dir: string) => Effect.Effect<ReadonlyArray<LoadedTenant>, InvalidConfig> }
@@ -19,18 +19,26 @@ export class TenantFiles extends Context.Service<
     load: (dir) =>
       Effect.gen(function* () {
         const display = (name: string) => relative(process.cwd(), join(dir, name)) || name
-        const names = yield* Effect.tryPromise({
-          try: () => readdir(dir),
+        const entries = yield* Effect.tryPromise({
+          try: () => readdir(dir, { withFileTypes: true }),
           catch: (error) =>
             new InvalidConfig({
               issues: [{ file: dir, path: "", message: `cannot read the tenants folder: ${String(error)}` }],
             }),
         })
-        const files = names.filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts")).sort()
-        const results = yield* Effect.forEach(files, (name) => loadOne(join(dir, name), display(name)), {
-          concurrency: 16,
-        })
-        return yield* collect(results)
+        const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        return yield* collect(
+          yield* Effect.forEach(
+            sorted,
+            (entry) =>
+              Effect.result(
+                TENANT_FILE.test(entry.name)
+                  ? loadOne(join(dir, entry.name), display(entry.name))
+                  : Effect.fail(notATenantFile(display(entry.name), entry.isDirectory())),
+              ),
+            { concurrency: 16 },
+          ),
+        )
       }),
   })
 
@@ -38,38 +46,65 @@ export class TenantFiles extends Context.Service<
   static readonly fromValues = (values: Readonly<Record<string, unknown>>) =>
     Layer.succeed(TenantFiles, {
       load: () =>
-        collect(
-          Object.keys(values)
-            .sort()
-            .map((file) => decodeOne(file, values[file])),
+        Effect.forEach(Object.keys(values).sort(), (file) => Effect.result(decodeOne(file, values[file]))).pipe(
+          Effect.flatMap(collect),
         ),
     })
 }
 
-type LoadResult = LoadedTenant | { readonly issues: ReadonlyArray<ConfigIssue> }
+/** `acme.ts`: the file name is the tenant's name, so it is a DNS label too. */
+const TENANT_FILE = /^[a-z][a-z0-9-]*\.ts$/
 
-/** Every file's problems at once, or every tenant: a user fixes all their files in one round. */
-const collect = (results: ReadonlyArray<LoadResult>): Effect.Effect<ReadonlyArray<LoadedTenant>, InvalidConfig> => {
-  const issues = results.flatMap((result) => ("issues" in result ? result.issues : []))
-  return issues.length > 0
-    ? Effect.fail(new InvalidConfig({ issues }))
-    : Effect.succeed(results.filter((result): result is LoadedTenant => "tenant" in result))
-}
-
-const issuesOf = (exit: Exit.Exit<unknown, InvalidConfig>): ReadonlyArray<ConfigIssue> =>
-  Exit.isFailure(exit)
-    ? exit.cause.reasons.flatMap((reason) => (reason._tag === "Fail" ? reason.error.issues : []))
-    : []
-
-const loadOne = (path: string, file: string) =>
-  Effect.promise(async (): Promise<LoadResult> => {
-    const source = await readFile(path, "utf8")
-    const evaluated = await evaluateTenantModule(file, source)
-    if ("issues" in evaluated) return evaluated
-    return decodeOne(file, evaluated.value)
+const notATenantFile = (file: string, directory: boolean) =>
+  new InvalidConfig({
+    issues: [
+      {
+        file,
+        path: "",
+        message: directory
+          ? "is a folder: the tenants folder holds only tenant files (<name>.ts)"
+          : "is not a tenant file: the tenants folder holds only <name>.ts files (a lowercase DNS label, then .ts)",
+      },
+    ],
   })
 
-const decodeOne = (file: string, value: unknown): LoadResult => {
-  const exit = Effect.runSyncExit(decodeTenant(file, value))
-  return Exit.isSuccess(exit) ? { file, tenant: exit.value } : { issues: issuesOf(exit) }
+/** Every file's problems at once, or every tenant: a user fixes all their files in one round. */
+const collect = (
+  results: ReadonlyArray<Result.Result<LoadedTenant, InvalidConfig>>,
+): Effect.Effect<ReadonlyArray<LoadedTenant>, InvalidConfig> => {
+  const issues: ReadonlyArray<ConfigIssue> = results.flatMap((result) =>
+    Result.isFailure(result) ? result.failure.issues : [],
+  )
+  return issues.length > 0
+    ? Effect.fail(new InvalidConfig({ issues }))
+    : Effect.succeed(results.flatMap((result) => (Result.isSuccess(result) ? [result.success] : [])))
 }
+
+const loadOne = (path: string, file: string): Effect.Effect<LoadedTenant, InvalidConfig> =>
+  readDataSource(path, file).pipe(
+    Effect.flatMap((text) => parseTenantSource(file, text)),
+    Effect.map((tenant) => ({ file, tenant })),
+    Effect.flatMap((loaded) => {
+      const expected = basename(path, ".ts")
+      return loaded.tenant.name === expected
+        ? Effect.succeed(loaded)
+        : Effect.fail(
+            new InvalidConfig({
+              issues: [
+                {
+                  file,
+                  path: "name",
+                  message: `is "${loaded.tenant.name}" but the file is ${expected}.ts: the file name is the tenant (rename the file or the tenant)`,
+                },
+              ],
+            }),
+          )
+    }),
+  )
+
+const decodeOne = (file: string, value: unknown): Effect.Effect<LoadedTenant, InvalidConfig> =>
+  decodeTenant(file, value).pipe(Effect.map((tenant) => ({ file, tenant })))
+
+/** A tenant file's text (from git, a PR, an editor) → the decoded tenant; parsed, never run. */
+export const parseTenantSource = (file: string, text: string): Effect.Effect<Tenant, InvalidConfig> =>
+  parseDataSource(file, text, "tenant file").pipe(Effect.flatMap((value) => decodeTenant(file, value)))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { decodeTenant, type TenantInput } from "@ppi/config"
 import { Effect } from "effect"
-import { examplePlatform } from "../testing/fixtures.ts"
+import { examplePlatform, platformFor } from "../testing/fixtures.ts"
 import { findConflicts } from "./tenant-conflicts.ts"
 
 const loaded = (entries: Record<string, TenantInput>) =>
@@ -32,7 +32,7 @@ describe("findConflicts", () => {
         "a.ts": { name: "a", tier: "pro", hostnames: ["shop.example.com"] },
         "b.ts": { name: "b", tier: "pro", hostnames: ["www.b.io", "shop.example.com"] },
       }),
-      examplePlatform,
+      platformFor({ domains: { verified: { a: ["example.com"], b: ["b.io", "example.com"] } } }),
     )
     expect(issues).toEqual([
       { file: "b.ts", path: "hostnames[1]", message: "duplicate hostname shop.example.com (also claimed by a.ts)" },
@@ -48,5 +48,59 @@ describe("findConflicts", () => {
       examplePlatform,
     )
     expect(issues.map((issue) => issue.path)).toEqual(["hostnames[0]", "hostnames[0]"])
+  })
+
+  it("keeps the platform's own domains, apex included, from every tenant", () => {
+    const platform = platformFor({
+      domains: { reserved: ["parametric.dev"], verified: { a: ["parametric.dev", "apps.parametric.dev"] } },
+    })
+    const hosts = ["argocd.parametric.dev", "parametric.dev", "login.parametric.dev", "apps.parametric.dev"]
+    const issues = findConflicts(loaded({ "a.ts": { name: "a", tier: "pro", hostnames: hosts.slice(0, 3) } }), platform)
+    expect(issues.map((issue) => issue.message)).toEqual([
+      "argocd.parametric.dev is under parametric.dev, which the platform reserves for itself",
+      "parametric.dev is under parametric.dev, which the platform reserves for itself",
+      "login.parametric.dev is under parametric.dev, which the platform reserves for itself",
+    ])
+    const apex = findConflicts(loaded({ "a.ts": { name: "a", tier: "pro", hostnames: [hosts[3] ?? ""] } }), platform)
+    expect(apex).toEqual([
+      {
+        file: "a.ts",
+        path: "hostnames[0]",
+        message:
+          "apps.parametric.dev is under the platform domain apps.parametric.dev, which only canonical tenant hostnames may use",
+      },
+    ])
+  })
+
+  it("accepts a custom hostname only under a domain verified for that tenant", () => {
+    const platform = platformFor({ domains: { verified: { a: ["acme.example"], b: ["globex.example"] } } })
+    const issues = findConflicts(
+      loaded({
+        "a.ts": { name: "a", tier: "pro", hostnames: ["acme.example", "shop.eu.acme.example"] },
+        "b.ts": { name: "b", tier: "pro", hostnames: ["portal.acme.example", "notacme.example"] },
+        "c.ts": { name: "c", tier: "pro", hostnames: ["c.example"] },
+      }),
+      platform,
+    )
+    expect(issues).toEqual([
+      {
+        file: "b.ts",
+        path: "hostnames[0]",
+        message:
+          "portal.acme.example is not under a domain verified for b (globex.example): the platform team adds verified domains to domains.verified in the platform file",
+      },
+      {
+        file: "b.ts",
+        path: "hostnames[1]",
+        message:
+          "notacme.example is not under a domain verified for b (globex.example): the platform team adds verified domains to domains.verified in the platform file",
+      },
+      {
+        file: "c.ts",
+        path: "hostnames[0]",
+        message:
+          "c.example is not under a domain verified for c (none): the platform team adds verified domains to domains.verified in the platform file",
+      },
+    ])
   })
 })

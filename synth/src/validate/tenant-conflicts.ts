@@ -1,9 +1,10 @@
-import { type ConfigIssue, canonicalHostname, type Platform } from "@ppi/config"
+import { type ConfigIssue, canonicalHostname, customHostnameRefusal, type Platform } from "@ppi/config"
 import type { LoadedTenant } from "../load/tenant-files.ts"
 
 /**
  * Fleet-wide uniqueness: names (hence namespaces, DB roles, cache users) and every hostname,
- * canonical or custom. Each conflict is reported on the later file, naming the earlier one.
+ * canonical or custom; custom hostnames must be the tenant's own (verified) and never the
+ * platform's. Each conflict is reported on the later file, naming the earlier one.
  */
 export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Platform): ReadonlyArray<ConfigIssue> => {
   const names = new Map<string, string>()
@@ -19,12 +20,8 @@ export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Pl
       ...tenant.hostnames.map((host, index) => [`hostnames[${index}]`, host] as const),
     ]
     for (const [path, host] of claimed) {
-      if (host.endsWith(`.${platform.baseDomain}`) && path !== "name")
-        issues.push({
-          file,
-          path,
-          message: `${host} is under the platform domain ${platform.baseDomain}, which only canonical tenant hostnames may use`,
-        })
+      const refusal = path === "name" ? undefined : customHostnameRefusal(platform, tenant.name, host)
+      if (refusal !== undefined) issues.push({ file, path, message: refusal })
       const holder = hosts.get(host)
       if (holder !== undefined && holder !== file)
         issues.push({ file, path, message: `duplicate hostname ${host} (also claimed by ${holder})` })

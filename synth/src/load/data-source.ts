@@ -1,0 +1,66 @@
+import { constants } from "node:fs"
+import { open } from "node:fs/promises"
+import { type ConfigIssue, InvalidConfig } from "@ppi/config"
+import { type DataValue, parseDataFile } from "@ppi/data-file"
+import { Effect } from "effect"
+
+/** Config files are data: a huge one is a mistake (or an attack), not a tenant. */
+export const MAX_DATA_FILE_BYTES = 64 * 1024
+
+const refused = (file: string, message: string) => new InvalidConfig({ issues: [{ file, path: "", message }] })
+
+/**
+ * The text of a config file: a regular file, never followed through a symbolic link (a tenant
+ * file linked to `/proc/self/environ` would put the machine's environment into the output), at
+ * most 64 KiB (checked before reading, so `/dev/zero`-like files cannot exhaust memory).
+ */
+export const readDataSource = (path: string, file: string): Effect.Effect<string, InvalidConfig> =>
+  Effect.acquireUseRelease(
+    Effect.tryPromise({
+      try: () => open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
+      catch: (error) =>
+        refused(
+          file,
+          (error as NodeJS.ErrnoException).code === "ELOOP"
+            ? "is a symbolic link: config files must be regular files"
+            : `cannot be read: ${String(error)}`,
+        ),
+    }),
+    (handle) =>
+      Effect.gen(function* () {
+        const stat = yield* Effect.tryPromise({
+          try: () => handle.stat(),
+          catch: (error) => refused(file, `cannot be read: ${String(error)}`),
+        })
+        if (!stat.isFile()) return yield* refused(file, "is not a regular file")
+        if (stat.size > MAX_DATA_FILE_BYTES)
+          return yield* refused(
+            file,
+            `file is larger than ${MAX_DATA_FILE_BYTES / 1024} KiB; a config file is a small object`,
+          )
+        const text = yield* Effect.tryPromise({
+          try: () => handle.readFile("utf8"),
+          catch: (error) => refused(file, `cannot be read: ${String(error)}`),
+        })
+        if (text.trim() === "") return yield* refused(file, "file is empty: it must default-export an object")
+        return text
+      }),
+    (handle) => Effect.promise(() => handle.close()),
+  )
+
+/** The default export of a data file, read statically: nothing in it is ever executed. */
+export const parseDataSource = (
+  file: string,
+  text: string,
+  what: "tenant file" | "platform file",
+): Effect.Effect<DataValue, InvalidConfig> => {
+  const result = parseDataFile(file, text, what)
+  if (result._tag === "Data") return Effect.succeed(result.value)
+  const issues: ReadonlyArray<ConfigIssue> = result.problems.map(({ line, column, path, message }) => ({
+    file,
+    path,
+    message,
+    location: { line, column },
+  }))
+  return Effect.fail(new InvalidConfig({ issues }))
+}
