@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { parseDataFile } from "./parse-data-file.ts"
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 const problemsOf = (text: string) => {
   const result = parseDataFile("acme.ts", text)
@@ -42,6 +42,7 @@ describe("parseDataFile", () => {
     ["undefined", "export default { name: undefined }", "the identifier `undefined`"],
     ["a member access", "export default { name: process.env.HOME }", "a member access"],
     ["a call", 'export default { name: String("x") }', "a call"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a tenant file, not a template
     ["a template substitution", "export default { name: `${1}` }", "a template substitution"],
     ["a spread", "export default { ...{ name: 1 } }", "a spread"],
     ["an array spread", "export default { hostnames: [...[]] }", "a spread"],
@@ -80,7 +81,7 @@ describe("parseDataFile", () => {
     const messages = problemsOf(text).map((problem) => problem.message)
     expect(messages).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^${escape(construct)}.* is not allowed in a tenant file: tenant files are data$`),
+        new RegExp(`^${escapeRegExp(construct)}.* is not allowed in a tenant file: tenant files are data$`),
       ),
     )
   })

@@ -114,7 +114,7 @@ const objectOf = (walk: Walk, node: ts.ObjectLiteralExpression, path: string): D
       complete = report(walk, property.name, at, `the key "${key}" appears twice`) ?? false
       continue
     }
-    const member = valueOf(walk, property.initializer, at)
+    const member = literalValue(walk, property.initializer, at)
     if (member === undefined) complete = false
     else value[key] = member
   }
@@ -122,12 +122,12 @@ const objectOf = (walk: Walk, node: ts.ObjectLiteralExpression, path: string): D
 }
 
 const arrayOf = (walk: Walk, node: ts.ArrayLiteralExpression, path: string): DataValue | undefined => {
-  const items = node.elements.map((element, index) => valueOf(walk, element, childPath(path, index)))
+  const items = node.elements.map((element, index) => literalValue(walk, element, childPath(path, index)))
   return items.every((item) => item !== undefined) ? (items as ReadonlyArray<DataValue>) : undefined
 }
 
 /** The value of a literal, or undefined after reporting every construct in it that is not one. */
-const valueOf = (walk: Walk, node: ts.Expression, path: string): DataValue | undefined => {
+const literalValue = (walk: Walk, node: ts.Expression, path: string): DataValue | undefined => {
   if (ts.isObjectLiteralExpression(node)) return objectOf(walk, node, path)
   if (ts.isArrayLiteralExpression(node)) return arrayOf(walk, node, path)
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text
@@ -186,7 +186,7 @@ export const parseDataFile = (fileName: string, text: string, what = "tenant fil
         continue
       }
       const literal = unwrap(statement.expression)
-      value = valueOf(walk, literal, "")
+      value = literalValue(walk, literal, "")
       continue
     }
     refuse(walk, statement, "")
