@@ -36,6 +36,9 @@ export const PolicyViolation = Schema.Struct({
   rule: Schema.String,
   object: Schema.String,
   message: Schema.String,
+  /** The tenant file the object was made from, and the field of it the rule judges, where one does. */
+  file: Schema.optionalKey(Schema.String),
+  field: Schema.optionalKey(Schema.String),
 })
 export type PolicyViolation = typeof PolicyViolation.Type
 
@@ -44,7 +47,9 @@ export class PolicyViolations extends Schema.TaggedError<PolicyViolations>()("Po
   violations: Schema.Array(PolicyViolation),
 }) {
   override get message(): string {
-    return this.violations.map((v) => `${v.tenant}: ${v.object}: [${v.rule}] ${v.message}`).join("\n")
+    return this.violations
+      .map((v) => `${v.file ?? v.tenant}: ${v.field ? `${v.field}: ` : ""}${v.object}: [${v.rule}] ${v.message}`)
+      .join("\n")
   }
 }
 

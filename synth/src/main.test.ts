@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -10,7 +10,7 @@ import { exampleTenantsDir, platformFile, synthMain } from "./testing/fixtures.t
 const run = promisify(execFile)
 
 /** The real CLI, as `pnpm synth --tenants DIR --out DIR` runs it. */
-const synth = (cwd: string) =>
+const synth = (cwd: string, out = "out") =>
   run(
     process.execPath,
     [
@@ -19,7 +19,7 @@ const synth = (cwd: string) =>
       "--tenants",
       "tenants",
       "--out",
-      "out",
+      out,
       "--platform",
       platformFile,
     ],
@@ -95,5 +95,32 @@ describe("synth CLI", () => {
     await writeFile(join(work, "tenants", "zeta.ts"), 'export default { name: "zeta", tier: "free" }\n')
     await synth(work)
     expect(await readFile(join(work, "out", "zeta", "platform", "namespace-zeta.yaml"), "utf8")).toContain("name: zeta")
+  })
+
+  it("refuses to replace a folder it did not write, and leaves it as it was", async () => {
+    await writeFile(join(work, "notes.txt"), "mine")
+    await cp(join(work, "tenants"), join(work, "docs"), { recursive: true })
+    for (const out of ["docs", "."]) {
+      const { code, stderr } = await synth(work, out)
+      expect(code).toBe(1)
+      expect(stderr).toMatch(/refusing to replace it|overlaps the sources/)
+    }
+    expect(await readFile(join(work, "notes.txt"), "utf8")).toBe("mine")
+    expect([...(await readTree(join(work, "docs"))).keys()]).toHaveLength(4)
+  })
+
+  it("refuses an output inside or around the tenants folder", async () => {
+    for (const out of ["tenants", "tenants/out", "."]) {
+      const { code, stderr } = await synth(work, out)
+      expect(code).toBe(1)
+      expect(stderr).toContain("overlaps the sources in tenants: choose an --out outside them")
+    }
+    expect([...(await readTree(join(work, "tenants"))).keys()]).toHaveLength(4)
+  })
+
+  it("writes into an empty folder", async () => {
+    await mkdir(join(work, "fresh"))
+    expect((await synth(work, "fresh")).code).toBe(0)
+    expect((await readTree(join(work, "fresh"))).size).toBeGreaterThan(0)
   })
 })

@@ -1,11 +1,13 @@
+import { dirname, isAbsolute, relative } from "node:path"
 import type { Platform } from "@ppi/config"
 import { Effect } from "effect"
-import { InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
+import { InvalidManifests, OutputFailed, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
+import { locateViolation } from "./validate/locate-violation.ts"
 import { findConflicts } from "./validate/tenant-conflicts.ts"
 
 export interface SynthOptions {
@@ -41,7 +43,10 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     )
     const violations = [...rendered.flatMap((tenant) => tenant.violations), ...fleet.violations]
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
-    const policyViolations = rendered.flatMap((tenant) => tenant.policyViolations)
+    const files = new Map(loaded.map(({ file, tenant }) => [tenant.name, file]))
+    const policyViolations = rendered.flatMap((tenant) =>
+      tenant.policyViolations.map((violation) => locateViolation(violation, files.get(tenant.name))),
+    )
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     const tree = new Map<string, string>(fleet.files)
     for (const tenant of rendered)
@@ -53,9 +58,29 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     }
   })
 
+const within = (child: string, parent: string) => {
+  const path = relative(parent, child)
+  return path === "" || (!path.startsWith("..") && !isAbsolute(path))
+}
+
+/** The output may neither hold nor sit among the sources it is made from (tenants, the platform's folder). */
+const checkOutputPlace = (options: SynthOptions): Effect.Effect<void, OutputFailed> => {
+  const sources = [options.tenantsDir, dirname(options.platformFile)]
+  const clash = sources.find((source) => within(options.outDir, source) || within(source, options.outDir))
+  return clash === undefined
+    ? Effect.void
+    : Effect.fail(
+        new OutputFailed({
+          path: options.outDir,
+          reason: `overlaps the sources in ${relative(process.cwd(), clash) || "."}: choose an --out outside them`,
+        }),
+      )
+}
+
 /** `synth`: load, decode, check, build, validate, then swap the output folder in one step. */
 export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthError, TenantFiles | OutputTree> =>
   Effect.gen(function* () {
+    yield* checkOutputPlace(options)
     const platform = yield* loadPlatform(options.platformFile)
     const { tree, tenants, objects } = yield* buildTree(options.tenantsDir, platform)
     const { filesChanged } = yield* (yield* OutputTree).replace(options.outDir, tree)

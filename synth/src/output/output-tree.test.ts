@@ -40,12 +40,19 @@ describe("OutputTree", () => {
     expect(incremental.filesChanged).toBe(3)
   })
 
-  it("counts changes against a plain output folder made by something else, then takes it over", async () => {
+  it("refuses to replace a folder it did not write, and leaves every byte of it", async () => {
     await replace(join(work, "seed"), a)
     const plain = join(work, "out")
     await cp(join(work, "seed"), plain, { recursive: true, dereference: true })
     await writeFile(join(plain, "acme/app/b.yaml"), "edited\n")
-    expect((await replace(plain, a)).filesChanged).toBe(1)
-    expect(await readFile(join(plain, "acme/app/b.yaml"), "utf8")).toBe("b: 1\n")
+    const result = await Effect.runPromise(
+      Effect.result(
+        Effect.gen(function* () {
+          return yield* (yield* OutputTree).replace(plain, a)
+        }).pipe(Effect.provide(OutputTree.layer)),
+      ),
+    )
+    expect(result._tag === "Failure" && result.failure.message).toMatch(/out: exists and is not an output of synth/)
+    expect(await readFile(join(plain, "acme/app/b.yaml"), "utf8")).toBe("edited\n")
   })
 })

@@ -1,5 +1,17 @@
 import { createHash } from "node:crypto"
-import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises"
+import {
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  rmdir,
+  symlink,
+  writeFile,
+} from "node:fs/promises"
 import { basename, dirname, join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { OutputFailed } from "../errors.ts"
@@ -92,19 +104,29 @@ const countChanges = (before: Manifest, after: Manifest): number => {
   return changed
 }
 
-/** The previous generation's manifest: written with it, or rebuilt from the files (a plain folder). */
-const previousManifest = async (out: string, generation: string | undefined): Promise<Manifest> => {
-  if (generation !== undefined) {
-    const saved = await readFile(`${generation}.manifest.json`, "utf8").catch(() => undefined)
-    if (saved !== undefined) return JSON.parse(saved) as Manifest
-  }
-  return manifestOf(await readTree(out))
+/** The previous generation's manifest, written beside it. */
+const previousManifest = async (generation: string | undefined): Promise<Manifest> =>
+  generation === undefined ? {} : (JSON.parse(await readFile(`${generation}.manifest.json`, "utf8")) as Manifest)
+
+/** What `out` holds now: nothing, an earlier synth output (a link into its generations), or an empty folder. */
+const currentOutput = async (out: string): Promise<{ readonly target?: string; readonly emptyFolder?: true }> => {
+  const current = await exists(out)
+  if (current === undefined) return {}
+  if (current.isSymbolicLink()) {
+    const target = await readlink(out)
+    const generation = join(dirname(out), target)
+    if (dirname(target) === basename(generationsOf(out)) && (await exists(`${generation}.manifest.json`)) !== undefined)
+      return { target }
+  } else if (current.isDirectory() && (await readdir(out)).length === 0) return { emptyFolder: true }
+  // Never replace what synth did not write: `--out .` or `--out tenants` must not erase a folder.
+  throw new Error(
+    "exists and is not an output of synth (no generation manifest beside it): refusing to replace it; remove it yourself or choose another --out",
+  )
 }
 
 const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   const generations = generationsOf(out)
-  const current = await exists(out)
-  const currentTarget = current?.isSymbolicLink() ? await readlink(out) : undefined
+  const { target: currentTarget, emptyFolder } = await currentOutput(out)
   await mkdir(generations, { recursive: true })
   // A generation not linked from `out` is the leftover of a killed run.
   const keep = (entry: string, id: string | undefined) =>
@@ -114,7 +136,7 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
       await rm(join(generations, stale), { recursive: true, force: true })
 
   const previous = currentTarget === undefined ? undefined : join(dirname(out), currentTarget)
-  const before = await previousManifest(out, previous)
+  const before = await previousManifest(previous)
   const after = manifestOf(tree)
   const id = `${process.pid}-${Date.now().toString(36)}`
   const next = join(generations, id)
@@ -132,10 +154,7 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   })
   await writeFile(`${next}.manifest.json`, JSON.stringify(after))
 
-  if (current !== undefined && !current.isSymbolicLink()) {
-    // First run over a plain folder: move it aside once; from then on every swap is atomic.
-    await rename(out, join(generations, `legacy-${id}`))
-  }
+  if (emptyFolder) await rmdir(out)
   const swap = join(dirname(out), `.${basename(out)}.link-${id}`)
   await symlink(join(basename(generations), id), swap)
   await rename(swap, out)
