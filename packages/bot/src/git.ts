@@ -7,7 +7,39 @@ export class GitError extends Schema.TaggedError<GitError>()("GitError", {
   code: Schema.Number,
 }) {
   override get message(): string {
-    return `git ${this.args.join(" ")} failed (${this.code}): ${this.stderr.trim()}`
+    return redactCredentials(`git ${this.args.join(" ")} failed (${this.code}): ${this.stderr.trim()}`)
+  }
+}
+
+/**
+ * Hides credentials wherever a message may carry them: the user-info part of any URL
+ * (`https://x-access-token:ghs_…@github.com` → `https://***@github.com`) and HTTP authorization
+ * header values. Every message the bot prints goes through this.
+ */
+export const redactCredentials = (text: string): string =>
+  text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, "$1***@")
+    .replace(/(authorization:\s*(?:basic|bearer|token)\s+)[^\s"']+/gi, "$1***")
+    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, "***")
+
+/** A remote URL that carries credentials itself: refused, the token goes through the environment. */
+export const hasCredentials = (remote: string): boolean => /^[a-z][a-z0-9+.-]*:\/\/[^/\s@]+@/i.test(remote)
+
+/**
+ * The environment that lets git authenticate to an https remote with a token, without the token
+ * ever being in argv or in a URL (`ps`, logs and error messages show neither): git reads the
+ * header from GIT_CONFIG_* variables, scoped to the remote's origin, as actions/checkout does.
+ */
+export const remoteAuthEnv = (remote: string, token: string | undefined): Readonly<Record<string, string>> => {
+  if (token === undefined || token === "" || !/^https?:\/\//.test(remote)) return {}
+  const { origin, protocol, hostname } = new URL(remote)
+  // Never over plain http, except to a stand-in server on this machine.
+  if (protocol === "http:" && hostname !== "127.0.0.1") return {}
+  const basic = Buffer.from(`x-access-token:${token}`).toString("base64")
+  return {
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
   }
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
@@ -48,10 +49,12 @@ describe("the GitOps loop, end to end on real git", () => {
     await publishMain(fixture.remote)
     const git = fixture.devGit
 
-    // A pull request adds tenants/zeta.ts on its own branch.
+    // A pull request adds tenants/zeta.ts on its own branch; the platform team verifies its domain.
     git("checkout", "--quiet", "-b", "add-zeta")
+    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
     fixture.commit("Add tenant zeta", {
       "tenants/zeta.ts": tenantFile("zeta", "pro", ', hostnames: ["zeta.example.com"]'),
+      "synth/platform.ts": platform.replace("verified: {", 'verified: { zeta: ["example.com"],'),
     })
 
     // The PR job: synthesize the PR, diff it against the deploy branch, render the comments.

@@ -2,18 +2,22 @@
 /**
  * The bot's CLI, as the workflows call it (the only place that exits):
  *   publish --remote URL [--source-branch main] [--deploy-branch deploy] [--allow-removal a,b] [--allow-empty]
+ *                                                (GITHUB_TOKEN for an https remote: never in the URL)
  *   diff --before DIR --after DIR --out DIR      (writes full.md and comment-N.md)
- *   comment --dir DIR --repo OWNER/NAME          (GITHUB_TOKEN; PR number from DIR/pr-number)
+ *   comment --dir DIR --repo OWNER/NAME [--event FILE] [--kind rendered-diff|cluster-preview]
+ *                                                (GITHUB_TOKEN; the PR comes from the workflow_run
+ *                                                event at GITHUB_EVENT_PATH, never from DIR)
  */
-import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { readTree, TenantFiles } from "@ppi/synth"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { redactCredentials } from "./git.ts"
 import { GitHub } from "./github.ts"
+import { postPreview, WorkflowRunEvent } from "./preview-comment.ts"
 import { publish } from "./publish.ts"
 import { renderComments, renderFull, treeChanges } from "./render-diff.ts"
-import { upsertStickyComments } from "./sticky-comments.ts"
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -28,11 +32,13 @@ const { positionals, values } = parseArgs({
     out: { type: "string" },
     dir: { type: "string" },
     repo: { type: "string" },
+    event: { type: "string" },
+    kind: { type: "string", default: "rendered-diff" },
   },
 })
 
 const fail = (message: string): never => {
-  process.stderr.write(`ppi-bot: ${message}\n`)
+  process.stderr.write(`ppi-bot: ${redactCredentials(message)}\n`)
   process.exit(1)
 }
 
@@ -48,6 +54,7 @@ const commands: Record<string, () => Promise<string>> = {
     const result = await Effect.runPromise(
       publish({
         remote: values.remote ?? fail("publish needs --remote"),
+        ...(process.env.GITHUB_TOKEN ? { token: process.env.GITHUB_TOKEN } : {}),
         sourceBranch: values["source-branch"],
         deployBranch: values["deploy-branch"],
         synthVersion: await synthVersion(),
@@ -73,21 +80,26 @@ const commands: Record<string, () => Promise<string>> = {
   },
   comment: async () => {
     const dir = values.dir ?? fail("comment needs --dir")
-    // The PR number comes from an artifact of an untrusted run: accept digits only.
-    const number = (await readFile(join(dir, "pr-number"), "utf8")).trim()
-    if (!/^\d{1,9}$/.test(number)) fail(`invalid pull request number ${JSON.stringify(number)}`)
     const [owner, repo] = (values.repo ?? fail("comment needs --repo")).split("/")
-    const files = (await readdir(dir))
-      .filter((file) => /^comment-\d+\.md$/.test(file))
-      .sort((a, b) => Number(a.match(/\d+/)?.[0]) - Number(b.match(/\d+/)?.[0]))
-    const bodies = await Promise.all(files.map((file) => readFile(join(dir, file), "utf8")))
+    const eventFile =
+      values.event ?? process.env.GITHUB_EVENT_PATH ?? fail("comment needs --event or GITHUB_EVENT_PATH")
+    const event = Schema.decodeUnknownSync(WorkflowRunEvent)(JSON.parse(await readFile(eventFile, "utf8")))
     const result = await Effect.runPromise(
-      upsertStickyComments(Number(number), bodies).pipe(
+      postPreview(
+        dir,
+        event,
+        values.kind === "cluster-preview"
+          ? "cluster-preview"
+          : values.kind === "rendered-diff"
+            ? "rendered-diff"
+            : fail(`unknown --kind ${values.kind}`),
+      ).pipe(
         Effect.provide(
           GitHub.layer({
             token: process.env.GITHUB_TOKEN ?? fail("GITHUB_TOKEN is not set"),
             owner: owner ?? "",
             repo: repo ?? "",
+            ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
           }),
         ),
       ),

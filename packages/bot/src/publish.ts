@@ -5,11 +5,13 @@ import { buildTree, loadPlatform, type SynthError, TenantFiles, type Tree } from
 import { Effect, Schedule, Schema } from "effect"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
-import { type GitError, git, gitWith } from "./git.ts"
+import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
 
 export interface PublishOptions {
-  /** Any git remote: a URL (with a token for GitHub) or a local path. */
+  /** Any git remote: an https URL without credentials, or a local path. */
   readonly remote: string
+  /** The token for an https remote; it reaches git through the environment only, never argv. */
+  readonly token?: string
   readonly sourceBranch: string
   readonly deployBranch: string
   readonly synthVersion: string
@@ -66,8 +68,9 @@ const attemptPublish = (
         yield* git(repo, "init", "--quiet")
         const deployRef = `refs/remotes/origin/${options.deployBranch}`
         const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
+        const auth = remoteAuthEnv(options.remote, options.token)
         const fetch = (branch: string, ref: string) =>
-          git(repo, "fetch", "--quiet", "--no-tags", options.remote, `+refs/heads/${branch}:${ref}`)
+          gitWith(repo, auth, "fetch", "--quiet", "--no-tags", options.remote, `+refs/heads/${branch}:${ref}`)
         // The deploy branch may not exist yet: then this is the first publish.
         yield* fetch(options.deployBranch, deployRef).pipe(Effect.orElseSucceed(() => ""))
         yield* fetch(options.sourceBranch, sourceRef)
@@ -131,7 +134,14 @@ const attemptPublish = (
           message,
         )).trim()
         // Never a force push: the remote accepts this only as a fast-forward of the head we built on.
-        yield* git(repo, "push", "--quiet", options.remote, `${commit}:refs/heads/${options.deployBranch}`).pipe(
+        yield* gitWith(
+          repo,
+          auth,
+          "push",
+          "--quiet",
+          options.remote,
+          `${commit}:refs/heads/${options.deployBranch}`,
+        ).pipe(
           Effect.catchTag(
             "GitError",
             (error): Effect.Effect<never, GitError | LostRace> =>
@@ -149,6 +159,14 @@ const attemptPublish = (
 export const publish = (
   options: PublishOptions,
 ): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace, TenantFiles> => {
+  if (hasCredentials(options.remote))
+    return Effect.fail(
+      new GitError({
+        args: ["remote", options.remote],
+        stderr: "the remote URL carries credentials: pass the token in GITHUB_TOKEN instead",
+        code: 2,
+      }),
+    )
   let attempt = 0
   return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
     Effect.retry({

@@ -23,14 +23,17 @@ export const treeChanges = (before: Tree, after: Tree): ReadonlyArray<ObjectChan
     return [{ tenant: file.split("/")[0] ?? file, file, status, diff: redactSecrets(diff) }]
   })
 
-const MARKER = "<!-- ppi-rendered-diff -->"
-export const isOurComment = (body: string | undefined): boolean => body?.startsWith(MARKER) ?? false
+export const RENDERED_DIFF_MARKER = "<!-- ppi-rendered-diff -->"
+const MARKER = RENDERED_DIFF_MARKER
+/** Whether a comment is one of the bot's, of the kind `marker` names: the bot edits nothing else. */
+export const isOurComment = (body: string | undefined, marker = RENDERED_DIFF_MARKER): boolean =>
+  body?.startsWith(marker) ?? false
 
-const fence = (text: string): string => {
+export const fence = (text: string, language = "diff"): string => {
   // A fence longer than any backtick run inside keeps the block closed exactly where we close it.
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length))
   const ticks = "`".repeat(longest + 1)
-  return `${ticks}diff\n${text.endsWith("\n") ? text : `${text}\n`}${ticks}`
+  return `${ticks}${language}\n${text.endsWith("\n") ? text : `${text}\n`}${ticks}`
 }
 
 const summaryTable = (changes: ReadonlyArray<ObjectChange>): string => {

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { call, GitHub, type GitHubError } from "./github.ts"
-import { isOurComment } from "./render-diff.ts"
+import { isOurComment, RENDERED_DIFF_MARKER } from "./render-diff.ts"
 
 /**
  * Posts the rendered diff on a pull request as sticky comments: our existing comments are updated
@@ -10,6 +10,7 @@ import { isOurComment } from "./render-diff.ts"
 export const upsertStickyComments = (
   pullRequest: number,
   bodies: ReadonlyArray<string>,
+  marker = RENDERED_DIFF_MARKER,
 ): Effect.Effect<
   { readonly created: number; readonly updated: number; readonly deleted: number },
   GitHubError,
@@ -20,7 +21,7 @@ export const upsertStickyComments = (
     const existing = yield* call("list comments", () =>
       octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pullRequest, per_page: 100 }),
     )
-    const ours = existing.filter((comment) => isOurComment(comment.body)).sort((a, b) => a.id - b.id)
+    const ours = existing.filter((comment) => isOurComment(comment.body, marker)).sort((a, b) => a.id - b.id)
     let created = 0
     let updated = 0
     for (const [index, body] of bodies.entries()) {

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { evaluateTenantModule } from "@ppi/synth"
+import { parseDataFile } from "@ppi/data-file"
 import { Effect, Layer } from "effect"
 import { AuditLog } from "./audit-log.ts"
 import { GitHub } from "./github.ts"
@@ -49,7 +52,7 @@ describe("TenantLifecycleService", () => {
     ])
     const file = github.branches.get("tenant/provision-zeta")?.get("tenants/zeta.ts") ?? ""
     expect(file).toContain("satisfies TenantInput")
-    expect(await evaluateTenantModule("zeta.ts", file)).toEqual({ value: { name: "zeta", tier: "free" } })
+    expect(parseDataFile("zeta.ts", file)).toEqual({ _tag: "Data", value: { name: "zeta", tier: "free" } })
     expect(
       result.success.audit.map((e: { action: string; outcome: string; actor: string; tenant: string }) => [
         e.action,
@@ -92,10 +95,31 @@ describe("TenantLifecycleService", () => {
     if (result._tag !== "Success") throw new Error(String(result.failure))
     expect([result.success.first.created, result.success.again.created]).toEqual([true, false])
     const file = github.branches.get("tenant/decommission-acme")?.get("tenants/acme.ts") ?? ""
-    expect(await evaluateTenantModule("acme.ts", file)).toEqual({
+    expect(parseDataFile("acme.ts", file)).toEqual({
+      _tag: "Data",
       value: { name: "acme", tier: "pro", replicas: 3, state: "decommissioned" },
     })
     expect(github.pulls.map((pull) => pull.title)).toEqual(["Decommission tenant acme"])
+  })
+
+  it("decommissions from the file's text alone: a tenant file that would run code is refused, not run", async () => {
+    const sentinel = join(tmpdir(), `ppi-lifecycle-${process.pid}-ran`)
+    github.branches
+      .get("main")
+      ?.set(
+        "tenants/acme.ts",
+        `export default { name: "acme", tier: "pro", displayName: require("node:fs").writeFileSync(${JSON.stringify(sentinel)}, "x") }`,
+      )
+    const result = await run(
+      Effect.gen(function* () {
+        return yield* (yield* TenantLifecycle).decommission("acme", "mallory")
+      }),
+    )
+    expect(result._tag === "Failure" && result.failure.message).toContain(
+      "tenants/acme.ts:1:58: displayName: a call is not allowed in a tenant file",
+    )
+    expect(existsSync(sentinel)).toBe(false)
+    expect(writes()).toEqual([])
   })
 
   it("says when there is no such tenant", async () => {

@@ -1,5 +1,5 @@
 import { decodeTenant, InvalidConfig, type TenantInput } from "@ppi/config"
-import { evaluateTenantModule } from "@ppi/synth"
+import { parseDataFile } from "@ppi/data-file"
 import { Context, Effect, Layer, Schema } from "effect"
 import { AuditLog } from "./audit-log.ts"
 import { call, GitHub, type GitHubError } from "./github.ts"
@@ -148,9 +148,18 @@ export class TenantLifecycle extends Context.Service<
               const path = `tenants/${tenant}.ts`
               const current = yield* readFile(path, base)
               if (current === undefined) return yield* new TenantNotFound({ tenant })
-              const evaluated = yield* Effect.promise(() => evaluateTenantModule(path, current.text))
-              if ("issues" in evaluated) return yield* new InvalidConfig({ issues: evaluated.issues })
-              const next = { ...(evaluated.value as TenantInput), state: "decommissioned" as const }
+              // Parsed as data, never run: the bot holds a write token.
+              const parsed = parseDataFile(path, current.text)
+              if (parsed._tag === "Refused")
+                return yield* new InvalidConfig({
+                  issues: parsed.problems.map(({ line, column, path: field, message }) => ({
+                    file: path,
+                    path: field,
+                    message,
+                    location: { line, column },
+                  })),
+                })
+              const next = { ...(parsed.value as TenantInput), state: "decommissioned" as const }
               yield* decodeTenant(path, next)
               return yield* openPullRequest({
                 branch: `tenant/decommission-${tenant}`,

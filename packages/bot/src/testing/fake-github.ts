@@ -13,10 +13,20 @@ export interface RecordedRequest {
  */
 export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<string, string>> } = {}) => {
   const requests: Array<RecordedRequest> = []
-  const comments = new Map<number, { id: number; body: string }>()
+  /** Every issue comment by id; `issue` is the PR it was posted on (7 when a test seeds one without). */
+  const comments = new Map<number, { id: number; body: string; issue?: number }>()
   const branches = new Map<string, Map<string, string>>([["main", new Map(Object.entries(seed.files ?? {}))]])
-  const pulls: Array<{ number: number; head: string; base: string; title: string; html_url: string; state: string }> =
-    []
+  const pulls: Array<{
+    number: number
+    head: string
+    base: string
+    title: string
+    html_url: string
+    state: string
+    /** The head commit; the owner of the head repository is `owner` unless a test says otherwise. */
+    sha?: string
+    owner?: string
+  }> = []
   let nextId = 1000
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -36,15 +46,16 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     const method = req.method ?? "GET"
     requests.push({ method, path: decodeURIComponent(url.pathname), body })
     const path = decodeURIComponent(url.pathname)
-    const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/.exec(path)
+    const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path)
     if (route0) {
+      const issue = Number(route0[1])
       if (method === "GET")
         return send(
           res,
           200,
-          [...comments.values()].sort((a, b) => a.id - b.id),
+          [...comments.values()].filter((comment) => (comment.issue ?? 7) === issue).sort((a, b) => a.id - b.id),
         )
-      const comment = { id: nextId++, body: String(body?.body) }
+      const comment = { id: nextId++, body: String(body?.body), issue }
       comments.set(comment.id, comment)
       return send(res, 201, comment)
     }
@@ -52,7 +63,9 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     if (route1) {
       const id = Number(route1[1])
       if (method === "DELETE") return comments.delete(id) ? send(res, 204) : send(res, 404, { message: "Not Found" })
-      const comment = { id, body: String(body?.body) }
+      const existing = comments.get(id)
+      if (existing === undefined) return send(res, 404, { message: "Not Found" })
+      const comment = { ...existing, body: String(body?.body) }
       comments.set(id, comment)
       return send(res, 200, comment)
     }
@@ -90,13 +103,13 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     }
     if (/^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) {
       if (method === "GET") {
-        const head = (url.searchParams.get("head") ?? "").split(":")[1]
+        const [owner, head] = (url.searchParams.get("head") ?? "").split(":")
         return send(
           res,
           200,
           pulls
-            .filter((pull) => pull.head === head && pull.state === "open")
-            .map((pull) => ({ ...pull, head: { ref: pull.head } })),
+            .filter((pull) => pull.head === head && (pull.owner ?? owner) === owner && pull.state === "open")
+            .map((pull) => ({ ...pull, head: { ref: pull.head, sha: pull.sha ?? "" } })),
         )
       }
       const number = pulls.length + 1
