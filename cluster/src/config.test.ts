@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import platform from "../../synth/platform.ts"
 import { loadClusterConfig } from "./config.ts"
+import { readPlatformInput } from "./platform-file.ts"
+
+const platform = Effect.runSync(readPlatformInput())
 
 const load = (settings: unknown, mode?: string) =>
   Effect.runSync(Effect.result(loadClusterConfig({ stack: "prod", platform, settings, mode })))

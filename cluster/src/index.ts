@@ -4,23 +4,25 @@
  */
 import * as pulumi from "@pulumi/pulumi"
 import { Effect } from "effect"
-import platform from "../../synth/platform.ts"
 import { loadClusterConfig } from "./config.ts"
+import { readPlatformInput } from "./platform-file.ts"
 import { platformStack } from "./platform-stack.ts"
 
 const config = new pulumi.Config("ppi")
 const cluster = await Effect.runPromise(
-  loadClusterConfig({
-    stack: pulumi.getStack(),
-    platform,
-    mode: config.get("mode"),
-    settings: {
-      acmeEmail: config.get("acmeEmail"),
-      externalDnsProvider: config.get("externalDnsProvider"),
-      ...(config.get("argoCdManifest") ? { argoCdManifest: config.get("argoCdManifest") } : {}),
-      ...(config.getObject("k3s") ? { k3s: config.getObject("k3s") } : {}),
-    },
-  }).pipe(Effect.mapError((error) => new pulumi.RunError(error.message))),
+  Effect.flatMap(readPlatformInput(), (platform) =>
+    loadClusterConfig({
+      stack: pulumi.getStack(),
+      platform,
+      mode: config.get("mode"),
+      settings: {
+        acmeEmail: config.get("acmeEmail"),
+        externalDnsProvider: config.get("externalDnsProvider"),
+        ...(config.get("argoCdManifest") ? { argoCdManifest: config.get("argoCdManifest") } : {}),
+        ...(config.getObject("k3s") ? { k3s: config.getObject("k3s") } : {}),
+      },
+    }),
+  ).pipe(Effect.mapError((error) => new pulumi.RunError(error.message))),
 )
 
 export const { rootApplication, mode } = platformStack(cluster, {
