@@ -4,17 +4,23 @@ import { type ConfigIssue, InvalidConfig } from "@ppi/config"
 import { type DataValue, parseDataFile } from "@ppi/data-file"
 import { Effect } from "effect"
 
-/** Config files are data: a huge one is a mistake (or an attack), not a tenant. */
+/** A tenant file is a small object: a huge one is a mistake (or an attack), not a tenant. */
 export const MAX_DATA_FILE_BYTES = 64 * 1024
+/** The platform file grows with the fleet (verified domains per tenant), so it gets more room. */
+export const MAX_PLATFORM_FILE_BYTES = 4 * 1024 * 1024
 
 const refused = (file: string, message: string) => new InvalidConfig({ issues: [{ file, path: "", message }] })
 
 /**
  * The text of a config file: a regular file, never followed through a symbolic link (a tenant
- * file linked to `/proc/self/environ` would put the machine's environment into the output), at
- * most 64 KiB (checked before reading, so `/dev/zero`-like files cannot exhaust memory).
+ * file linked to `/proc/self/environ` would put the machine's environment into the output), of
+ * bounded size (checked before reading, so `/dev/zero`-like files cannot exhaust memory).
  */
-export const readDataSource = (path: string, file: string): Effect.Effect<string, InvalidConfig> =>
+export const readDataSource = (
+  path: string,
+  file: string,
+  maxBytes = MAX_DATA_FILE_BYTES,
+): Effect.Effect<string, InvalidConfig> =>
   Effect.acquireUseRelease(
     Effect.tryPromise({
       try: () => open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
@@ -33,11 +39,8 @@ export const readDataSource = (path: string, file: string): Effect.Effect<string
           catch: (error) => refused(file, `cannot be read: ${String(error)}`),
         })
         if (!stat.isFile()) return yield* refused(file, "is not a regular file")
-        if (stat.size > MAX_DATA_FILE_BYTES)
-          return yield* refused(
-            file,
-            `file is larger than ${MAX_DATA_FILE_BYTES / 1024} KiB; a config file is a small object`,
-          )
+        if (stat.size > maxBytes)
+          return yield* refused(file, `file is larger than ${maxBytes / 1024} KiB; a config file is a small object`)
         const text = yield* Effect.tryPromise({
           try: () => handle.readFile("utf8"),
           catch: (error) => refused(file, `cannot be read: ${String(error)}`),
