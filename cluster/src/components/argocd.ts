@@ -38,6 +38,16 @@ export class ArgoCd extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [install] },
     )
+    // The publish bot's public keys: the repo-server verifies every deploy commit against them.
+    if (args.platform.deploy.signingKeys.length > 0)
+      new k8s.core.v1.ConfigMapPatch(
+        logical(args.stack, "argocd-gpg-keys-cm"),
+        {
+          metadata: { name: "argocd-gpg-keys-cm", namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+          data: Object.fromEntries(args.platform.deploy.signingKeys.map(({ keyID, publicKey }) => [keyID, publicKey])),
+        },
+        { parent: this, dependsOn: [install] },
+      )
     const project = (
       id: string,
       projectName: string,

@@ -1,4 +1,5 @@
 export * from "./audit-log.ts"
+export * from "./commit-signing.ts"
 export * from "./deletion-guard.ts"
 export * from "./deploy-branch.ts"
 export * from "./git.ts"

@@ -55,6 +55,7 @@ const commands: Record<string, () => Promise<string>> = {
       publish({
         remote: values.remote ?? fail("publish needs --remote"),
         ...(process.env.GITHUB_TOKEN ? { token: process.env.GITHUB_TOKEN } : {}),
+        ...(process.env.PPI_SIGNING_KEY ? { signingKey: process.env.PPI_SIGNING_KEY } : {}),
         sourceBranch: values["source-branch"],
         deployBranch: values["deploy-branch"],
         synthVersion: await synthVersion(),

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { buildTree, loadPlatform, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
+import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
@@ -12,6 +13,8 @@ export interface PublishOptions {
   readonly remote: string
   /** The token for an https remote; it reaches git through the environment only, never argv. */
   readonly token?: string
+  /** The armored GPG private key deploy commits are signed with, when the platform lists signing keys. */
+  readonly signingKey?: string
   readonly sourceBranch: string
   readonly deployBranch: string
   readonly synthVersion: string
@@ -58,7 +61,7 @@ const revParse = (repo: string, ref: string) =>
 const attemptPublish = (
   options: PublishOptions,
   attempt: number,
-): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace, TenantFiles> =>
+): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace | SigningRefused, TenantFiles> =>
   Effect.acquireUseRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), "ppi-publish-"))),
     (work) =>
@@ -86,6 +89,8 @@ const attemptPublish = (
         )
         yield* Effect.promise(() => mkdir(join(source, "tenants"), { recursive: true }))
         const platform = yield* loadPlatform(join(source, "synth/platform.ts"))
+        // Checked before any work: a publish that cannot sign must not get as far as pushing.
+        const signer = yield* signerFor(platform, options.signingKey, work)
         const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
         const { tree } = yield* buildTree(join(source, "tenants"), platform)
 
@@ -125,14 +130,7 @@ const attemptPublish = (
           `Synth-Version: ${options.synthVersion}`,
           "",
         ].join("\n")
-        const commit = (yield* git(
-          repo,
-          "commit-tree",
-          treeSha,
-          ...(parent ? ["-p", parent] : []),
-          "-m",
-          message,
-        )).trim()
+        const commit = yield* commitTree(repo, signer, treeSha, parent, message)
         // Never a force push: the remote accepts this only as a fast-forward of the head we built on.
         yield* gitWith(
           repo,
@@ -152,13 +150,14 @@ const attemptPublish = (
         )
         return { _tag: "Published", commit, sourceCommit, tenantsChanged, attempts: attempt } as const
       }),
-    (work) => Effect.promise(() => rm(work, { recursive: true, force: true })),
+    (work) =>
+      stopSigningAgent(work).pipe(Effect.andThen(Effect.promise(() => rm(work, { recursive: true, force: true })))),
   )
 
 /** Publishes the synth of the source branch to the deploy branch; on a lost race, starts over from the new heads. */
 export const publish = (
   options: PublishOptions,
-): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace, TenantFiles> => {
+): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace | SigningRefused, TenantFiles> => {
   if (hasCredentials(options.remote))
     return Effect.fail(
       new GitError({
@@ -170,7 +169,7 @@ export const publish = (
   let attempt = 0
   return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
     Effect.retry({
-      while: (error: SynthError | GitError | DeletionRefused | LostRace) => error._tag === "LostRace",
+      while: (error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused) => error._tag === "LostRace",
       schedule: Schedule.exponential("50 millis", 2).pipe(Schedule.jittered),
       times: (options.maxAttempts ?? 8) - 1,
     }),

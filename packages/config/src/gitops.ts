@@ -11,6 +11,12 @@ export const PLATFORM_PROJECT = "platform"
 export const FLEET_FOLDER = "_platform"
 export const IN_CLUSTER = "https://kubernetes.default.svc"
 
+/** What every AppProject requires of a commit before Argo CD syncs it: one of the bot's signatures. */
+export const signatureKeysOf = (platform: Platform): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
+  platform.deploy.signingKeys.length === 0
+    ? {}
+    : { signatureKeys: platform.deploy.signingKeys.map(({ keyID }) => ({ keyID })) }
+
 /** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
 export const rootSource = (platform: Platform) => ({
   repoURL: platform.deploy.repoURL,
@@ -51,6 +57,7 @@ export const bootstrapPlatformProject = (platform: Platform) => ({
   metadata: { name: PLATFORM_PROJECT, namespace: ARGOCD_NAMESPACE },
   spec: {
     sourceRepos: [platform.deploy.repoURL],
+    ...signatureKeysOf(platform),
     destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
     namespaceResourceWhitelist: [
       { group: "argoproj.io", kind: "Application" },

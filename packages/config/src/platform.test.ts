@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { decodePlatform } from "./decode.ts"
+import { bootstrapPlatformProject } from "./gitops.ts"
 import { endpoints, imageRef, type PlatformInput } from "./platform.ts"
 
 const endpoint = { host: "db", port: 5432, database: "tenants" }
@@ -45,5 +46,29 @@ describe("Platform", () => {
     expect(imageRef({ repository: "r/x", tag: "1.2.3", digest: `sha256:${"a".repeat(64)}` })).toBe(
       `r/x:1.2.3@sha256:${"a".repeat(64)}`,
     )
+  })
+
+  it("requires the bot's signature on every project it builds when signing keys are listed", () => {
+    const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n"
+    const signed = decode({
+      ...valid,
+      deploy: { ...valid.deploy, signingKeys: [{ keyID: "0123456789ABCDEF", publicKey }] },
+    })
+    if (signed._tag !== "Success") throw new Error(signed.failure.message)
+    expect(bootstrapPlatformProject(signed.success).spec.signatureKeys).toEqual([{ keyID: "0123456789ABCDEF" }])
+    const unsigned = decode(valid)
+    if (unsigned._tag !== "Success") throw new Error(unsigned.failure.message)
+    expect(bootstrapPlatformProject(unsigned.success).spec).not.toHaveProperty("signatureKeys")
+  })
+
+  it("refuses a signing key that is not a key ID and an armored public key", () => {
+    const result = decode({
+      ...valid,
+      deploy: { ...valid.deploy, signingKeys: [{ keyID: "abc", publicKey: "ssh-ed25519 AAAA" }] },
+    })
+    expect(result._tag === "Failure" && result.failure.issues.map((issue) => issue.path)).toEqual([
+      "deploy.signingKeys[0].keyID",
+      "deploy.signingKeys[0].publicKey",
+    ])
   })
 })

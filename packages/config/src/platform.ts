@@ -18,6 +18,19 @@ export type PinnedImage = typeof PinnedImage.Type
 export const imageRef = (image: { readonly repository: string; readonly tag: string; readonly digest?: string }) =>
   `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`
 
+/** A public GPG key Argo CD trusts for deploy commits: its 16-hex-digit key ID and the armored key. */
+export const SigningKey = Schema.Struct({
+  keyID: Schema.String.check(
+    Schema.isPattern(/^[0-9A-F]{16}$/, { message: "must be a GPG key ID: 16 uppercase hexadecimal digits" }),
+  ),
+  publicKey: Schema.String.check(
+    Schema.isPattern(/^-----BEGIN PGP PUBLIC KEY BLOCK-----\n[\s\S]+\n-----END PGP PUBLIC KEY BLOCK-----\n?$/, {
+      message: "must be an ASCII-armored public key (gpg --armor --export KEYID)",
+    }),
+  ),
+})
+export type SigningKey = typeof SigningKey.Type
+
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
 const Cidr = Schema.String.check(
   Schema.isPattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" }),
@@ -81,6 +94,12 @@ export const Platform = Schema.Struct({
       Schema.isPattern(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)/, { message: "must be a git URL" }),
     ),
     branch: defaulted(Schema.String, "deploy"),
+    /**
+     * The GPG keys the publish bot signs deploy commits with (more than one while rotating).
+     * Every AppProject requires one of them, so Argo CD syncs no commit the bot did not sign;
+     * the public keys go to Argo CD's keyring. Empty: unsigned (local trials only).
+     */
+    signingKeys: defaulted(Schema.Array(SigningKey), []),
   }),
 })
 export type Platform = typeof Platform.Type

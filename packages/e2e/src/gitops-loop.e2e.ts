@@ -1,12 +1,13 @@
 import { join } from "node:path"
 import { afterAll, expect, layer } from "@effect/vitest"
 import { publish, renderComments, treeChanges } from "@ppi/bot"
+import { generateSigningKey, withSigningKeys } from "@ppi/bot/testing"
 import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
 import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Layer } from "effect"
 import { parse } from "yaml"
 import { type AppState, refresh, synced, waitForApps } from "./argocd/applications.ts"
-import { ArgoCd, argoCdLayer } from "./argocd/argo-cd.ts"
+import { ArgoCd, argoCdLayerWith } from "./argocd/argo-cd.ts"
 import { ControlPlane, controlPlaneLayer } from "./control-plane/control-plane.ts"
 import { KubeApi, type KubeObject } from "./control-plane/kube-api.ts"
 import { makeProjectRepo } from "./scenario/deploy-repo.ts"
@@ -20,6 +21,11 @@ import { missingFromLive } from "./scenario/live-diff.ts"
 const FIRST_TENANTS = ["globex", "hobby", "initech"]
 const repo = makeProjectRepo(FIRST_TENANTS)
 afterAll(() => repo.cleanup())
+// The bot's key, as docs/signing.md has an operator make it; the platform requires it on main.
+const bot = generateSigningKey()
+repo.commit("Require signed deploy commits", {
+  "synth/platform.ts": withSigningKeys(repo.read("synth/platform.ts"), [bot]),
+})
 
 const platform: Platform = await Effect.runPromise(loadPlatform(join(repo.dev, "synth/platform.ts")))
 const timings: Record<string, number> = {}
@@ -31,6 +37,7 @@ const publishMain = Effect.gen(function* () {
     sourceBranch: "main",
     deployBranch: "deploy",
     synthVersion: "e2e",
+    signingKey: bot.privateKey,
   }).pipe(Effect.provide(TenantFiles.layer))
   expect(result._tag).toBe("Published")
   return result._tag === "Published" ? result.commit : ""
@@ -106,7 +113,7 @@ const notAssessed = (state: AppState) =>
     .map((resource) => resource.kind)
     .sort()
 
-const stack = Layer.provideMerge(argoCdLayer, controlPlaneLayer)
+const stack = Layer.provideMerge(argoCdLayerWith({ trustedKeys: [bot] }), controlPlaneLayer)
 
 layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps loop against real Argo CD", (it) => {
   it.effect("bootstraps like cluster/: the root app deploys the tenants already on main", () =>
@@ -293,6 +300,59 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
     }),
   )
 
+  it.effect("applies nothing from a deploy commit the bot did not sign", () =>
+    Effect.gen(function* () {
+      const kube = yield* KubeApi
+      const signedHead = repo.deployHead()
+      const quotaFile = "globex/platform/resourcequota-tenant-quota.yaml"
+      const quota = repo.deployTree().get(quotaFile) ?? ""
+      // Whoever can push to deploy tries to grant themselves the cluster and lift a tenant's quota.
+      const started = performance.now()
+      const unsigned = repo.pushToDeploy("Widen everything", {
+        "evil/argocd/appproject-evil.yaml": [
+          "apiVersion: argoproj.io/v1alpha1",
+          "kind: AppProject",
+          "metadata: { name: evil, namespace: argocd }",
+          "spec:",
+          '  sourceRepos: ["*"]',
+          '  destinations: [{ server: "*", namespace: "*" }]',
+          '  clusterResourceWhitelist: [{ group: "*", kind: "*" }]',
+          "",
+        ].join("\n"),
+        [quotaFile]: quota.replace(/pods: "?\d+"?/, 'pods: "1000"'),
+      })
+      yield* webhook
+      const refused = (state: AppState) => /signature|GPG|gpg/.test(JSON.stringify(state.conditions))
+      const [root, globexPlatform] = yield* waitForApps(
+        ["tenants", "globex-platform"],
+        "refusing the unsigned commit",
+        refused,
+        "3 minutes",
+      )
+      timings["unsigned push → refused by Argo CD (s)"] = Math.round((performance.now() - started) / 100) / 10
+      expect(JSON.stringify(root?.conditions)).toMatch(/signature|GPG|gpg/)
+      expect(JSON.stringify(globexPlatform?.conditions)).toMatch(/signature|GPG|gpg/)
+      // Nothing of it reached the cluster: no project, the quota as the signed head had it.
+      yield* Effect.sleep("5 seconds")
+      expect(
+        yield* kube.get({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "AppProject",
+          namespace: ARGOCD_NAMESPACE,
+          name: "evil",
+        }),
+      ).toBeUndefined()
+      const liveQuota = yield* kube.get({
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        namespace: "globex",
+        name: "tenant-quota",
+      })
+      expect((liveQuota?.spec as { hard?: Record<string, string> } | undefined)?.hard?.pods).not.toBe("1000")
+      expect(signedHead).not.toBe(unsigned)
+    }),
+  )
+
   it.effect("reports what ran and how long the loop took", () =>
     Effect.gen(function* () {
       const controlPlane = yield* ControlPlane
@@ -300,7 +360,7 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
       const report = { versions: { ...controlPlane.versions, argocd: argoCd.version }, seconds: timings }
       yield* Effect.logInfo(`e2e report ${JSON.stringify(report)}`)
       process.stdout.write(`\ne2e: ${JSON.stringify(report, null, 2)}\n`)
-      expect(Object.keys(timings)).toHaveLength(4)
+      expect(Object.keys(timings)).toHaveLength(5)
     }),
   )
 })

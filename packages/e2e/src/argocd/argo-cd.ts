@@ -87,99 +87,109 @@ const settingsObjects = () => [
  * ARGOCD_FAKE_IN_CLUSTER so that `https://kubernetes.default.svc` means the kubeconfig's cluster.
  * Its CRDs come from the pinned Argo CD module. Everything stops when the scope closes.
  */
-const start = Effect.gen(function* () {
-  const controlPlane = yield* ControlPlane
-  const kube = yield* KubeApi
-  const argocd = yield* ensureBinary("argocd", "argocd")
-  const source = yield* moduleDir(Components.argocd.upstream, argocd.version)
-  yield* installCrds
-  for (const object of settingsObjects()) yield* kube.apply(object)
+const start = (options: ArgoCdOptions) =>
+  Effect.gen(function* () {
+    const controlPlane = yield* ControlPlane
+    const kube = yield* KubeApi
+    const argocd = yield* ensureBinary("argocd", "argocd")
+    const source = yield* moduleDir(Components.argocd.upstream, argocd.version)
+    yield* installCrds
+    for (const object of settingsObjects()) yield* kube.apply(object)
 
-  const home = join(controlPlane.dir, "argocd")
-  for (const folder of ["tls", "ssh", "gpg-keys", "gpg-source", "home", "bin"])
-    mkdirSync(join(home, folder), { recursive: true })
-  // The repo-server calls these helper scripts by name, as its image puts them on PATH (Dockerfile).
-  for (const script of ["git-verify-wrapper.sh", "gpg-wrapper.sh"]) {
-    copyFileSync(join(source, "hack", script), join(home, "bin", script))
-    chmodSync(join(home, "bin", script), 0o755)
-  }
-  // The admin kubeconfig, in Argo CD's namespace: the controller's namespace is its kubeconfig's.
-  const kubeconfig = JSON.parse(readFileSync(controlPlane.adminKubeconfig, "utf8")) as {
-    contexts: Array<{ context: Record<string, string> }>
-  }
-  for (const context of kubeconfig.contexts) context.context.namespace = ARGOCD_NAMESPACE
-  const kubeconfigPath = join(home, "kubeconfig")
-  writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig))
+    const home = join(controlPlane.dir, "argocd")
+    for (const folder of ["tls", "ssh", "gpg-keys", "gpg-source", "home", "bin"])
+      mkdirSync(join(home, folder), { recursive: true, mode: 0o700 })
+    // What the argocd-gpg-keys-cm ConfigMap mounts in the repo-server: one file per key, named by its ID.
+    for (const key of options.trustedKeys ?? []) writeFileSync(join(home, "gpg-source", key.keyID), key.publicKey)
+    // The repo-server calls these helper scripts by name, as its image puts them on PATH (Dockerfile).
+    for (const script of ["git-verify-wrapper.sh", "gpg-wrapper.sh"]) {
+      copyFileSync(join(source, "hack", script), join(home, "bin", script))
+      chmodSync(join(home, "bin", script), 0o755)
+    }
+    // The admin kubeconfig, in Argo CD's namespace: the controller's namespace is its kubeconfig's.
+    const kubeconfig = JSON.parse(readFileSync(controlPlane.adminKubeconfig, "utf8")) as {
+      contexts: Array<{ context: Record<string, string> }>
+    }
+    for (const context of kubeconfig.contexts) context.context.namespace = ARGOCD_NAMESPACE
+    const kubeconfigPath = join(home, "kubeconfig")
+    writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig))
 
-  const [redisPort, repoPort, repoMetrics, controllerMetrics] = [
-    yield* freePort,
-    yield* freePort,
-    yield* freePort,
-    yield* freePort,
-  ]
-  const redis = yield* daemon(
-    "argocd-redis",
-    "redis-server",
-    ["--bind", "127.0.0.1", "--port", String(redisPort), "--save", "", "--appendonly", "no"],
-    controlPlane.logDir,
-  )
-  const env = {
-    PATH: `${join(home, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-    HOME: join(home, "home"),
-    KUBECONFIG: kubeconfigPath,
-    ARGOCD_FAKE_IN_CLUSTER: "true",
-    ARGOCD_TLS_DATA_PATH: join(home, "tls"),
-    ARGOCD_SSH_DATA_PATH: join(home, "ssh"),
-    ARGOCD_GNUPGHOME: join(home, "gpg-keys"),
-    ARGOCD_GPG_DATA_PATH: join(home, "gpg-source"),
-    ARGOCD_GPG_ENABLED: "false",
-    ARGOCD_CONTROLLER_REPLICAS: "1",
-    ARGOCD_CONTROLLER_SHARD: "0",
-    // The deploy repository is a local bare repository: git must not look for a system or user config.
-    GIT_CONFIG_NOSYSTEM: "1",
-  }
-  const repoServer = yield* daemon(
-    "argocd-repo-server",
-    argocd.path,
-    [
-      "--address=127.0.0.1",
-      `--port=${repoPort}`,
-      `--metrics-port=${repoMetrics}`,
-      "--metrics-address=127.0.0.1",
-      `--redis=127.0.0.1:${redisPort}`,
-      "--disable-tls",
-      // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
-      "--client-ca-path=",
-      "--loglevel=info",
-    ],
-    controlPlane.logDir,
-    { ...env, ARGOCD_BINARY_NAME: "argocd-repo-server" },
-  )
-  const controller = yield* daemon(
-    "argocd-application-controller",
-    argocd.path,
-    [
-      `--repo-server=127.0.0.1:${repoPort}`,
-      "--repo-server-plaintext",
-      `--redis=127.0.0.1:${redisPort}`,
-      // The one listener not on loopback: the controller binds its metrics to 0.0.0.0, unconfigurably.
-      `--metrics-port=${controllerMetrics}`,
-      "--loglevel=info",
-      // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
-      "--self-heal-timeout-seconds=2",
-      // Keeps each object's health in the Application status (Argo CD 3 keeps it in Redis only),
-      // so the test reads which health checks ran.
-      "--persist-resource-health=true",
-    ],
-    controlPlane.logDir,
-    { ...env, ARGOCD_BINARY_NAME: "argocd-application-controller" },
-  )
-  const healthy = (port: number) =>
-    Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok))
-  yield* waitUntil(redis, "listening", listening(redisPort))
-  yield* waitUntil(repoServer, "healthy", healthy(repoMetrics))
-  yield* waitUntil(controller, "healthy", healthy(controllerMetrics))
-  return { version: argocd.version, logDir: controlPlane.logDir }
-})
+    const [redisPort, repoPort, repoMetrics, controllerMetrics] = [
+      yield* freePort,
+      yield* freePort,
+      yield* freePort,
+      yield* freePort,
+    ]
+    const redis = yield* daemon(
+      "argocd-redis",
+      "redis-server",
+      ["--bind", "127.0.0.1", "--port", String(redisPort), "--save", "", "--appendonly", "no"],
+      controlPlane.logDir,
+    )
+    const env = {
+      PATH: `${join(home, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      HOME: join(home, "home"),
+      KUBECONFIG: kubeconfigPath,
+      ARGOCD_FAKE_IN_CLUSTER: "true",
+      ARGOCD_TLS_DATA_PATH: join(home, "tls"),
+      ARGOCD_SSH_DATA_PATH: join(home, "ssh"),
+      ARGOCD_GNUPGHOME: join(home, "gpg-keys"),
+      ARGOCD_GPG_DATA_PATH: join(home, "gpg-source"),
+      // On when the deploy branch is signed: the repo-server then verifies every commit it renders.
+      ARGOCD_GPG_ENABLED: options.trustedKeys?.length ? "true" : "false",
+      ARGOCD_CONTROLLER_REPLICAS: "1",
+      ARGOCD_CONTROLLER_SHARD: "0",
+      // The deploy repository is a local bare repository: git must not look for a system or user config.
+      GIT_CONFIG_NOSYSTEM: "1",
+    }
+    const repoServer = yield* daemon(
+      "argocd-repo-server",
+      argocd.path,
+      [
+        "--address=127.0.0.1",
+        `--port=${repoPort}`,
+        `--metrics-port=${repoMetrics}`,
+        "--metrics-address=127.0.0.1",
+        `--redis=127.0.0.1:${redisPort}`,
+        "--disable-tls",
+        // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
+        "--client-ca-path=",
+        "--loglevel=info",
+      ],
+      controlPlane.logDir,
+      { ...env, ARGOCD_BINARY_NAME: "argocd-repo-server" },
+    )
+    const controller = yield* daemon(
+      "argocd-application-controller",
+      argocd.path,
+      [
+        `--repo-server=127.0.0.1:${repoPort}`,
+        "--repo-server-plaintext",
+        `--redis=127.0.0.1:${redisPort}`,
+        // The one listener not on loopback: the controller binds its metrics to 0.0.0.0, unconfigurably.
+        `--metrics-port=${controllerMetrics}`,
+        "--loglevel=info",
+        // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
+        "--self-heal-timeout-seconds=2",
+        // Keeps each object's health in the Application status (Argo CD 3 keeps it in Redis only),
+        // so the test reads which health checks ran.
+        "--persist-resource-health=true",
+      ],
+      controlPlane.logDir,
+      { ...env, ARGOCD_BINARY_NAME: "argocd-application-controller" },
+    )
+    const healthy = (port: number) =>
+      Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok))
+    yield* waitUntil(redis, "listening", listening(redisPort))
+    yield* waitUntil(repoServer, "healthy", healthy(repoMetrics))
+    yield* waitUntil(controller, "healthy", healthy(controllerMetrics))
+    return { version: argocd.version, logDir: controlPlane.logDir }
+  })
 
-export const argoCdLayer = Layer.effect(ArgoCd, start)
+export interface ArgoCdOptions {
+  /** Public keys the repo-server trusts for commit signatures (`argocd-gpg-keys-cm`); none: GPG off. */
+  readonly trustedKeys?: ReadonlyArray<{ readonly keyID: string; readonly publicKey: string }>
+}
+
+export const argoCdLayerWith = (options: ArgoCdOptions) => Layer.effect(ArgoCd, start(options))
+export const argoCdLayer = argoCdLayerWith({})

@@ -86,6 +86,26 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
       )
     },
     example: (name: string) => readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8"),
+    deployHead: () => git(remote, "rev-parse", "deploy"),
+    /**
+     * A commit straight onto `deploy`, bypassing the bot (what a leaked push right would allow):
+     * unsigned, on top of the current head, pushed as a fast-forward.
+     */
+    pushToDeploy: (message: string, changes: Readonly<Record<string, string>>) => {
+      const work = mkdtempSync(join(tmpdir(), "ppi-e2e-intruder-"))
+      git(work, "clone", "--quiet", "--branch", "deploy", remote, "checkout")
+      const checkout = join(work, "checkout")
+      for (const [path, content] of Object.entries(changes)) {
+        mkdirSync(dirname(join(checkout, path)), { recursive: true })
+        writeFileSync(join(checkout, path), content)
+      }
+      git(checkout, "add", "--all")
+      git(checkout, "commit", "--quiet", "--no-gpg-sign", "-m", message)
+      git(checkout, "push", "--quiet", "origin", "HEAD:refs/heads/deploy")
+      const head = git(checkout, "rev-parse", "HEAD")
+      rmSync(work, { recursive: true, force: true })
+      return head
+    },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   }
 }

@@ -1,4 +1,11 @@
-import { ARGOCD_NAMESPACE, IN_CLUSTER, namespaceOf, PLATFORM_PROJECT, type Platform } from "@ppi/config"
+import {
+  ARGOCD_NAMESPACE,
+  IN_CLUSTER,
+  namespaceOf,
+  PLATFORM_PROJECT,
+  type Platform,
+  signatureKeysOf,
+} from "@ppi/config"
 import { ApiObject, type Chart } from "cdk8s"
 import { SyncWave, syncWave } from "../sync-wave.ts"
 
@@ -39,6 +46,7 @@ export const addPlatformProject = (chart: Chart, platform: Platform, tenants: Re
     spec: {
       description: "Platform-owned objects of every tenant: namespaces, guardrails, credentials, provisioning",
       sourceRepos: [platform.deploy.repoURL],
+      ...signatureKeysOf(platform),
       destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
       clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
       namespaceResourceWhitelist: PLATFORM_KINDS,

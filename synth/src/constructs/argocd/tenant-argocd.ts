@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT } from "@ppi/config"
+import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT, signatureKeysOf } from "@ppi/config"
 import { ApiObject } from "cdk8s"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
@@ -47,6 +47,7 @@ export class TenantArgoCd extends Construct {
       spec: {
         description: `Tenant ${tenant.name}: its workload, in its namespace, from the deploy branch only`,
         sourceRepos: [platform.deploy.repoURL],
+        ...signatureKeysOf(platform),
         destinations: [{ server: IN_CLUSTER, namespace }],
         clusterResourceWhitelist: [],
         namespaceResourceWhitelist: TENANT_KINDS,

@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { TenantFiles } from "@ppi/synth"
+import { Effect } from "effect"
+import { type PublishOptions, publish } from "./publish.ts"
+import { makeRemote } from "./testing/git-fixture.ts"
+import { generateSigningKey, withSigningKeys } from "./testing/signing-key.ts"
+
+const bot = generateSigningKey("ppi-bot")
+const stranger = generateSigningKey("stranger")
+
+/** A keyring holding only the bot's public key: what Argo CD's repo-server holds. */
+const verifier = mkdtempSync(join(tmpdir(), "ppi-verify-"))
+execFileSync("gpg", ["--batch", "--quiet", "--import"], {
+  env: { ...process.env, GNUPGHOME: verifier },
+  input: bot.publicKey,
+})
+afterAll(() => {
+  execFileSync("gpgconf", ["--kill", "gpg-agent"], { env: { ...process.env, GNUPGHOME: verifier } })
+  rmSync(verifier, { recursive: true, force: true })
+})
+
+let fixture: ReturnType<typeof makeRemote>
+beforeEach(() => {
+  fixture = makeRemote()
+  const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+  fixture.commit("Require signed deploy commits", { "synth/platform.ts": withSigningKeys(platform, [bot]) })
+})
+afterEach(() => fixture.cleanup())
+
+const publishWith = (extra: Partial<PublishOptions>) =>
+  publish({
+    remote: fixture.remote,
+    sourceBranch: "main",
+    deployBranch: "deploy",
+    synthVersion: "test",
+    ...extra,
+  }).pipe(Effect.provide(TenantFiles.layer), Effect.result)
+
+/** `git verify-commit --raw`'s status lines for the deploy head, against the verifier's keyring. */
+const verify = () =>
+  spawnSync("git", ["verify-commit", "--raw", "deploy"], {
+    cwd: fixture.remote,
+    env: { ...process.env, GNUPGHOME: verifier },
+    encoding: "utf8",
+  }).stderr
+
+describe("signed deploy commits", () => {
+  it.effect("signs every deploy commit with the bot's key when the platform requires it", () =>
+    Effect.gen(function* () {
+      const result = yield* publishWith({ signingKey: bot.privateKey })
+      expect(result._tag === "Success" && result.success._tag).toBe("Published")
+      expect(verify()).toMatch(new RegExp(`\\[GNUPG:\\] VALIDSIG [0-9A-F]*${bot.keyID} `))
+    }),
+  )
+
+  it.effect("refuses to publish unsigned when the platform requires signatures", () =>
+    Effect.gen(function* () {
+      const result = yield* publishWith({})
+      expect(result._tag === "Failure" && result.failure.message).toBe(
+        `not publishing: the platform requires deploy commits signed by ${bot.keyID}: give the bot its key in PPI_SIGNING_KEY`,
+      )
+      expect(() => fixture.git("rev-parse", "--verify", "deploy")).toThrow()
+    }),
+  )
+
+  it.effect("refuses a key the platform does not list", () =>
+    Effect.gen(function* () {
+      const result = yield* publishWith({ signingKey: stranger.privateKey })
+      expect(result._tag === "Failure" && result.failure.message).toContain(
+        `PPI_SIGNING_KEY is not one of the platform's signing keys (${bot.keyID})`,
+      )
+      expect(() => fixture.git("rev-parse", "--verify", "deploy")).toThrow()
+    }),
+  )
+
+  it.effect("writes the keys into every AppProject it publishes", () =>
+    Effect.gen(function* () {
+      yield* publishWith({ signingKey: bot.privateKey })
+      const projects = fixture
+        .git("ls-tree", "-r", "--name-only", "deploy")
+        .split("\n")
+        .filter((file) => /\/argocd\/appproject-/.test(file))
+      expect(projects.length).toBeGreaterThan(4)
+      for (const file of projects) expect(fixture.git("show", `deploy:${file}`), file).toContain(`keyID: ${bot.keyID}`)
+    }),
+  )
+})
