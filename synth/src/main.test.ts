@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { readTree } from "./output/output-tree.ts"
-import { exampleTenantsDir, platformFile, synthMain } from "./testing/fixtures.ts"
+import { exampleTenantsDir, platformFile, repoRoot, synthMain } from "./testing/fixtures.ts"
 
 const run = promisify(execFile)
 
@@ -49,6 +49,12 @@ describe("synth CLI", () => {
     expect(new Set([...tree.keys()].map((file) => file.split("/")[0]))).toEqual(
       new Set(["_platform", "acme", "globex", "hobby", "initech"]),
     )
+  })
+
+  it("prints on a fresh run exactly the line the README's quick start shows", async () => {
+    const { stdout } = await synth(work)
+    const readme = await readFile(join(repoRoot, "README.md"), "utf8")
+    expect(readme).toContain(`\`\`\`text\n${stdout.trim()}\n\`\`\``)
   })
 
   it("is deterministic: a second run changes no byte and reports 0 changed", async () => {
