@@ -25,10 +25,17 @@ export class ArgoCd extends pulumi.ComponentResource {
       { metadata: { name: ARGOCD_NAMESPACE, labels: labels("argocd") } },
       parent,
     )
+    // The install manifest names no namespace (it is meant for `kubectl apply -n argocd`): without a
+    // provider defaulting to Argo CD's namespace its objects would land in `default`.
+    const inArgoCdNamespace = new k8s.Provider(
+      logical(args.stack, "argocd-provider"),
+      { namespace: ARGOCD_NAMESPACE },
+      parent,
+    )
     const install = new k8s.yaml.v2.ConfigFile(
       logical(args.stack, "argocd"),
       { file: args.manifest ?? Manifests.argoCd, skipAwait: false },
-      { parent: this, dependsOn: [namespace] },
+      { parent: this, dependsOn: [namespace], provider: inArgoCdNamespace },
     )
     new k8s.core.v1.ConfigMapPatch(
       logical(args.stack, "argocd-cm"),

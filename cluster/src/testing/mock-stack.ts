@@ -4,6 +4,8 @@ export interface MockedResource {
   readonly type: string
   readonly name: string
   readonly inputs: Record<string, any>
+  /** The provider reference (`urn::id`) when the resource names one explicitly. */
+  readonly provider?: string
 }
 
 /**
@@ -19,7 +21,12 @@ export const runStack = async (config: Record<string, string>, secretKeys: Reado
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs })
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          ...(args.provider ? { provider: args.provider } : {}),
+        })
         const state =
           args.type === "random:index/randomPassword:RandomPassword"
             ? { ...args.inputs, result: `generated-${args.name}` }

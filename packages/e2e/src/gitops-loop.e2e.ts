@@ -2,7 +2,7 @@ import { join } from "node:path"
 import { afterAll, expect, layer } from "@effect/vitest"
 import { publish, renderComments, treeChanges } from "@ppi/bot"
 import { generateSigningKey, withSigningKeys } from "@ppi/bot/testing"
-import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
+import { ARGOCD_NAMESPACE, type Platform, rootApplication } from "@ppi/config"
 import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Layer } from "effect"
 import { parse } from "yaml"
@@ -10,6 +10,7 @@ import { type AppState, refresh, synced, waitForApps } from "./argocd/applicatio
 import { ArgoCd, argoCdLayerWith } from "./argocd/argo-cd.ts"
 import { ControlPlane, controlPlaneLayer } from "./control-plane/control-plane.ts"
 import { KubeApi, type KubeObject } from "./control-plane/kube-api.ts"
+import { applyClusterObjects, clusterObjects } from "./scenario/cluster-objects.ts"
 import { makeProjectRepo } from "./scenario/deploy-repo.ts"
 import { missingFromLive } from "./scenario/live-diff.ts"
 
@@ -116,18 +117,35 @@ const notAssessed = (state: AppState) =>
 const stack = Layer.provideMerge(argoCdLayerWith({ trustedKeys: [bot] }), controlPlaneLayer)
 
 layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps loop against real Argo CD", (it) => {
-  it.effect("bootstraps like cluster/: the root app deploys the tenants already on main", () =>
-    Effect.gen(function* () {
-      const kube = yield* KubeApi
-      for (const name of [platform.platformNamespace, platform.postgres.selfhosted.namespace ?? "platform-data"])
-        yield* kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } })
-      const started = performance.now()
-      const head = yield* publishMain
-      yield* kube.apply(bootstrapPlatformProject(platform) as KubeObject)
-      yield* kube.apply(rootApplication(platform) as KubeObject)
-      yield* waitForApps(appsOf(FIRST_TENANTS), "Synced and Healthy", synced(head), "10 minutes")
-      timings["bootstrap → fleet of 3 Synced (s)"] = Math.round((performance.now() - started) / 100) / 10
-    }),
+  it.effect(
+    "bootstraps with what cluster/ declares: its Argo CD settings, projects and root app deploy the tenants on main",
+    () =>
+      Effect.gen(function* () {
+        const kube = yield* KubeApi
+        const started = performance.now()
+        const head = yield* publishMain
+        // Everything the Pulumi program declares for this repository's platform file, applied as
+        // `pulumi up` would: namespaces, data services, Argo CD's install manifest and settings, the
+        // bot's public key, the emptied default project, the platform project and the root Application.
+        const cluster = yield* clusterObjects("selfhosted", join(repo.dev, "synth/platform.ts"))
+        expect(yield* applyClusterObjects(cluster.objects)).toEqual([])
+        const root = yield* kube.get({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Application",
+          namespace: ARGOCD_NAMESPACE,
+          name: "tenants",
+        })
+        expect(root?.spec).toMatchObject(rootApplication(platform).spec)
+        const project = yield* kube.get({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "AppProject",
+          namespace: ARGOCD_NAMESPACE,
+          name: "platform",
+        })
+        expect((project?.spec as { signatureKeys?: unknown }).signatureKeys).toEqual([{ keyID: bot.keyID }])
+        yield* waitForApps(appsOf(FIRST_TENANTS), "Synced and Healthy", synced(head), "10 minutes")
+        timings["bootstrap → fleet of 3 Synced (s)"] = Math.round((performance.now() - started) / 100) / 10
+      }),
   )
 
   it.effect("renders the pull request that adds acme as a diff naming acme's objects", () =>

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { controlPlaneLayer } from "./control-plane/control-plane.ts"
 import { KubeApi, type KubeApiError, type KubeObject } from "./control-plane/kube-api.ts"
+import { applyClusterObjects, clusterObjects } from "./scenario/cluster-objects.ts"
 import { installCrds } from "./scenario/crds.ts"
 import { missingFromLive } from "./scenario/live-diff.ts"
 import { inSyncOrder, type Manifest, REPO, readComponent, runSynth, tenantsIn } from "./scenario/synthesized.ts"
@@ -265,6 +266,49 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
           ).toEqual([])
         }
         expect(yield* waitForAvailable("acme", 3)).toEqual({ wanted: 3, failures: [] })
+      }),
+    )
+
+    it.effect("accepts everything cluster/ declares, in both modes, and runs its Deployments on kwok nodes", () =>
+      Effect.gen(function* () {
+        const kube = yield* KubeApi
+        const selfhosted = yield* clusterObjects("selfhosted")
+        expect(selfhosted.objects.length).toBeGreaterThan(80)
+        expect(yield* applyClusterObjects(selfhosted.objects)).toEqual([])
+        // Controllers the harness cannot run are installed as objects; these parts never reach it.
+        expect(selfhosted.notApplied).toEqual([
+          "Longhorn's manifest (longhorn/longhorn is not a Go module); only the StorageClass",
+          "cert-manager's controller, cainjector and webhook (its release manifest is built, not in the module)",
+        ])
+        const cloud = yield* clusterObjects("cloud")
+        expect(yield* applyClusterObjects(cloud.objects)).toEqual([])
+        // Every Deployment (Argo CD's, External Secrets', ExternalDNS's, Traefik) gets its pods past
+        // admission (Pod Security of its namespace included) and available on kwok.
+        const deployments = selfhosted.objects
+          .map(({ object, defaultNamespace }) => ({
+            ...object,
+            metadata: { ...object.metadata, namespace: object.metadata.namespace ?? defaultNamespace },
+          }))
+          .filter((object) => object.kind === "Deployment")
+        expect(deployments.length).toBeGreaterThan(5)
+        const unavailable: Array<string> = []
+        for (const deployment of deployments) {
+          const ref = {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            namespace: deployment.metadata.namespace ?? "argocd",
+            name: deployment.metadata.name,
+          }
+          let available = 0
+          for (let attempt = 0; attempt < 240 && available < 1; attempt++) {
+            available =
+              ((yield* kube.get(ref))?.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0
+            if (available < 1) yield* Effect.sleep("500 millis")
+          }
+          if (available < 1)
+            unavailable.push(`${ref.namespace}/${ref.name}: ${(yield* replicaFailures(ref.namespace)).join("; ")}`)
+        }
+        expect(unavailable).toEqual([])
       }),
     )
   },

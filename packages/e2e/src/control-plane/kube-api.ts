@@ -43,7 +43,9 @@ export class KubeApi extends Context.Service<
       contentType?: string,
     ) => Effect.Effect<unknown, KubeApiError>
     /** Server-side apply with strict field validation: an unknown or misspelt field is an error, not pruned. */
-    readonly apply: (object: KubeObject) => Effect.Effect<KubeObject, KubeApiError>
+    readonly apply: (object: KubeObject, fieldManager?: string) => Effect.Effect<KubeObject, KubeApiError>
+    /** Whether the server serves `kind` as a namespaced resource (discovery). */
+    readonly namespaced: (apiVersion: string, kind: string) => Effect.Effect<boolean, KubeApiError>
     readonly get: (ref: ObjectRef) => Effect.Effect<KubeObject | undefined, KubeApiError>
     readonly list: (
       apiVersion: string,
@@ -175,18 +177,19 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
   return {
     server: credentials.server,
     request,
-    apply: (object) =>
+    apply: (object, fieldManager = FIELD_MANAGER) =>
       objectPath(refOf(object)).pipe(
         Effect.flatMap((path) =>
           request(
             "PATCH",
-            `${path}?fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`,
+            `${path}?fieldManager=${fieldManager}&force=true&fieldValidation=Strict`,
             JSON.stringify(object),
             "application/apply-patch+yaml",
           ),
         ),
         Effect.map((applied) => applied as KubeObject),
       ),
+    namespaced: (apiVersion, kind) => resourceOf(apiVersion, kind).pipe(Effect.map((resource) => resource.namespaced)),
     get: (ref) =>
       objectPath(ref).pipe(
         Effect.flatMap((path) => request("GET", path)),

@@ -1,0 +1,228 @@
+import { execFile } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Manifests, Versions } from "@ppi/cluster/src/versions.ts"
+import { Effect, Schema } from "effect"
+import { parseAllDocuments } from "yaml"
+import { KubeApi, type KubeApiError, type KubeObject } from "../control-plane/kube-api.ts"
+import { type ModuleUnavailable, moduleDir } from "../upstream/module-source.ts"
+import { REPO } from "./synthesized.ts"
+
+/** A resource as the cluster program registers it under Pulumi's mocks. */
+interface Registered {
+  readonly type: string
+  readonly name: string
+  readonly inputs: Record<string, unknown>
+  readonly provider?: string
+}
+
+export class CaptureFailed extends Schema.TaggedError<CaptureFailed>()("CaptureFailed", {
+  mode: Schema.String,
+  detail: Schema.String,
+}) {
+  override get message(): string {
+    return `the cluster program under mocks (${this.mode}) failed: ${this.detail}`
+  }
+}
+
+/** Every resource `cluster/` registers in `mode`, from its own process (the program runs once per process). */
+const capture = (mode: "selfhosted" | "cloud", platformFile: string | undefined) =>
+  Effect.callback<ReadonlyArray<Registered>, CaptureFailed>((resume) => {
+    execFile(
+      process.execPath,
+      [
+        "--disable-warning=ExperimentalWarning",
+        "src/testing/capture-main.ts",
+        mode,
+        ...(platformFile ? [platformFile] : []),
+      ],
+      { cwd: join(REPO, "cluster"), maxBuffer: 1 << 26 },
+      (error, stdout, stderr) =>
+        resume(
+          error
+            ? Effect.fail(new CaptureFailed({ mode, detail: String(stderr) || String(error) }))
+            : Effect.succeed(JSON.parse(String(stdout)) as ReadonlyArray<Registered>),
+        ),
+    )
+  })
+
+/** Pulumi wraps secret values in a signature object; the API server gets the value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d"
+const unwrapSecrets = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(unwrapSecrets)
+  if (value === null || typeof value !== "object") return value
+  const record = value as Record<string, unknown>
+  if (SECRET_SIG in record) return unwrapSecrets(record.value)
+  return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrapSecrets(inner)]))
+}
+
+const documentsOf = (path: string): ReadonlyArray<KubeObject> =>
+  parseAllDocuments(readFileSync(path, "utf8"))
+    .map((document) => document.toJSON() as KubeObject | null)
+    .filter((object): object is KubeObject => object?.kind !== undefined)
+
+/**
+ * The release manifests `cluster/` installs by URL, read from the same releases' Go modules: the
+ * module zips carry the same files. Where a release manifest is built rather than committed, what
+ * the module has is used and the rest is named in `notApplied`.
+ */
+const manifestSources = Effect.gen(function* () {
+  const argoCd = yield* moduleDir("github.com/argoproj/argo-cd/v3", Versions.argoCd)
+  const externalSecrets = yield* moduleDir("github.com/external-secrets/external-secrets", Versions.externalSecrets)
+  const certManager = yield* moduleDir("github.com/cert-manager/cert-manager", Versions.certManager)
+  // cert-manager's CRDs are Helm templates in its module; their only templated fields are labels,
+  // rendered here as its release manifest renders them.
+  const certManagerCrds = readdirSync(join(certManager, "deploy/crds"))
+    .filter((file) => file.endsWith(".yaml"))
+    .flatMap((file) => documentsOf(join(certManager, "deploy/crds", file)))
+    .map((crd) => ({
+      ...crd,
+      metadata: {
+        name: crd.metadata.name,
+        labels: {
+          app: "cert-manager",
+          "app.kubernetes.io/name": "cert-manager",
+          "app.kubernetes.io/instance": "cert-manager",
+          "app.kubernetes.io/version": Versions.certManager,
+        },
+      },
+    }))
+  return new Map<string, { readonly objects: ReadonlyArray<KubeObject>; readonly missing?: string }>([
+    [Manifests.argoCd, { objects: documentsOf(join(argoCd, "manifests/install.yaml")) }],
+    [Manifests.externalSecretsCrds, { objects: documentsOf(join(externalSecrets, "deploy/crds/bundle.yaml")) }],
+    [
+      Manifests.certManager,
+      {
+        objects: certManagerCrds,
+        missing: "cert-manager's controller, cainjector and webhook (its release manifest is built, not in the module)",
+      },
+    ],
+    [
+      Manifests.longhorn,
+      { objects: [], missing: "Longhorn's manifest (longhorn/longhorn is not a Go module); only the StorageClass" },
+    ],
+  ])
+})
+
+/** Kinds in the order an installer applies them: definitions, namespaces, cluster-wide, config, workloads, custom resources. */
+const RANK: Readonly<Record<string, number>> = {
+  CustomResourceDefinition: 0,
+  Namespace: 1,
+  ClusterRole: 2,
+  ClusterRoleBinding: 2,
+  StorageClass: 2,
+  IngressClass: 2,
+  PriorityClass: 2,
+  ServiceAccount: 3,
+  Secret: 3,
+  ConfigMap: 3,
+  Role: 3,
+  RoleBinding: 3,
+  Service: 4,
+  NetworkPolicy: 4,
+  Deployment: 5,
+  StatefulSet: 5,
+  DaemonSet: 5,
+}
+const BUILTIN_GROUPS =
+  /^(v1|apps\/v1|rbac\.authorization\.k8s\.io\/v1|networking\.k8s\.io\/v1|storage\.k8s\.io\/v1|policy\/v1|batch\/v1|admissionregistration\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1)$/
+const rankOf = (object: KubeObject) => RANK[object.kind] ?? (BUILTIN_GROUPS.test(object.apiVersion) ? 4 : 6)
+
+/** An object and the namespace Pulumi gives it when it names none (its provider's, else `default`). */
+export interface Declared {
+  readonly object: KubeObject
+  readonly defaultNamespace: string
+}
+
+export interface ClusterObjects {
+  /** Every Kubernetes object the program declares, in the order to apply them. */
+  readonly objects: ReadonlyArray<Declared>
+  /** What the program declares that the harness cannot apply, and why. */
+  readonly notApplied: ReadonlyArray<string>
+}
+
+/** What `cluster/` declares in `mode`, as Kubernetes objects (platform file: the repository's, or `platformFile`). */
+export const clusterObjects = (
+  mode: "selfhosted" | "cloud",
+  platformFile?: string,
+): Effect.Effect<ClusterObjects, CaptureFailed | ModuleUnavailable> =>
+  Effect.gen(function* () {
+    const registered = yield* capture(mode, platformFile)
+    const sources = yield* manifestSources
+    const objects: Array<Declared> = []
+    const notApplied = new Set<string>()
+    const providerNamespace = (resource: Registered) => {
+      const provider = registered.find(
+        (candidate) =>
+          candidate.type === "pulumi:providers:kubernetes" && resource.provider?.includes(`::${candidate.name}::`),
+      )
+      return String(provider?.inputs.namespace ?? "default")
+    }
+    for (const resource of registered) {
+      const defaultNamespace = providerNamespace(resource)
+      if (resource.type === "kubernetes:yaml/v2:ConfigFile") {
+        const source = sources.get(String(resource.inputs.file))
+        if (source === undefined)
+          return yield* new CaptureFailed({ mode, detail: `no local copy of ${resource.inputs.file}` })
+        objects.push(...source.objects.map((object) => ({ object, defaultNamespace })))
+        if (source.missing) notApplied.add(source.missing)
+      } else if (resource.type.startsWith("kubernetes:")) {
+        // A `…Patch` resource is server-side apply of the same fields: the object itself, as a patch.
+        objects.push({ object: unwrapSecrets(resource.inputs) as KubeObject, defaultNamespace })
+      } else if (resource.type.startsWith("command:"))
+        notApplied.add(`${resource.type} ${resource.name} (runs on nodes over SSH)`)
+      // random:* (passwords) and ppi:* (components) are not Kubernetes objects.
+    }
+    return {
+      objects: objects
+        .map((declared, index) => ({ declared, index }))
+        .sort((a, b) => rankOf(a.declared.object) - rankOf(b.declared.object) || a.index - b.index)
+        .map(({ declared }) => declared),
+      notApplied: [...notApplied].sort(),
+    }
+  })
+
+const established = (crd: KubeObject | undefined) =>
+  (
+    (crd?.status as { conditions?: ReadonlyArray<{ type: string; status: string }> } | undefined)?.conditions ?? []
+  ).some((condition) => condition.type === "Established" && condition.status === "True")
+
+/**
+ * Applies them as `pulumi up` would (server-side apply, strict field validation, its own field
+ * manager), waiting for every CRD to be served before the objects after it. Returns the refusals.
+ */
+export const applyClusterObjects = (declared: ReadonlyArray<Declared>) =>
+  Effect.gen(function* () {
+    const kube = yield* KubeApi
+    const refused: Array<string> = []
+    const crds = declared.map(({ object }) => object).filter((object) => object.kind === "CustomResourceDefinition")
+    let waitedForCrds = false
+    for (const { object: named, defaultNamespace } of declared) {
+      if (!waitedForCrds && named.kind !== "CustomResourceDefinition") {
+        waitedForCrds = true
+        for (const crd of crds)
+          for (
+            let attempt = 0;
+            !established(yield* kube.get({ apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name }));
+            attempt++
+          ) {
+            if (attempt > 240) return yield* Effect.die(new Error(`CRD ${crd.metadata.name} never became Established`))
+            yield* Effect.sleep("250 millis")
+          }
+      }
+      // As Pulumi does: a namespaced object that names no namespace gets its provider's.
+      const namespaced = yield* kube.namespaced(named.apiVersion, named.kind).pipe(Effect.orElseSucceed(() => false))
+      const object =
+        named.metadata.namespace === undefined && namespaced
+          ? { ...named, metadata: { ...named.metadata, namespace: defaultNamespace } }
+          : named
+      yield* kube.apply(object, "pulumi").pipe(
+        Effect.catchTag("KubeApiError", (error: KubeApiError) =>
+          Effect.sync(() => {
+            refused.push(`${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}: ${error.detail}`)
+          }),
+        ),
+      )
+    }
+    return refused
+  })
