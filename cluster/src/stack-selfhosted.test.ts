@@ -84,4 +84,12 @@ describe("cluster bootstrap, self-hosted mode", () => {
     expect(text).not.toContain("cf-token-value")
     expect(text).not.toContain("generated-")
   })
+
+  it("installs Argo CD's manifest into Argo CD's namespace (the manifest names none)", () => {
+    const install = stack.ofType("kubernetes:yaml/v2:ConfigFile").find((r) => r.inputs.file === Manifests.argoCd)
+    const provider = stack
+      .ofType("pulumi:providers:kubernetes")
+      .find((r) => install?.provider?.includes(`::${r.name}::`))
+    expect(provider?.inputs.namespace).toBe("argocd")
+  })
 })
