@@ -92,4 +92,11 @@ describe("cluster bootstrap, self-hosted mode", () => {
       .find((r) => install?.provider?.includes(`::${r.name}::`))
     expect(provider?.inputs.namespace).toBe("argocd")
   })
+
+  it("keeps the part-of label Argo CD selects its settings by on every patch of them", () => {
+    const patches = stack.resources.filter((r) => r.type.endsWith("Patch") && r.inputs.metadata?.namespace === "argocd")
+    expect(patches.length).toBeGreaterThan(0)
+    for (const patch of patches)
+      expect(patch.inputs.metadata.labels["app.kubernetes.io/part-of"], patch.name).toBe("argocd")
+  })
 })

@@ -5,6 +5,12 @@ import { Manifests } from "../versions.ts"
 import { labels, logical, type Opts } from "./common.ts"
 
 /**
+ * Argo CD reads its settings only from ConfigMaps and Secrets labelled part-of `argocd`: a patch
+ * relabelling one (as our `part-of: parametric-portal` would) makes Argo CD lose it. The e2e found it.
+ */
+export const argoCdSettingsLabels = { ...labels("argocd"), "app.kubernetes.io/part-of": "argocd" }
+
+/**
  * Argo CD without Helm: the pinned upstream install manifest (or a local copy for air-gapped
  * clusters), hardened — annotation resource tracking, the `default` project emptied — then the
  * platform project and the root Application over the deploy branch. From here on, every merge
@@ -40,7 +46,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     new k8s.core.v1.ConfigMapPatch(
       logical(args.stack, "argocd-cm"),
       {
-        metadata: { name: "argocd-cm", namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+        metadata: { name: "argocd-cm", namespace: ARGOCD_NAMESPACE, labels: argoCdSettingsLabels },
         data: { "application.resourceTrackingMethod": "annotation", "admin.enabled": "false", "exec.enabled": "false" },
       },
       { parent: this, dependsOn: [install] },
@@ -50,7 +56,7 @@ export class ArgoCd extends pulumi.ComponentResource {
       new k8s.core.v1.ConfigMapPatch(
         logical(args.stack, "argocd-gpg-keys-cm"),
         {
-          metadata: { name: "argocd-gpg-keys-cm", namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+          metadata: { name: "argocd-gpg-keys-cm", namespace: ARGOCD_NAMESPACE, labels: argoCdSettingsLabels },
           data: Object.fromEntries(args.platform.deploy.signingKeys.map(({ keyID, publicKey }) => [keyID, publicKey])),
         },
         { parent: this, dependsOn: [install] },
