@@ -6,6 +6,7 @@ import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
+import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { findConflicts } from "./validate/tenant-conflicts.ts"
 
 export interface SynthOptions {
@@ -21,14 +22,17 @@ export interface SynthSummary {
   readonly filesChanged: number
 }
 
+/** How fleet-wide issues name the platform file (the name it has in the repository). */
+const PLATFORM_FILE = "synth/platform.ts"
+
 /**
- * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts, build, schema
+ * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts and capacity, build, schema
  * validation, guardrails. Fails with every problem found, never a partial tree.
  */
 export const buildTree = (tenantsDir: string, platform: Platform) =>
   Effect.gen(function* () {
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
-    const conflicts = findConflicts(loaded, platform)
+    const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant }) => {
