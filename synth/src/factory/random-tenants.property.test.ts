@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { dbRoleOf, decodeTenant, InvalidConfig, redisUserOf } from "@ppi/config"
 import { Effect, Exit } from "effect"
 import fc from "fast-check"
+import platformInput from "../../platform.ts"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
 import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
-import platformInput from "../../platform.ts"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
 import { renderTenant } from "./render-tenant.ts"
 
@@ -27,8 +27,14 @@ describe("random valid tenants", () => {
 
   // Room for any random fleet: capacity is checked on its own (validate/fleet-capacity.test.ts).
   const roomy = platformFor({
-    postgres: { ...platformInput.postgres, selfhosted: { ...platformInput.postgres.selfhosted, maxConnections: 100_000 } },
-    redis: { ...platformInput.redis, selfhosted: { ...platformInput.redis.selfhosted, maxClients: 100_000, maxMemoryMiB: 100_000 } },
+    postgres: {
+      ...platformInput.postgres,
+      selfhosted: { ...platformInput.postgres.selfhosted, maxConnections: 100_000 },
+    },
+    redis: {
+      ...platformInput.redis,
+      selfhosted: { ...platformInput.redis.selfhosted, maxClients: 100_000, maxMemoryMiB: 100_000 },
+    },
   })
 
   it("never collide in names, namespaces, hostnames or database and cache identities", async () => {
