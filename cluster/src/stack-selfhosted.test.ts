@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { REDIS_ACL_INIT_SCRIPT } from "@ppi/dataplane"
+import platform from "../../synth/platform.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
 import { Images, Manifests } from "./versions.ts"
 
@@ -45,6 +47,38 @@ describe("cluster bootstrap, self-hosted mode", () => {
     for (const set of sets) expect(set.inputs.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("longhorn")
     expect(images()).toEqual(expect.arrayContaining([Images.postgres, Images.redis, Images.garage, Images.traefik]))
     expect(images().every((image) => /:[\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true)
+  })
+
+  it("runs Redis on a writable copy of the ACL file, bounded by the platform file's maxmemory and maxclients", () => {
+    const redis = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "redis")
+    const pod = redis?.inputs.spec.template.spec
+    const [init] = pod.initContainers
+    expect(init.command).toEqual(["sh", "-c", REDIS_ACL_INIT_SCRIPT])
+    expect(init.env).toEqual([
+      { name: "ACL_SOURCE", value: "/etc/redis/users.acl" },
+      { name: "ACL_FILE", value: "/data/users.acl" },
+    ])
+    expect(init.volumeMounts).toEqual([
+      { name: "data", mountPath: "/data" },
+      { name: "config", mountPath: "/etc/redis", readOnly: true },
+    ])
+    const [server] = pod.containers
+    expect(server.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }])
+    const arg = (name: string) => server.args[server.args.indexOf(name) + 1]
+    expect(server.args[0]).toBe("redis-server")
+    expect(arg("--aclfile")).toBe("/data/users.acl")
+    expect(arg("--maxmemory")).toBe(`${platform.redis.selfhosted.maxMemoryMiB}mb`)
+    expect(arg("--maxmemory-policy")).toBe("noeviction")
+    expect(arg("--maxclients")).toBe(String(platform.redis.selfhosted.maxClients))
+  })
+
+  it("runs PostgreSQL with the max_connections the platform file states", () => {
+    const postgres = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "postgres")
+    expect(postgres?.inputs.spec.template.spec.containers[0].args).toEqual([
+      "postgres",
+      "-c",
+      `max_connections=${platform.postgres.selfhosted.maxConnections}`,
+    ])
   })
 
   it("keeps the admin credentials in the platform namespace, generated and secret", () => {

@@ -1,3 +1,4 @@
+import { REDIS_ACL_INIT_SCRIPT, redisServerArgs } from "@ppi/dataplane"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import * as random from "@pulumi/random"
@@ -12,11 +13,20 @@ interface Service {
   readonly args?: ReadonlyArray<string>
   readonly env?: ReadonlyArray<k8s.types.input.core.v1.EnvVar>
   readonly config?: { readonly secret: string; readonly mountPath: string }
+  /**
+   * A step before the server, with the config Secret (read-only) and the data volume mounted;
+   * when present, only this step sees the Secret.
+   */
+  readonly init?: { readonly script: string; readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar> }
 }
+
+const DATA = "/data"
 
 /** One stateful data service on a Longhorn volume, reachable as `<name>.<namespace>` with the labels tenants' NetworkPolicies allow. */
 const statefulService = (parent: pulumi.Resource, stack: string, namespace: string, service: Service) => {
   const meta = { name: service.name, namespace, labels: labels(service.name) }
+  const dataMount = { name: "data", mountPath: DATA }
+  const configMount = service.config ? [{ name: "config", mountPath: service.config.mountPath, readOnly: true }] : []
   new k8s.core.v1.Service(
     logical(stack, service.name, "service"),
     {
@@ -45,6 +55,19 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
               fsGroup: 999,
               seccompProfile: { type: "RuntimeDefault" },
             },
+            initContainers: service.init
+              ? [
+                  {
+                    name: `${service.name}-init`,
+                    image: service.image,
+                    command: ["sh", "-c", service.init.script],
+                    env: [...service.init.env],
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                    resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+                    volumeMounts: [dataMount, ...configMount],
+                  },
+                ]
+              : [],
             containers: [
               {
                 name: service.name,
@@ -54,10 +77,7 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
                 ports: [{ containerPort: service.port }],
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                 resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
-                volumeMounts: [
-                  { name: "data", mountPath: "/data" },
-                  ...(service.config ? [{ name: "config", mountPath: service.config.mountPath, readOnly: true }] : []),
-                ],
+                volumeMounts: [dataMount, ...(service.init ? [] : configMount)],
               },
             ],
             volumes: service.config ? [{ name: "config", secret: { secretName: service.config.secret } }] : [],
@@ -84,7 +104,9 @@ const password = (parent: pulumi.Resource, name: string) =>
   new random.RandomPassword(name, { length: 40, special: false }, { parent }).result
 
 /**
- * Self-hosted mode: the shared PostgreSQL, Redis (ACL file with an admin user, `default` off) and
+ * Self-hosted mode: the shared PostgreSQL (`max_connections` explicit), Redis (ACL file with an
+ * admin user, `default` off, copied to the data volume so provisioning can save tenant users;
+ * `maxmemory` with `noeviction`, `maxclients`) and
  * Garage (S3-compatible storage) in `platform-data`, on Longhorn volumes; the admin credentials
  * the provisioning Jobs use, as Secrets in the platform namespace only.
  */
@@ -98,6 +120,10 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       readonly dataNamespace: string
       readonly platformNamespace: string
       readonly database: string
+      /** From the platform file, which the synth's fleet check sums the tier limits against. */
+      readonly postgresMaxConnections: number
+      readonly redisMaxClients: number
+      readonly redisMaxMemoryMiB: number
     },
     opts?: Opts,
   ) {
@@ -129,6 +155,8 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       image: Images.postgres,
       port: 5432,
       storage: "50Gi",
+      // Explicit, so the tier limits the synth checks the fleet against are what the server allows.
+      args: ["postgres", "-c", `max_connections=${args.postgresMaxConnections}`],
       env: [
         { name: "POSTGRES_DB", value: args.database },
         { name: "PGDATA", value: "/data/pgdata" },
@@ -140,8 +168,25 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       image: Images.redis,
       port: 6379,
       storage: "10Gi",
-      args: ["redis-server", "--aclfile", "/etc/redis/users.acl", "--dir", "/data", "--appendonly", "yes"],
+      args: [
+        "redis-server",
+        ...redisServerArgs({
+          aclFile: `${DATA}/users.acl`,
+          dataDir: DATA,
+          maxMemoryMiB: args.redisMaxMemoryMiB,
+          maxClients: args.redisMaxClients,
+        }),
+      ],
+      // The Secret is read-only and ACL SAVE needs a writable folder: the init step merges the
+      // Secret's users into the copy on the data volume, where tenants' users persist.
       config: { secret: "redis-acl", mountPath: "/etc/redis" },
+      init: {
+        script: REDIS_ACL_INIT_SCRIPT,
+        env: [
+          { name: "ACL_SOURCE", value: "/etc/redis/users.acl" },
+          { name: "ACL_FILE", value: `${DATA}/users.acl` },
+        ],
+      },
     })
     statefulService(this, args.stack, args.dataNamespace, {
       name: "garage",
