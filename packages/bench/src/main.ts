@@ -15,7 +15,7 @@ import { ensureGnuTime, type Measurement, measure, repeat } from "./measure.ts"
 const root = new URL("../../../", import.meta.url).pathname
 const node = process.execPath
 const synthMain = join(root, "synth/src/main.ts")
-const platformFile = join(root, "synth/platform.ts")
+const repoPlatform = join(root, "synth/platform.ts")
 const quiet = "--disable-warning=ExperimentalWarning"
 
 const { positionals, values } = parseArgs({
@@ -49,6 +49,25 @@ const record = (scenario: string, tenants: number, m: Measurement | null, note?:
 ensureGnuTime()
 const kustomize = await ensureKustomize()
 const work = join(tmpdir(), `ppi-bench-${process.pid}`)
+
+/**
+ * The repository's platform with shared servers big enough for any generated fleet: the bench
+ * measures the synth, and the synth refuses a fleet whose tier limits exceed the servers'
+ * capacity (a fleet of thousands needs several servers, which the platform file cannot express).
+ */
+const platformFile = join(work, "platform.ts")
+await mkdir(work, { recursive: true })
+await writeFile(
+  platformFile,
+  `import base from ${JSON.stringify(repoPlatform)}
+const each = (endpoints, room) => Object.fromEntries(Object.entries(endpoints).map(([mode, e]) => [mode, { ...e, ...room }]))
+export default {
+  ...base,
+  postgres: each(base.postgres, { maxConnections: 1e9 }),
+  redis: each(base.redis, { maxClients: 1e9, maxMemoryMiB: 1e9 }),
+}
+`,
+)
 
 for (const n of sizes) {
   process.stderr.write(`N = ${n}\n`)

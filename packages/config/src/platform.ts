@@ -19,7 +19,7 @@ export const imageRef = (image: { readonly repository: string; readonly tag: str
   `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
-const Count = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000_000 }))
+const Count = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000_000_000 }))
 const Cidr = Schema.String.check(
   Schema.isPattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" }),
 )
