@@ -46,10 +46,10 @@ export const HIDDEN_STATISTICS_VIEWS = [
  * role or data.
  *
  * It runs as a superuser (self-hosted) or as a managed service's admin with only CREATEROLE
- * (cloud; PostgreSQL 15 or later): what needs more (hiding the statement from the log, revoking on databases and views
- * the admin does not own) is done only when the admin may, and the admin makes itself a member
- * of the tenant role, which PostgreSQL requires to create a schema or set default privileges for
- * it. Runs are serialized by a lock on a table in a schema only the admin can use (a tenant can
+ * (cloud; PostgreSQL 15 or later): what needs more (hiding the statement from the log, revoking
+ * on databases and views the admin does not own) is done only when the admin may, and the admin
+ * makes itself a member of the tenant role, which PostgreSQL requires to create a schema or set
+ * default privileges for it. Runs are serialized by a lock on a table in a schema only the admin can use (a tenant can
  * neither take nor hold it), and give up after `lock_timeout` rather than wait behind anything.
  */
 export const POSTGRES_PROVISION_SQL = String.raw`\set ON_ERROR_STOP on
