@@ -52,17 +52,27 @@ const asAcme = (statement: string) => psql(dbRoleOf("acme"), passwords.acme, sta
 const asGlobex = (statement: string) => psql(dbRoleOf("globex"), passwords.globex, statement)
 const asAdmin = (statement: string) => psql(pg.admin.user, pg.admin.password, statement)
 
-/** A background session as `user`, kept open until killed; resolves once `ready` holds (as the admin sees it). */
+/**
+ * A background session as `user` running `statements`; resolves once `ready` holds (as the admin
+ * sees it) with a release that ends the client and its server backend (a killed client's backend
+ * would otherwise sleep on, holding its locks).
+ */
 const holdSession = async (user: string, password: string, statements: string, ready: string) => {
   const session = spawn("psql", ["--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", statements], {
     env: connection(user, password),
     stdio: "ignore",
   })
+  const release = () => {
+    session.kill("SIGKILL")
+    asAdmin(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${user}' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`,
+    )
+  }
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (asAdmin(ready).out === "t") return session
+    if (asAdmin(ready).out === "t") return release
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  session.kill("SIGKILL")
+  release()
   throw new Error(`session never reached: ${ready}`)
 }
 
@@ -142,7 +152,7 @@ describe("PostgreSQL provisioning on a real server", () => {
   })
 
   it("hides other tenants' sessions, table statistics and locks", async () => {
-    const globexSession = await holdSession(
+    const releaseGlobexSession = await holdSession(
       dbRoleOf("globex"),
       passwords.globex,
       "BEGIN; LOCK TABLE tenant_globex.secrets; SELECT pg_sleep(30)",
@@ -172,7 +182,7 @@ describe("PostgreSQL provisioning on a real server", () => {
         expect(result.err, call).toContain("permission denied for function")
       }
     } finally {
-      globexSession.kill("SIGKILL")
+      releaseGlobexSession()
     }
   })
 
@@ -197,6 +207,29 @@ describe("PostgreSQL provisioning on a real server", () => {
     expect(asAcme("CREATE ROLE sneaky").ok).toBe(false)
   })
 
+  it("keeps globex's large objects and backends out of acme's reach", async () => {
+    const oid = asGlobex("SELECT lo_from_bytea(0, 'globex-blob')").out
+    expect(oid).toMatch(/^\d+$/)
+    expect(asAcme(`SELECT lo_get(${oid})`).err).toContain("permission denied for large object")
+    expect(asAcme(`SELECT lo_unlink(${oid})`).err).toContain("must be owner of large object")
+    const releaseSession = await holdSession(
+      dbRoleOf("globex"),
+      passwords.globex,
+      "SELECT pg_sleep(30)",
+      "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'tenant_globex' AND state = 'active'",
+    )
+    try {
+      const pid = asAdmin(
+        "SELECT pid FROM pg_stat_activity WHERE usename = 'tenant_globex' AND state = 'active' ORDER BY backend_start DESC LIMIT 1",
+      ).out
+      for (const signal of ["pg_cancel_backend", "pg_terminate_backend"])
+        expect(asAcme(`SELECT ${signal}(${pid})`).err, signal).toContain("must be a member of the role whose")
+      expect(asAdmin(`SELECT count(*) FROM pg_stat_activity WHERE pid = ${pid}`).out).toBe("1")
+    } finally {
+      releaseSession()
+    }
+  })
+
   it("keeps the data when provisioning runs again, and resets a drifted role", () => {
     asAdmin("ALTER ROLE tenant_acme CREATEDB CONNECTION LIMIT 99")
     expect(provision(acme, passwords.acme).status).toBe(0)
@@ -207,7 +240,7 @@ describe("PostgreSQL provisioning on a real server", () => {
   })
 
   it("is not blocked by a tenant holding the old advisory lock key, and a tenant cannot take the real lock", async () => {
-    const holder = await holdSession(
+    const releaseHolder = await holdSession(
       dbRoleOf("acme"),
       passwords.acme,
       "SELECT pg_advisory_lock(hashtext('ppi-provision')); SELECT pg_sleep(30)",
@@ -218,7 +251,7 @@ describe("PostgreSQL provisioning on a real server", () => {
       expect(result.stderr).toBe("")
       expect(result.status).toBe(0)
     } finally {
-      holder.kill("SIGKILL")
+      releaseHolder()
     }
     expect(asAcme("BEGIN; LOCK TABLE platform_admin.provision_lock; COMMIT").err).toContain(
       "permission denied for schema",
@@ -226,7 +259,7 @@ describe("PostgreSQL provisioning on a real server", () => {
   })
 
   it("gives up after lock_timeout instead of waiting behind a held provisioning lock", async () => {
-    const holder = await holdSession(
+    const releaseHolder = await holdSession(
       pg.admin.user,
       pg.admin.password,
       "BEGIN; LOCK TABLE platform_admin.provision_lock IN EXCLUSIVE MODE; SELECT pg_sleep(30)",
@@ -239,7 +272,7 @@ describe("PostgreSQL provisioning on a real server", () => {
       expect(result.stderr).toContain("lock timeout")
       expect(Date.now() - started).toBeLessThan(10_000)
     } finally {
-      holder.kill("SIGKILL")
+      releaseHolder()
     }
   })
 
@@ -314,6 +347,20 @@ describe("PostgreSQL residuals, documented in docs/data-plane.md", () => {
     expect(asGlobex("NOTIFY globex_events, 'order 42 shipped'").ok).toBe(true)
     await new Promise((resolve) => listener.once("exit", resolve))
     expect(output).toContain('payload "order 42 shipped"')
+  })
+
+  it("shares advisory locks between tenants: acme can hold the key globex's migrations wait for", async () => {
+    const releaseHolder = await holdSession(
+      dbRoleOf("acme"),
+      passwords.acme,
+      "SELECT pg_advisory_lock(72707369); SELECT pg_sleep(30)",
+      "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND granted",
+    )
+    try {
+      expect(asGlobex("SELECT pg_try_advisory_lock(72707369)").out).toBe("f")
+    } finally {
+      releaseHolder()
+    }
   })
 
   it("shows every tenant the names of other schemas and tables in the catalogs", () => {

@@ -160,6 +160,12 @@ describe("Redis provisioning on a real server", () => {
       "NOPERM",
     )
     expect(await received(["PSUBSCRIBE", "*"], () => asGlobex("PUBLISH", "globex:events", "x"))).toContain("NOPERM")
+    // Keyspace notifications name other tenants' keys: their channels are outside acme's pattern.
+    for (const channel of ["__keyspace@0__:globex:secret", "__keyevent@0__:set"])
+      expect(
+        await received(["SUBSCRIBE", channel], () => asGlobex("SET", "globex:secret", "g-only")),
+        channel,
+      ).toContain("NOPERM")
     expect(asGlobex("GET", "globex:secret")).toBe("g-only")
   })
 
