@@ -70,6 +70,7 @@ describe("cluster bootstrap, self-hosted mode", () => {
     expect(arg("--maxmemory")).toBe(`${platform.redis.selfhosted.maxMemoryMiB}mb`)
     expect(arg("--maxmemory-policy")).toBe("noeviction")
     expect(arg("--maxclients")).toBe(String(platform.redis.selfhosted.maxClients))
+    expect(server.resources.limits.memory).toBe(`${2 * platform.redis.selfhosted.maxMemoryMiB}Mi`)
   })
 
   it("runs PostgreSQL with the max_connections the platform file states", () => {

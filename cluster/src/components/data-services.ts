@@ -18,6 +18,8 @@ interface Service {
    * when present, only this step sees the Secret.
    */
   readonly init?: { readonly script: string; readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar> }
+  /** Memory request and limit in MiB, when the service's own bound sets them. */
+  readonly memoryMiB?: { readonly request: number; readonly limit: number }
 }
 
 const DATA = "/data"
@@ -76,7 +78,10 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
                 env: [...(service.env ?? [])],
                 ports: [{ containerPort: service.port }],
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+                resources: {
+                  requests: { cpu: "250m", memory: service.memoryMiB ? `${service.memoryMiB.request}Mi` : "512Mi" },
+                  limits: { cpu: "2", memory: service.memoryMiB ? `${service.memoryMiB.limit}Mi` : "2Gi" },
+                },
                 volumeMounts: [dataMount, ...(service.init ? [] : configMount)],
               },
             ],
@@ -177,6 +182,9 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
           maxClients: args.redisMaxClients,
         }),
       ],
+      // maxmemory counts the data only: client buffers (capped at 10 % more), and the copy-on-write
+      // of an append-only-file rewrite under writes (up to the data again) come on top.
+      memoryMiB: { request: args.redisMaxMemoryMiB, limit: 2 * args.redisMaxMemoryMiB },
       // The Secret is read-only and ACL SAVE needs a writable folder: the init step merges the
       // Secret's users into the copy on the data volume, where tenants' users persist.
       config: { secret: "redis-acl", mountPath: "/etc/redis" },
