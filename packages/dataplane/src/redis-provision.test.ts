@@ -218,6 +218,30 @@ describe("Redis provisioning on a real server", () => {
     asAdmin("FUNCTION", "DELETE", "acmelib")
   })
 
+  it("lets an endless script block everyone until the platform kills it (the residual of tiers with Lua)", async () => {
+    expect(asAdmin("CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
+    const looping = spawn(
+      "redis-cli",
+      ["-p", String(redis.port), "--user", "tenant-acme", "--pass", tenants.acme.password, "--no-auth-warning"],
+      { stdio: ["pipe", "ignore", "ignore"] },
+    )
+    looping.stdin.end('EVAL "while true do end" 0\n')
+    try {
+      let reply = ""
+      for (let attempt = 0; attempt < 50 && !reply.startsWith("BUSY"); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        reply = asGlobex("GET", "globex:secret")
+      }
+      expect(reply).toMatch(/^BUSY/)
+      expect(asAcme("SCRIPT", "KILL")).toContain("NOPERM")
+    } finally {
+      asAdmin("SCRIPT", "KILL")
+      asAdmin("CONFIG", "SET", "busy-reply-threshold", "5000")
+      looping.kill("SIGKILL")
+    }
+    expect(asGlobex("GET", "globex:secret")).toBe("g-only")
+  })
+
   it("refuses Lua entirely to the tiers without scripting", () => {
     for (const command of [
       ["EVAL", "return 1", "0"],
