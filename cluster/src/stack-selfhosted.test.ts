@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { REDIS_ACL_INIT_SCRIPT } from "@ppi/dataplane"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG } from "@ppi/dataplane"
 import platform from "../../synth/platform.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
 import { Images, Manifests } from "./versions.ts"
@@ -49,7 +49,7 @@ describe("cluster bootstrap, self-hosted mode", () => {
     expect(images().every((image) => /:[\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true)
   })
 
-  it("runs Redis on a writable copy of the ACL file, bounded by the platform file's maxmemory and maxclients", () => {
+  it("runs Redis on a writable copy of the ACL file, bounded by maxmemory and maxclients, with a script watchdog", () => {
     const redis = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "redis")
     const pod = redis?.inputs.spec.template.spec
     const [init] = pod.initContainers
@@ -62,7 +62,11 @@ describe("cluster bootstrap, self-hosted mode", () => {
       { name: "data", mountPath: "/data" },
       { name: "config", mountPath: "/etc/redis", readOnly: true },
     ])
-    const [server] = pod.containers
+    const [server, watchdog] = pod.containers
+    expect(watchdog.command).toEqual(["sh", "-c", REDIS_SCRIPT_WATCHDOG])
+    expect(watchdog.env.find((e: { name: string }) => e.name === "REDIS_ADMIN_PASSWORD").valueFrom).toEqual({
+      secretKeyRef: { name: "redis-acl", key: "password" },
+    })
     expect(server.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }])
     const arg = (name: string) => server.args[server.args.indexOf(name) + 1]
     expect(server.args[0]).toBe("redis-server")

@@ -1,4 +1,4 @@
-import { REDIS_ACL_INIT_SCRIPT, redisServerArgs } from "@ppi/dataplane"
+import { MAX_BUSY_SCRIPT_SECONDS, REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "@ppi/dataplane"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import * as random from "@pulumi/random"
@@ -18,6 +18,12 @@ interface Service {
    * when present, only this step sees the Secret.
    */
   readonly init?: { readonly script: string; readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar> }
+  /** A long-running helper beside the server (same image, no volumes). */
+  readonly sidecar?: {
+    readonly name: string
+    readonly script: string
+    readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar>
+  }
   /** Memory request and limit in MiB, when the service's own bound sets them. */
   readonly memoryMiB?: { readonly request: number; readonly limit: number }
 }
@@ -84,6 +90,18 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
                 },
                 volumeMounts: [dataMount, ...(service.init ? [] : configMount)],
               },
+              ...(service.sidecar
+                ? [
+                    {
+                      name: service.sidecar.name,
+                      image: service.image,
+                      command: ["sh", "-c", service.sidecar.script],
+                      env: [...service.sidecar.env],
+                      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                      resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                    },
+                  ]
+                : []),
             ],
             volumes: service.config ? [{ name: "config", secret: { secretName: service.config.secret } }] : [],
           },
@@ -150,6 +168,8 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
     secret("postgres-server-secret", "postgres-admin", args.dataNamespace, { password: pg })
     secret("redis-acl", "redis-acl", args.dataNamespace, {
       "users.acl": pulumi.interpolate`user platform-admin on >${redis} ~* &* +@all\nuser default off\n`,
+      // For the script watchdog beside the server.
+      password: redis,
     })
     this.adminSecrets = [
       secret("postgres-admin", "postgres-admin", args.platformNamespace, { username: "postgres", password: pg }),
@@ -188,6 +208,16 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       // The Secret is read-only and ACL SAVE needs a writable folder: the init step merges the
       // Secret's users into the copy on the data volume, where tenants' users persist.
       config: { secret: "redis-acl", mountPath: "/etc/redis" },
+      sidecar: {
+        name: "script-watchdog",
+        script: REDIS_SCRIPT_WATCHDOG,
+        env: [
+          { name: "REDIS_PORT", value: "6379" },
+          { name: "REDIS_ADMIN_USER", value: "platform-admin" },
+          { name: "REDIS_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-acl", key: "password" } } },
+          { name: "MAX_SCRIPT_SECONDS", value: String(MAX_BUSY_SCRIPT_SECONDS) },
+        ],
+      },
       init: {
         script: REDIS_ACL_INIT_SCRIPT,
         env: [

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
-import { REDIS_ACL_INIT_SCRIPT, redisServerArgs } from "./redis-server.ts"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "./redis-server.ts"
 import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
 
 /**
@@ -24,6 +24,8 @@ let port: number
 let server: RunningRedis | undefined
 let admin = { user: "platform-admin", password: "admin-one" }
 const acme = { name: "acme", tier: "pro", password: "pw-acme" } as const
+/** An enterprise tenant: its tier may run Lua. */
+const globex = { name: "globex", tier: "enterprise", password: "pw-globex" } as const
 
 const writeSecret = (password: string) => {
   const version = join(secretDir, `..${Date.now()}`)
@@ -45,7 +47,7 @@ const cli = (user: string, password: string, ...command: ReadonlyArray<string>) 
 }
 const asAcme = (...command: ReadonlyArray<string>) => cli("tenant-acme", acme.password, ...command)
 
-const provision = () =>
+const provision = (tenant: typeof acme | typeof globex = acme) =>
   spawnSync("sh", ["-c", REDIS_PROVISION_SCRIPT], {
     env: {
       PATH: process.env.PATH,
@@ -53,8 +55,8 @@ const provision = () =>
       REDIS_PORT: String(port),
       REDIS_ADMIN_USER: admin.user,
       REDIS_ADMIN_PASSWORD: admin.password,
-      TENANT_REDIS_PASSWORD: acme.password,
-      ...redisVariables(acme),
+      TENANT_REDIS_PASSWORD: tenant.password,
+      ...redisVariables(tenant),
     },
     encoding: "utf8",
   })
@@ -158,5 +160,80 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
     expect(refused).toMatch(/OOM command not allowed when used memory > 'maxmemory'/)
     expect(cli(admin.user, admin.password, "GET", "globex:kept")).toBe("g")
     expect(cli(admin.user, admin.password, "CONFIG", "GET", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction")
+  })
+
+  describe("with the script watchdog beside it", () => {
+    let watchdog: ChildProcess | undefined
+    let log = ""
+    const asGlobex = (...command: ReadonlyArray<string>) => cli("tenant-globex", globex.password, ...command)
+    /** globex starts `script` on a connection of its own and leaves it running. */
+    const runForever = (script: string, ...keys: ReadonlyArray<string>) => {
+      const client = spawn(
+        "redis-cli",
+        ["-p", String(port), "--user", "tenant-globex", "--pass", globex.password, "--no-auth-warning"],
+        { stdio: ["pipe", "ignore", "ignore"] },
+      )
+      client.stdin.end(`EVAL "${script}" ${keys.length} ${keys.join(" ")}\n`)
+      return client
+    }
+    const until = async (condition: () => boolean, what: string) => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        if (condition()) return
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`never happened: ${what}\n${log}`)
+    }
+
+    beforeEach(async () => {
+      await startPod()
+      for (const tenant of [acme, globex]) expect(provision(tenant).status).toBe(0)
+      // The server's default is 5 s before it answers BUSY; shorter here to keep the test quick.
+      expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
+      log = ""
+      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_SCRIPT_WATCHDOG], {
+        env: {
+          PATH: process.env.PATH,
+          REDIS_PORT: String(port),
+          REDIS_ADMIN_USER: admin.user,
+          REDIS_ADMIN_PASSWORD: admin.password,
+          MAX_SCRIPT_SECONDS: "1",
+        },
+      })
+      watchdog.stdout?.on("data", (chunk) => {
+        log += String(chunk)
+      })
+    })
+    afterEach(() => {
+      watchdog?.kill("SIGKILL")
+    })
+
+    it("kills a script that never returns, so the other tenants get their server back", async () => {
+      expect(asAcme("SET", "acme:k", "v")).toBe("OK")
+      const client = runForever("while true do end")
+      try {
+        await until(() => asAcme("GET", "acme:k").startsWith("BUSY"), "the server answers BUSY")
+        await until(() => asAcme("GET", "acme:k") === "v", "the server answers again")
+        expect(log).toContain("watchdog: busy for")
+      } finally {
+        client.kill("SIGKILL")
+      }
+    })
+
+    it("restarts the server when the endless script already wrote, keeping everything written before it", async () => {
+      expect(asAcme("SET", "acme:before", "kept")).toBe("OK")
+      const client = runForever("redis.call('SET', KEYS[1], 'partial') while true do end", "globex:partial")
+      try {
+        await until(() => asAcme("GET", "acme:before").startsWith("BUSY"), "the server answers BUSY")
+        await until(() => !asAcme("PING").startsWith("BUSY") && asAcme("PING") !== "PONG", "the server is gone")
+        expect(log).toContain("shutting down without saving")
+      } finally {
+        client.kill("SIGKILL")
+      }
+      await stopPod()
+      await startPod()
+      expect(asAcme("GET", "acme:before")).toBe("kept")
+      expect(cli(admin.user, admin.password, "EXISTS", "globex:partial")).toBe("0")
+      expect(asGlobex("PING")).toBe("PONG")
+    })
   })
 })

@@ -63,3 +63,41 @@ export const redisServerArgs = (settings: RedisServerSettings): ReadonlyArray<st
   "--enable-protected-configs",
   "no",
 ]
+
+/** How long a script may keep the server busy (on top of `busy-reply-threshold`) before it is ended. */
+export const MAX_BUSY_SCRIPT_SECONDS = 10
+
+/**
+ * A sidecar bounding the one thing Redis never bounds by itself: a Lua script or function that
+ * does not return keeps its single thread busy, and every other tenant gets `BUSY`, for ever.
+ * Once the server has answered `BUSY` for `MAX_SCRIPT_SECONDS`, the watchdog kills the script;
+ * a script that already wrote cannot be killed (`UNKILLABLE`), so the server is shut down without
+ * saving and restarted by its StatefulSet — writes before the script are in the append-only file,
+ * the script's own never took effect. Tenants cannot do either (`SCRIPT`, `FUNCTION`, `SHUTDOWN`
+ * are refused to them).
+ */
+export const REDIS_SCRIPT_WATCHDOG = `#!/bin/sh
+set -u
+: "\${REDIS_PORT:?}" "\${REDIS_ADMIN_USER:?}" "\${REDIS_ADMIN_PASSWORD:?}" "\${MAX_SCRIPT_SECONDS:?}"
+export REDISCLI_AUTH="$REDIS_ADMIN_PASSWORD"
+cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --user "$REDIS_ADMIN_USER" --no-auth-warning "$@" 2>&1; }
+busy_since=""
+while true; do
+  case "$(cli PING)" in
+    BUSY*)
+      now=$(date +%s)
+      busy_since="\${busy_since:-$now}"
+      if [ $((now - busy_since)) -ge "$MAX_SCRIPT_SECONDS" ]; then
+        killed="$(cli SCRIPT KILL) $(cli FUNCTION KILL)"
+        echo "watchdog: busy for $((now - busy_since)) s: $killed"
+        case "$killed" in
+          *UNKILLABLE*) echo "watchdog: the script wrote; shutting down without saving"; cli SHUTDOWN NOSAVE ;;
+        esac
+        busy_since=""
+      fi
+      ;;
+    *) busy_since="" ;;
+  esac
+  sleep 1
+done
+`
