@@ -335,17 +335,25 @@ describe("PostgreSQL residuals, documented in docs/data-plane.md", () => {
     let output = ""
     const listener = spawn(
       "psql",
-      ["--no-psqlrc", "-c", "LISTEN globex_events", "-c", "SELECT pg_sleep(1.5)", "-c", "SELECT 1"],
-      {
-        env: connection("tenant_acme", passwords.acme),
-      },
+      ["--no-psqlrc", "-c", "LISTEN globex_events", "-c", "SELECT pg_sleep(3)", "-c", "SELECT 1"],
+      { env: connection("tenant_acme", passwords.acme) },
     )
     listener.stdout.on("data", (chunk) => {
       output += String(chunk)
     })
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    const exited = new Promise((resolve) => listener.once("exit", resolve))
+    // Listening once its next statement runs.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (
+        asAdmin(
+          "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'tenant_acme' AND query = 'SELECT pg_sleep(3)'",
+        ).out === "t"
+      )
+        break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
     expect(asGlobex("NOTIFY globex_events, 'order 42 shipped'").ok).toBe(true)
-    await new Promise((resolve) => listener.once("exit", resolve))
+    await exited
     expect(output).toContain('payload "order 42 shipped"')
   })
 

@@ -49,8 +49,15 @@ const asAdmin = (...command: ReadonlyArray<string>) => cli(redis.admin.user, red
 /** Whether the tenant's ACL allows a command, independently of server settings such as `enable-debug-command`. */
 const dryRun = (name: Name, ...command: ReadonlyArray<string>) => asAdmin("ACL", "DRYRUN", `tenant-${name}`, ...command)
 
-/** Subscribes as acme, publishes with `publish`, returns what the subscriber printed. */
-const received = async (subscribe: ReadonlyArray<string>, publish: () => void): Promise<string> => {
+const settle = async (done: () => boolean, ms: number) => {
+  for (let waited = 0; waited < ms && !done(); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
+/**
+ * Subscribes as acme; once Redis has answered the subscription (confirmed or refused), publishes
+ * with `publish`; returns what the subscriber printed by the time `expected` shows (or 300 ms).
+ */
+const received = async (subscribe: ReadonlyArray<string>, publish: () => void, expected?: string): Promise<string> => {
   const subscriber = spawn(
     "redis-cli",
     [
@@ -72,9 +79,9 @@ const received = async (subscribe: ReadonlyArray<string>, publish: () => void): 
   subscriber.stderr.on("data", (chunk) => {
     output += String(chunk)
   })
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await settle(() => /^(p?subscribe|NOPERM|ERR)/m.test(output), 5000)
   publish()
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await settle(() => expected !== undefined && output.includes(expected), expected === undefined ? 300 : 5000)
   subscriber.kill("SIGKILL")
   return output
 }
@@ -133,11 +140,13 @@ describe("Redis provisioning on a real server", () => {
   })
 
   it("delivers a tenant's own pub/sub messages", async () => {
-    const output = await received(["SUBSCRIBE", "acme:events"], () =>
-      expect(asAcme("PUBLISH", "acme:events", "hello")).toBe("1"),
+    const output = await received(
+      ["SUBSCRIBE", "acme:events"],
+      () => expect(asAcme("PUBLISH", "acme:events", "hello")).toBe("1"),
+      "hello",
     )
     expect(output).toContain("hello")
-    const patterned = await received(["PSUBSCRIBE", "acme:*"], () => asAcme("PUBLISH", "acme:other", "hi"))
+    const patterned = await received(["PSUBSCRIBE", "acme:*"], () => asAcme("PUBLISH", "acme:other", "hi"), "hi")
     expect(patterned).toContain("hi")
   })
 
