@@ -213,7 +213,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       try {
         await until(() => asAcme("GET", "acme:k").startsWith("BUSY"), "the server answers BUSY")
         await until(() => asAcme("GET", "acme:k") === "v", "the server answers again")
-        expect(log).toContain("watchdog: busy for")
+        await until(() => log.includes("watchdog: busy for"), "the watchdog reports what it killed")
       } finally {
         client.kill("SIGKILL")
       }
@@ -225,7 +225,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       try {
         await until(() => asAcme("GET", "acme:before").startsWith("BUSY"), "the server answers BUSY")
         await until(() => !asAcme("PING").startsWith("BUSY") && asAcme("PING") !== "PONG", "the server is gone")
-        expect(log).toContain("shutting down without saving")
+        await until(() => log.includes("shutting down without saving"), "the watchdog reports the shutdown")
       } finally {
         client.kill("SIGKILL")
       }
