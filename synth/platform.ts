@@ -25,8 +25,18 @@ export default {
       database: "tenants",
       namespace: "platform-data",
       podLabels: { "app.kubernetes.io/name": "postgres" },
+      // cluster/ runs the server with exactly this max_connections; the fleet's tier limits must fit.
+      maxConnections: 300,
+      reservedConnections: 20,
     },
-    cloud: { host: "tenants.db.internal.parametric.dev", port: 5432, database: "tenants", cidrs: ["10.20.0.0/24"] },
+    cloud: {
+      host: "tenants.db.internal.parametric.dev",
+      port: 5432,
+      database: "tenants",
+      cidrs: ["10.20.0.0/24"],
+      maxConnections: 300,
+      reservedConnections: 20,
+    },
   },
   redis: {
     selfhosted: {
@@ -34,8 +44,19 @@ export default {
       port: 6379,
       namespace: "platform-data",
       podLabels: { "app.kubernetes.io/name": "redis" },
+      // cluster/ runs the server with exactly these maxclients and maxmemory (its pod may use 2 GiB).
+      maxClients: 2000,
+      reservedClients: 20,
+      maxMemoryMiB: 1536,
     },
-    cloud: { host: "tenants.cache.internal.parametric.dev", port: 6380, cidrs: ["10.20.1.0/24"] },
+    cloud: {
+      host: "tenants.cache.internal.parametric.dev",
+      port: 6380,
+      cidrs: ["10.20.1.0/24"],
+      maxClients: 2000,
+      reservedClients: 20,
+      maxMemoryMiB: 1536,
+    },
   },
   domains: {
     // The platform's own hosts (Argo CD, login, status…) live here: no tenant may claim them.

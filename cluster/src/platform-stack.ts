@@ -64,6 +64,9 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
           dataNamespace: platform.postgres.selfhosted.namespace ?? "platform-data",
           platformNamespace: platform.platformNamespace,
           database: platform.postgres.selfhosted.database,
+          postgresMaxConnections: platform.postgres.selfhosted.maxConnections,
+          redisMaxClients: platform.redis.selfhosted.maxClients,
+          redisMaxMemoryMiB: platform.redis.selfhosted.maxMemoryMiB,
         },
         { dependsOn: [storage, platformNamespace] },
       )

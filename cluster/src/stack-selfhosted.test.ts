@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG } from "@ppi/dataplane"
+import { Effect } from "effect"
+import { readPlatformInput } from "./platform-file.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
 import { Images, Manifests } from "./versions.ts"
 
+const platform = Effect.runSync(readPlatformInput()) as {
+  readonly postgres: { readonly selfhosted: { readonly maxConnections: number } }
+  readonly redis: { readonly selfhosted: { readonly maxMemoryMiB: number; readonly maxClients: number } }
+}
 const stack = await runStack({ ...baseConfig, mode: "selfhosted" }, ["dnsCredentials"])
 
 const images = () =>
@@ -45,6 +52,43 @@ describe("cluster bootstrap, self-hosted mode", () => {
     for (const set of sets) expect(set.inputs.spec.volumeClaimTemplates[0].spec.storageClassName).toBe("longhorn")
     expect(images()).toEqual(expect.arrayContaining([Images.postgres, Images.redis, Images.garage, Images.traefik]))
     expect(images().every((image) => /:[\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true)
+  })
+
+  it("runs Redis on a writable copy of the ACL file, bounded by maxmemory and maxclients, with a script watchdog", () => {
+    const redis = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "redis")
+    const pod = redis?.inputs.spec.template.spec
+    const [init] = pod.initContainers
+    expect(init.command).toEqual(["sh", "-c", REDIS_ACL_INIT_SCRIPT])
+    expect(init.env).toEqual([
+      { name: "ACL_SOURCE", value: "/etc/redis/users.acl" },
+      { name: "ACL_FILE", value: "/data/users.acl" },
+    ])
+    expect(init.volumeMounts).toEqual([
+      { name: "data", mountPath: "/data" },
+      { name: "config", mountPath: "/etc/redis", readOnly: true },
+    ])
+    const [server, watchdog] = pod.containers
+    expect(watchdog.command).toEqual(["sh", "-c", REDIS_SCRIPT_WATCHDOG])
+    expect(watchdog.env.find((e: { name: string }) => e.name === "REDIS_ADMIN_PASSWORD").valueFrom).toEqual({
+      secretKeyRef: { name: "redis-acl", key: "password" },
+    })
+    expect(server.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }])
+    const arg = (name: string) => server.args[server.args.indexOf(name) + 1]
+    expect(server.args[0]).toBe("redis-server")
+    expect(arg("--aclfile")).toBe("/data/users.acl")
+    expect(arg("--maxmemory")).toBe(`${platform.redis.selfhosted.maxMemoryMiB}mb`)
+    expect(arg("--maxmemory-policy")).toBe("noeviction")
+    expect(arg("--maxclients")).toBe(String(platform.redis.selfhosted.maxClients))
+    expect(server.resources.limits.memory).toBe(`${2 * platform.redis.selfhosted.maxMemoryMiB}Mi`)
+  })
+
+  it("runs PostgreSQL with the max_connections the platform file states", () => {
+    const postgres = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "postgres")
+    expect(postgres?.inputs.spec.template.spec.containers[0].args).toEqual([
+      "postgres",
+      "-c",
+      `max_connections=${platform.postgres.selfhosted.maxConnections}`,
+    ])
   })
 
   it("keeps the admin credentials in the platform namespace, generated and secret", () => {

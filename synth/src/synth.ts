@@ -7,6 +7,7 @@ import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
+import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { locateViolation } from "./validate/locate-violation.ts"
 import { findConflicts } from "./validate/tenant-conflicts.ts"
 
@@ -23,14 +24,17 @@ export interface SynthSummary {
   readonly filesChanged: number
 }
 
+/** How fleet-wide issues name the platform file (the name it has in the repository). */
+const PLATFORM_FILE = "synth/platform.ts"
+
 /**
- * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts, build, schema
+ * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts and capacity, build, schema
  * validation, guardrails. Fails with every problem found, never a partial tree.
  */
 export const buildTree = (tenantsDir: string, platform: Platform) =>
   Effect.gen(function* () {
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
-    const conflicts = findConflicts(loaded, platform)
+    const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant }) => {
@@ -63,10 +67,17 @@ const within = (child: string, parent: string) => {
   return path === "" || (!path.startsWith("..") && !isAbsolute(path))
 }
 
-/** The output may neither hold nor sit among the sources it is made from (tenants, the platform's folder). */
+/**
+ * The output may neither hold nor sit inside the tenants folder, and may not hold the platform
+ * file: replacing such a folder would delete the sources the output is made from.
+ */
 const checkOutputPlace = (options: SynthOptions): Effect.Effect<void, OutputFailed> => {
-  const sources = [options.tenantsDir, dirname(options.platformFile)]
-  const clash = sources.find((source) => within(options.outDir, source) || within(source, options.outDir))
+  const clash =
+    within(options.outDir, options.tenantsDir) || within(options.tenantsDir, options.outDir)
+      ? options.tenantsDir
+      : within(dirname(options.platformFile), options.outDir)
+        ? dirname(options.platformFile)
+        : undefined
   return clash === undefined
     ? Effect.void
     : Effect.fail(

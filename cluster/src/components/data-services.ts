@@ -1,3 +1,4 @@
+import { MAX_BUSY_SCRIPT_SECONDS, REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "@ppi/dataplane"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import * as random from "@pulumi/random"
@@ -12,11 +13,28 @@ interface Service {
   readonly args?: ReadonlyArray<string>
   readonly env?: ReadonlyArray<k8s.types.input.core.v1.EnvVar>
   readonly config?: { readonly secret: string; readonly mountPath: string }
+  /**
+   * A step before the server, with the config Secret (read-only) and the data volume mounted;
+   * when present, only this step sees the Secret.
+   */
+  readonly init?: { readonly script: string; readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar> }
+  /** A long-running helper beside the server (same image, no volumes). */
+  readonly sidecar?: {
+    readonly name: string
+    readonly script: string
+    readonly env: ReadonlyArray<k8s.types.input.core.v1.EnvVar>
+  }
+  /** Memory request and limit in MiB, when the service's own bound sets them. */
+  readonly memoryMiB?: { readonly request: number; readonly limit: number }
 }
+
+const DATA = "/data"
 
 /** One stateful data service on a Longhorn volume, reachable as `<name>.<namespace>` with the labels tenants' NetworkPolicies allow. */
 const statefulService = (parent: pulumi.Resource, stack: string, namespace: string, service: Service) => {
   const meta = { name: service.name, namespace, labels: labels(service.name) }
+  const dataMount = { name: "data", mountPath: DATA }
+  const configMount = service.config ? [{ name: "config", mountPath: service.config.mountPath, readOnly: true }] : []
   new k8s.core.v1.Service(
     logical(stack, service.name, "service"),
     {
@@ -45,6 +63,19 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
               fsGroup: 999,
               seccompProfile: { type: "RuntimeDefault" },
             },
+            initContainers: service.init
+              ? [
+                  {
+                    name: `${service.name}-init`,
+                    image: service.image,
+                    command: ["sh", "-c", service.init.script],
+                    env: [...service.init.env],
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                    resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+                    volumeMounts: [dataMount, ...configMount],
+                  },
+                ]
+              : [],
             containers: [
               {
                 name: service.name,
@@ -53,12 +84,24 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
                 env: [...(service.env ?? [])],
                 ports: [{ containerPort: service.port }],
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
-                volumeMounts: [
-                  { name: "data", mountPath: "/data" },
-                  ...(service.config ? [{ name: "config", mountPath: service.config.mountPath, readOnly: true }] : []),
-                ],
+                resources: {
+                  requests: { cpu: "250m", memory: service.memoryMiB ? `${service.memoryMiB.request}Mi` : "512Mi" },
+                  limits: { cpu: "2", memory: service.memoryMiB ? `${service.memoryMiB.limit}Mi` : "2Gi" },
+                },
+                volumeMounts: [dataMount, ...(service.init ? [] : configMount)],
               },
+              ...(service.sidecar
+                ? [
+                    {
+                      name: service.sidecar.name,
+                      image: service.image,
+                      command: ["sh", "-c", service.sidecar.script],
+                      env: [...service.sidecar.env],
+                      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                      resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                    },
+                  ]
+                : []),
             ],
             volumes: service.config ? [{ name: "config", secret: { secretName: service.config.secret } }] : [],
           },
@@ -84,7 +127,9 @@ const password = (parent: pulumi.Resource, name: string) =>
   new random.RandomPassword(name, { length: 40, special: false }, { parent }).result
 
 /**
- * Self-hosted mode: the shared PostgreSQL, Redis (ACL file with an admin user, `default` off) and
+ * Self-hosted mode: the shared PostgreSQL (`max_connections` explicit), Redis (ACL file with an
+ * admin user, `default` off, copied to the data volume so provisioning can save tenant users;
+ * `maxmemory` with `noeviction`, `maxclients`) and
  * Garage (S3-compatible storage) in `platform-data`, on Longhorn volumes; the admin credentials
  * the provisioning Jobs use, as Secrets in the platform namespace only.
  */
@@ -98,6 +143,10 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       readonly dataNamespace: string
       readonly platformNamespace: string
       readonly database: string
+      /** From the platform file, which the synth's fleet check sums the tier limits against. */
+      readonly postgresMaxConnections: number
+      readonly redisMaxClients: number
+      readonly redisMaxMemoryMiB: number
     },
     opts?: Opts,
   ) {
@@ -119,6 +168,8 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
     secret("postgres-server-secret", "postgres-admin", args.dataNamespace, { password: pg })
     secret("redis-acl", "redis-acl", args.dataNamespace, {
       "users.acl": pulumi.interpolate`user platform-admin on >${redis} ~* &* +@all\nuser default off\n`,
+      // For the script watchdog beside the server.
+      password: redis,
     })
     this.adminSecrets = [
       secret("postgres-admin", "postgres-admin", args.platformNamespace, { username: "postgres", password: pg }),
@@ -129,6 +180,8 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       image: Images.postgres,
       port: 5432,
       storage: "50Gi",
+      // Explicit, so the tier limits the synth checks the fleet against are what the server allows.
+      args: ["postgres", "-c", `max_connections=${args.postgresMaxConnections}`],
       env: [
         { name: "POSTGRES_DB", value: args.database },
         { name: "PGDATA", value: "/data/pgdata" },
@@ -140,8 +193,38 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
       image: Images.redis,
       port: 6379,
       storage: "10Gi",
-      args: ["redis-server", "--aclfile", "/etc/redis/users.acl", "--dir", "/data", "--appendonly", "yes"],
+      args: [
+        "redis-server",
+        ...redisServerArgs({
+          aclFile: `${DATA}/users.acl`,
+          dataDir: DATA,
+          maxMemoryMiB: args.redisMaxMemoryMiB,
+          maxClients: args.redisMaxClients,
+        }),
+      ],
+      // maxmemory counts the data only: client buffers (capped at 10 % more), and the copy-on-write
+      // of an append-only-file rewrite under writes (up to the data again) come on top.
+      memoryMiB: { request: args.redisMaxMemoryMiB, limit: 2 * args.redisMaxMemoryMiB },
+      // The Secret is read-only and ACL SAVE needs a writable folder: the init step merges the
+      // Secret's users into the copy on the data volume, where tenants' users persist.
       config: { secret: "redis-acl", mountPath: "/etc/redis" },
+      sidecar: {
+        name: "script-watchdog",
+        script: REDIS_SCRIPT_WATCHDOG,
+        env: [
+          { name: "REDIS_PORT", value: "6379" },
+          { name: "REDIS_ADMIN_USER", value: "platform-admin" },
+          { name: "REDIS_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-acl", key: "password" } } },
+          { name: "MAX_SCRIPT_SECONDS", value: String(MAX_BUSY_SCRIPT_SECONDS) },
+        ],
+      },
+      init: {
+        script: REDIS_ACL_INIT_SCRIPT,
+        env: [
+          { name: "ACL_SOURCE", value: "/etc/redis/users.acl" },
+          { name: "ACL_FILE", value: `${DATA}/users.acl` },
+        ],
+      },
     })
     statefulService(this, args.stack, args.dataNamespace, {
       name: "garage",

@@ -7,7 +7,7 @@
 import { baseConfig, runStack } from "./mock-stack.ts"
 
 const mode = process.argv[2] === "cloud" ? "cloud" : "selfhosted"
-const platformFile = process.argv[3] ? { platformFile: process.argv[3] } : {}
+const platformFile: Record<string, string> = process.argv[3] ? { platformFile: process.argv[3] } : {}
 const stack = await runStack(
   mode === "cloud"
     ? {

@@ -8,6 +8,7 @@ import { cp, mkdir, readdir, rm, writeFile } from "node:fs/promises"
 import { cpus, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { platformFileText, roomyPlatformInput } from "@ppi/synth/testing"
 import { fleet, writeFleet } from "./fleet.ts"
 import { ensureKustomize } from "./kustomize.ts"
 import { ensureGnuTime, type Measurement, measure, repeat } from "./measure.ts"
@@ -15,7 +16,6 @@ import { ensureGnuTime, type Measurement, measure, repeat } from "./measure.ts"
 const root = new URL("../../../", import.meta.url).pathname
 const node = process.execPath
 const synthMain = join(root, "synth/src/main.ts")
-const platformFile = join(root, "synth/platform.ts")
 const quiet = "--disable-warning=ExperimentalWarning"
 
 const { positionals, values } = parseArgs({
@@ -49,6 +49,21 @@ const record = (scenario: string, tenants: number, m: Measurement | null, note?:
 ensureGnuTime()
 const kustomize = await ensureKustomize()
 const work = join(tmpdir(), `ppi-bench-${process.pid}`)
+
+/**
+ * The repository's platform with shared servers big enough for any generated fleet: the bench
+ * measures the synth, and the synth refuses a fleet whose tier limits exceed the servers'
+ * capacity (a fleet of thousands needs several servers, which the platform file cannot express).
+ */
+const platformFile = join(work, "platform.ts")
+await mkdir(work, { recursive: true })
+// Custom domains of the generated fleet (`portal.<name>.example`), as the platform team would verify them.
+await writeFile(
+  platformFile,
+  platformFileText(
+    roomyPlatformInput(Object.fromEntries(fleet(Math.max(...sizes)).map(({ name }) => [name, [`${name}.example`]]))),
+  ),
+)
 
 for (const n of sizes) {
   process.stderr.write(`N = ${n}\n`)

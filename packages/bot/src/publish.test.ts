@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { TenantFiles } from "@ppi/synth"
+import { platformFileText, roomyPlatformInput } from "@ppi/synth/testing"
 import { Effect } from "effect"
 import { type PublishOptions, provenanceOf, publish } from "./publish.ts"
 import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
@@ -118,15 +119,16 @@ describe("publish", () => {
 
   it("publishes a fleet of 1,000 tenants, then nothing on a rerun", async () => {
     const tiers = ["free", "pro", "enterprise"]
-    fixture.commit(
-      "A thousand tenants",
-      Object.fromEntries(
+    // Shared servers sized for the fleet: the synth refuses a fleet that does not fit them.
+    fixture.commit("A thousand tenants", {
+      "synth/platform.ts": platformFileText(roomyPlatformInput()),
+      ...Object.fromEntries(
         Array.from({ length: 1000 }, (_, i) => [
           `tenants/fleet-${i}.ts`,
           tenantFile(`fleet-${i}`, tiers[i % 3] ?? "free"),
         ]),
       ),
-    )
+    })
     expect((await run())._tag).toBe("Published")
     expect(deployTenants()).toHaveLength(1005)
     expect((await run())._tag).toBe("Unchanged")

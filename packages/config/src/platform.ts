@@ -32,6 +32,7 @@ export const SigningKey = Schema.Struct({
 export type SigningKey = typeof SigningKey.Type
 
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
+const Count = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000_000_000 }))
 const Cidr = Schema.String.check(
   Schema.isPattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" }),
 )
@@ -51,12 +52,22 @@ export type Endpoint = typeof Endpoint.Type
 export const PostgresEndpoint = Schema.Struct({
   ...Endpoint.fields,
   database: Schema.String.check(Schema.isMinLength(1)),
+  /** The server's `max_connections` (self-hosted: what cluster/ sets; cloud: the provider's). */
+  maxConnections: defaulted(Count, 100),
+  /** Connections kept for the platform (admin, provisioning, monitoring, superuser reserve). */
+  reservedConnections: defaulted(Count, 10),
 })
 
 export const RedisEndpoint = Schema.Struct({
   ...Endpoint.fields,
   /** PEM of the CA of a managed Redis (cloud mode); public, so it lives in the platform file. */
   caPem: Schema.optionalKey(Schema.String),
+  /** The server's `maxclients` (self-hosted: what cluster/ sets; cloud: the provider's). */
+  maxClients: defaulted(Count, 10_000),
+  /** Clients kept for the platform (admin, provisioning, monitoring). */
+  reservedClients: defaulted(Count, 10),
+  /** The server's `maxmemory` in MiB (self-hosted: what cluster/ sets; cloud: the plan's size). */
+  maxMemoryMiB: defaulted(Count, 1024),
 })
 
 export const Platform = Schema.Struct({

@@ -22,8 +22,28 @@ export interface TierSpec {
   readonly memoryMiB: Range
   readonly maxCustomHostnames: number
   readonly storageGiB: number
-  /** PostgreSQL connection limit of the tenant role. */
+  /**
+   * PostgreSQL connection limit of the tenant role (enforced by the server, `CONNECTION LIMIT`).
+   * The fleet's sum must fit the server's `max_connections` minus the platform's reserve.
+   */
   readonly dbConnections: number
+  /**
+   * Redis clients budgeted for the tenant. Redis has no per-user connection limit: this sizes
+   * the server's `maxclients` (the fleet's sum must fit it) and is what the tenant is told it
+   * may open; only the server-wide `maxclients` is enforced.
+   */
+  readonly redisClients: number
+  /**
+   * Redis memory budgeted for the tenant, MiB. Redis has no per-user memory limit: this sizes
+   * the shared `maxmemory` (the fleet's sum must fit it); only `maxmemory` is enforced.
+   */
+  readonly redisMemoryMiB: number
+  /**
+   * Whether the tenant may run Lua (`EVAL`, `EVALSHA`, `FCALL` and their `_RO` forms), confined
+   * to its own keys. A script runs on Redis' single thread until it returns: an endless one
+   * blocks every tenant until an operator kills it, so only contracted tiers get it.
+   */
+  readonly redisScripting: boolean
   readonly podDisruptionBudget: boolean
   readonly topologySpread: boolean
 }
@@ -36,6 +56,9 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     maxCustomHostnames: 0,
     storageGiB: 1,
     dbConnections: 5,
+    redisClients: 10,
+    redisMemoryMiB: 16,
+    redisScripting: false,
     podDisruptionBudget: false,
     topologySpread: false,
   },
@@ -47,6 +70,9 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     maxCustomHostnames: 3,
     storageGiB: 10,
     dbConnections: 20,
+    redisClients: 40,
+    redisMemoryMiB: 64,
+    redisScripting: false,
     podDisruptionBudget: true,
     topologySpread: false,
   },
@@ -57,7 +83,10 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     memoryMiB: { min: 256, max: 16384, default: 1024 },
     maxCustomHostnames: 20,
     storageGiB: 100,
-    dbConnections: 100,
+    dbConnections: 60,
+    redisClients: 100,
+    redisMemoryMiB: 256,
+    redisScripting: true,
     podDisruptionBudget: true,
     topologySpread: true,
   },

@@ -1,2 +1,3 @@
 export * from "./postgres-provision.ts"
 export * from "./redis-provision.ts"
+export * from "./redis-server.ts"

@@ -142,7 +142,9 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
           namespace: ARGOCD_NAMESPACE,
           name: "platform",
         })
-        expect((project?.spec as { signatureKeys?: unknown }).signatureKeys).toEqual([{ keyID: bot.keyID }])
+        expect((project?.spec as { signatureKeys?: unknown } | undefined)?.signatureKeys).toEqual([
+          { keyID: bot.keyID },
+        ])
         yield* waitForApps(appsOf(FIRST_TENANTS), "Synced and Healthy", synced(head), "10 minutes")
         timings["bootstrap → fleet of 3 Synced (s)"] = Math.round((performance.now() - started) / 100) / 10
       }),

@@ -19,6 +19,10 @@ const tricky = fc.oneof(
     "true",
     "1.0",
     "0x1F",
+    // A mantissa-less exponent: the yaml library's YAML 1.1 schema reads "E0" as a float (NaN).
+    "E0",
+    "e5",
+    "+E1",
     "1e3",
     ".5",
     "-",

@@ -5,7 +5,7 @@ import fc from "fast-check"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
 import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
-import { examplePlatform } from "../testing/fixtures.ts"
+import { examplePlatform, platformFor, roomyPlatformInput } from "../testing/fixtures.ts"
 import { renderTenant } from "./render-tenant.ts"
 
 const decode = (input: unknown) => Effect.runSync(decodeTenant("t.ts", input))
@@ -24,6 +24,9 @@ describe("random valid tenants", () => {
     )
   }, 300_000)
 
+  // Room for any random fleet: capacity is checked on its own (validate/fleet-capacity.test.ts).
+  const roomy = platformFor(roomyPlatformInput())
+
   it("never collide in names, namespaces, hostnames or database and cache identities", async () => {
     const fleet = fc
       .uniqueArray(tenantName, { minLength: 2, maxLength: 40 })
@@ -33,7 +36,7 @@ describe("random valid tenants", () => {
         // Custom hostnames are the user's to choose; the synth refuses duplicates (tested elsewhere).
         const values = Object.fromEntries(inputs.map((input, i) => [`t${i}.ts`, { ...input, hostnames: [] }]))
         const exit = await Effect.runPromiseExit(
-          buildTree("-", examplePlatform).pipe(Effect.provide(TenantFiles.fromValues(values))),
+          buildTree("-", roomy).pipe(Effect.provide(TenantFiles.fromValues(values))),
         )
         expect(Exit.isSuccess(exit)).toBe(true)
         if (!Exit.isSuccess(exit)) return

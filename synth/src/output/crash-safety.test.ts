@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { platformFile, synthMain } from "../testing/fixtures.ts"
+import { synthMain, writeRoomyPlatform } from "../testing/fixtures.ts"
 import { readTree, type Tree } from "./output-tree.ts"
 
 /** Runs the real CLI; resolves with its exit code, or "killed" when SIGKILLed after `killAfterMs`. */
@@ -41,11 +41,13 @@ const writeTenants = async (dir: string, count: number, tier: string) => {
 const same = (a: Tree, b: Tree) => a.size === b.size && [...a].every(([file, content]) => b.get(file) === content)
 
 let work = ""
+let platformFile = ""
 const trees: Record<"a" | "b", Tree> = { a: new Map(), b: new Map() }
 let fullRunMs = 0
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "ppi-crash-"))
+  platformFile = await writeRoomyPlatform(work)
   await writeTenants(join(work, "a"), 40, "free")
   await writeTenants(join(work, "b"), 30, "pro")
   for (const set of ["a", "b"] as const) {

@@ -22,7 +22,7 @@ export const ensurePackages = (): void => {
   )
 }
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, "127.0.0.1", () => {
@@ -113,60 +113,85 @@ export const startPostgres = async (): Promise<LocalPostgres> => {
   }
 }
 
+export interface RedisAdmin {
+  readonly user: string
+  readonly password: string
+}
+
+export interface RunningRedis {
+  readonly port: number
+  /** SIGTERM, then wait for the process to exit (Redis flushes its append-only file on the way). */
+  readonly stop: () => Promise<void>
+}
+
+const redisReady = (port: number, admin: RedisAdmin) =>
+  succeeds("redis-cli", [
+    "-p",
+    String(port),
+    "--user",
+    admin.user,
+    "--pass",
+    admin.password,
+    "--no-auth-warning",
+    "PING",
+  ])
+
+/**
+ * One redis-server on 127.0.0.1 with the given arguments (after the port and bind), optionally as
+ * another user (Debian's `redis`): as root, file permissions would not hold as they do for the
+ * cluster's uid 999.
+ */
+export const launchRedis = async (
+  args: ReadonlyArray<string>,
+  options: { readonly port: number; readonly admin: RedisAdmin; readonly runAs?: string },
+): Promise<RunningRedis> => {
+  ensurePackages()
+  const command = ["redis-server", "--port", String(options.port), "--bind", "127.0.0.1", ...args]
+  const server = options.runAs
+    ? spawn("runuser", ["-u", options.runAs, "--", ...command], { stdio: "ignore" })
+    : spawn(command[0] ?? "redis-server", command.slice(1), { stdio: "ignore" })
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()))
+  let gone = false
+  void exited.then(() => {
+    gone = true
+  })
+  await waitFor(() => {
+    if (gone) throw new Error(`redis-server ${args.join(" ")} exited during start`)
+    return redisReady(options.port, options.admin)
+  }, "Redis")
+  return {
+    port: options.port,
+    stop: async () => {
+      if (!gone) server.kill("SIGTERM")
+      await exited
+    },
+  }
+}
+
 export interface LocalRedis {
   readonly port: number
-  readonly admin: { readonly user: string; readonly password: string }
+  readonly admin: RedisAdmin
   readonly aclFile: string
   readonly stop: () => void
 }
 
-/** redis-server with an ACL file holding only an admin user, as the platform runs it. */
+/** redis-server with a writable ACL file holding only an admin user. */
 export const startRedis = async (): Promise<LocalRedis> => {
-  ensurePackages()
   const dir = mkdtempSync(join(tmpdir(), "ppi-redis-"))
   const port = await freePort()
   const admin = { user: "platform-admin", password: "admin-test-only" }
   const aclFile = join(dir, "users.acl")
   writeFileSync(aclFile, `user ${admin.user} on >${admin.password} ~* &* +@all\nuser default on nopass ~* &* +@all\n`)
-  const server = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--aclfile",
-      aclFile,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-    ],
-    { stdio: "ignore" },
-  )
-  await waitFor(
-    () =>
-      succeeds("redis-cli", [
-        "-p",
-        String(port),
-        "--user",
-        admin.user,
-        "--pass",
-        admin.password,
-        "--no-auth-warning",
-        "PING",
-      ]),
-    "Redis",
-  )
+  const server = await launchRedis(["--aclfile", aclFile, "--save", "", "--appendonly", "no", "--dir", dir], {
+    port,
+    admin,
+  })
   return {
     port,
     admin,
     aclFile,
     stop: () => {
-      server.kill("SIGTERM")
-      rmSync(dir, { recursive: true, force: true })
+      void server.stop().then(() => rmSync(dir, { recursive: true, force: true }))
     },
   }
 }

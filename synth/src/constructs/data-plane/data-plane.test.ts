@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CREDENTIALS_SECRET, decodeTenant, type TenantInput } from "@ppi/config"
+import { CREDENTIALS_SECRET, decodeTenant, type TenantInput, TierSpecs, Tiers } from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, REDIS_PROVISION_SCRIPT } from "@ppi/dataplane"
 import { Effect } from "effect"
 import { renderTenant } from "../../factory/render-tenant.ts"
@@ -91,6 +91,17 @@ describe("tenant data plane", () => {
       "-f",
       "/provision/provision.sql",
     ])
+  })
+
+  it("hands the Redis provisioning each tier's scripting decision", () => {
+    for (const tier of Tiers) {
+      const job = find({ name: "acme", tier }, "Job", "provision-acme")
+      const env = job.spec.template.spec.containers[0].env
+      expect(env.find((e: any) => e.name === "TENANT_REDIS_SCRIPTING")?.value, tier).toBe(
+        String(TierSpecs[tier].redisScripting),
+      )
+    }
+    expect(Tiers.filter((tier) => !TierSpecs[tier].redisScripting)).toContain("free")
   })
 
   it("ships the exact scripts the real-server tests run", () => {

@@ -1,0 +1,239 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "./redis-server.ts"
+import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
+
+/**
+ * The self-hosted layout as cluster/ deploys it, on a real redis-server running as an
+ * unprivileged user (Debian's `redis`, standing in for the pod's uid 999): the `redis-acl` Secret
+ * mounted read-only (kubelet's layout: `users.acl -> ..data/users.acl`, `..data -> ..<timestamp>`,
+ * root-owned), the data volume owned by the server's user.
+ */
+const REDIS_USER = "redis"
+const uid = Number(spawnSync("id", ["-u", REDIS_USER], { encoding: "utf8" }).stdout.trim())
+const gid = Number(spawnSync("id", ["-g", REDIS_USER], { encoding: "utf8" }).stdout.trim())
+
+let root: string
+let secretDir: string
+let dataDir: string
+let port: number
+let server: RunningRedis | undefined
+let admin = { user: "platform-admin", password: "admin-one" }
+const acme = { name: "acme", tier: "pro", password: "pw-acme" } as const
+/** An enterprise tenant: its tier may run Lua. */
+const globex = { name: "globex", tier: "enterprise", password: "pw-globex" } as const
+
+const writeSecret = (password: string) => {
+  const version = join(secretDir, `..${Date.now()}`)
+  mkdirSync(version, { mode: 0o755 })
+  writeFileSync(join(version, "users.acl"), `user platform-admin on >${password} ~* &* +@all\nuser default off\n`, {
+    mode: 0o644,
+  })
+  rmSync(join(secretDir, "..data"), { force: true })
+  symlinkSync(version, join(secretDir, "..data"))
+}
+
+const cli = (user: string, password: string, ...command: ReadonlyArray<string>) => {
+  const result = spawnSync(
+    "redis-cli",
+    ["-p", String(port), "--user", user, "--pass", password, "--no-auth-warning", ...command],
+    { encoding: "utf8" },
+  )
+  return `${result.stdout}${result.stderr}`.trim()
+}
+const asAcme = (...command: ReadonlyArray<string>) => cli("tenant-acme", acme.password, ...command)
+
+const provision = (tenant: typeof acme | typeof globex = acme) =>
+  spawnSync("sh", ["-c", REDIS_PROVISION_SCRIPT], {
+    env: {
+      PATH: process.env.PATH,
+      REDIS_HOST: "127.0.0.1",
+      REDIS_PORT: String(port),
+      REDIS_ADMIN_USER: admin.user,
+      REDIS_ADMIN_PASSWORD: admin.password,
+      TENANT_REDIS_PASSWORD: tenant.password,
+      ...redisVariables(tenant),
+    },
+    encoding: "utf8",
+  })
+
+/** The init container: the redis image's sh, as the server's user, the Secret and the volume mounted. */
+const initAcl = () => {
+  const result = spawnSync("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_ACL_INIT_SCRIPT], {
+    env: { PATH: process.env.PATH, ACL_SOURCE: join(secretDir, "users.acl"), ACL_FILE: join(dataDir, "users.acl") },
+    encoding: "utf8",
+  })
+  expect(result.stderr).toBe("")
+  expect(result.status).toBe(0)
+}
+
+const fixedArgs = (maxMemoryMiB = 64) =>
+  redisServerArgs({ aclFile: join(dataDir, "users.acl"), dataDir, maxMemoryMiB, maxClients: 100 })
+
+/** A pod start: the init container, then the server. */
+const startPod = async (maxMemoryMiB?: number) => {
+  initAcl()
+  server = await launchRedis(fixedArgs(maxMemoryMiB), { port, admin, runAs: REDIS_USER })
+}
+const stopPod = async () => {
+  await server?.stop()
+  server = undefined
+}
+
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), "ppi-redis-layout-"))
+  chmodSync(root, 0o755)
+  secretDir = join(root, "etc-redis")
+  mkdirSync(secretDir, { mode: 0o755 })
+  writeSecret(admin.password)
+  symlinkSync("..data/users.acl", join(secretDir, "users.acl"))
+  dataDir = join(root, "data")
+  mkdirSync(dataDir, { mode: 0o700 })
+  chownSync(dataDir, uid, gid)
+  port = await freePort()
+}, 60_000)
+afterEach(async () => {
+  await stopPod()
+  admin = { user: "platform-admin", password: "admin-one" }
+  rmSync(root, { recursive: true, force: true })
+})
+afterAll(async () => {
+  await stopPod()
+})
+
+describe("the self-hosted Redis as cluster/ deploys it", () => {
+  it("cannot save tenant users into the Secret's read-only folder, and loses them on restart (why the file is copied)", async () => {
+    const secretInPlace = ["--aclfile", join(secretDir, "users.acl"), "--dir", dataDir, "--appendonly", "yes"]
+    server = await launchRedis(secretInPlace, { port, admin, runAs: REDIS_USER })
+    const result = provision()
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain("error trying to save the ACLs")
+    expect(asAcme("PING")).toBe("PONG")
+    await stopPod()
+    server = await launchRedis(secretInPlace, { port, admin, runAs: REDIS_USER })
+    expect(asAcme("PING")).toMatch(/WRONGPASS/)
+  })
+
+  it("provisions, and keeps the tenant's user and data across a restart of the real server", async () => {
+    await startPod()
+    const result = provision()
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    expect(asAcme("SET", "acme:session", "kept")).toBe("OK")
+    await stopPod()
+    await startPod()
+    expect(asAcme("GET", "acme:session")).toBe("kept")
+    expect(asAcme("GET", "globex:x")).toContain("NOPERM")
+    expect(cli("default", "", "PING")).toMatch(/WRONGPASS|NOAUTH|disabled/i)
+    // The tenant's password is on the volume only as a hash.
+    expect(readFileSync(join(dataDir, "users.acl"), "utf8")).not.toContain(acme.password)
+  })
+
+  it("takes the admin from the Secret at every start, so rotating it there works and tenants stay", async () => {
+    await startPod()
+    expect(provision().status).toBe(0)
+    await stopPod()
+    writeSecret("admin-two")
+    const old = admin.password
+    admin = { ...admin, password: "admin-two" }
+    await startPod()
+    expect(cli(admin.user, old, "PING")).toMatch(/WRONGPASS/)
+    expect(cli(admin.user, admin.password, "PING")).toBe("PONG")
+    expect(asAcme("PING")).toBe("PONG")
+    expect(provision().status).toBe(0)
+  })
+
+  it("bounds the whole instance's memory, and one tenant filling it evicts nobody else's keys", async () => {
+    await startPod(4)
+    expect(provision().status).toBe(0)
+    expect(cli(admin.user, admin.password, "SET", "globex:kept", "g")).toBe("OK")
+    const chunk = "x".repeat(64 * 1024)
+    let refused = ""
+    for (let i = 0; i < 200 && refused === ""; i++) {
+      const reply = asAcme("SET", `acme:fill:${i}`, chunk)
+      if (reply !== "OK") refused = reply
+    }
+    expect(refused).toMatch(/OOM command not allowed when used memory > 'maxmemory'/)
+    expect(cli(admin.user, admin.password, "GET", "globex:kept")).toBe("g")
+    expect(cli(admin.user, admin.password, "CONFIG", "GET", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction")
+  })
+
+  describe("with the script watchdog beside it", () => {
+    let watchdog: ChildProcess | undefined
+    let log = ""
+    const asGlobex = (...command: ReadonlyArray<string>) => cli("tenant-globex", globex.password, ...command)
+    /** globex starts `script` on a connection of its own and leaves it running. */
+    const runForever = (script: string, ...keys: ReadonlyArray<string>) => {
+      const client = spawn(
+        "redis-cli",
+        ["-p", String(port), "--user", "tenant-globex", "--pass", globex.password, "--no-auth-warning"],
+        { stdio: ["pipe", "ignore", "ignore"] },
+      )
+      client.stdin.end(`EVAL "${script}" ${keys.length} ${keys.join(" ")}\n`)
+      return client
+    }
+    const until = async (condition: () => boolean, what: string) => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        if (condition()) return
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`never happened: ${what}\n${log}`)
+    }
+
+    beforeEach(async () => {
+      await startPod()
+      for (const tenant of [acme, globex]) expect(provision(tenant).status).toBe(0)
+      // The server's default is 5 s before it answers BUSY; shorter here to keep the test quick.
+      expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
+      log = ""
+      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_SCRIPT_WATCHDOG], {
+        env: {
+          PATH: process.env.PATH,
+          REDIS_PORT: String(port),
+          REDIS_ADMIN_USER: admin.user,
+          REDIS_ADMIN_PASSWORD: admin.password,
+          MAX_SCRIPT_SECONDS: "1",
+        },
+      })
+      watchdog.stdout?.on("data", (chunk) => {
+        log += String(chunk)
+      })
+    })
+    afterEach(() => {
+      watchdog?.kill("SIGKILL")
+    })
+
+    it("kills a script that never returns, so the other tenants get their server back", async () => {
+      expect(asAcme("SET", "acme:k", "v")).toBe("OK")
+      const client = runForever("while true do end")
+      try {
+        await until(() => asAcme("GET", "acme:k").startsWith("BUSY"), "the server answers BUSY")
+        await until(() => asAcme("GET", "acme:k") === "v", "the server answers again")
+        await until(() => log.includes("watchdog: busy for"), "the watchdog reports what it killed")
+      } finally {
+        client.kill("SIGKILL")
+      }
+    })
+
+    it("restarts the server when the endless script already wrote, keeping everything written before it", async () => {
+      expect(asAcme("SET", "acme:before", "kept")).toBe("OK")
+      const client = runForever("redis.call('SET', KEYS[1], 'partial') while true do end", "globex:partial")
+      try {
+        await until(() => asAcme("GET", "acme:before").startsWith("BUSY"), "the server answers BUSY")
+        await until(() => !asAcme("PING").startsWith("BUSY") && asAcme("PING") !== "PONG", "the server is gone")
+        await until(() => log.includes("shutting down without saving"), "the watchdog reports the shutdown")
+      } finally {
+        client.kill("SIGKILL")
+      }
+      await stopPod()
+      await startPod()
+      expect(asAcme("GET", "acme:before")).toBe("kept")
+      expect(cli(admin.user, admin.password, "EXISTS", "globex:partial")).toBe("0")
+      expect(asGlobex("PING")).toBe("PONG")
+    })
+  })
+})
