@@ -181,6 +181,16 @@ describe("the pull request → comment → publish chain", () => {
     const top = repo.git(["ls-tree", "--name-only", deploy]).split("\n")
     expect(top).toEqual([".gitattributes", "README.md", "_platform", "acme", "globex", "hobby", "initech", "umbrella"])
     expect(repo.git(["ls-tree", "-r", "--name-only", deploy, "umbrella"])).toMatch(/^umbrella\/.+\.yaml$/m)
+    // Exactly what the preview of the same tree rendered (the merge's tree is the PR's test merge).
+    const published = join(root, "published")
+    await mkdir(published)
+    execFileSync("sh", ["-c", `git --git-dir "${repo.remote}" archive deploy | tar -x -C "${published}"`])
+    await rm(join(published, "README.md"))
+    await rm(join(published, ".gitattributes"))
+    const previewJob = onlyJob(preview.jobs)
+    expect(
+      execFileSync("diff", ["-r", join(previewJob.workspace, "pr-out/"), `${published}/`], { encoding: "utf8" }),
+    ).toBe("")
   }, 60_000)
 
   it("a second pull request previews against the deploy branch: its diff shows only its change", async () => {
