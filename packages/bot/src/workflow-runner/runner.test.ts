@@ -2,13 +2,19 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { startFakeGitHub } from "../testing/fake-github.ts"
 import { readCommandFile, runWorkflow } from "./runner.ts"
 
 let root = ""
+let github: Awaited<ReturnType<typeof startFakeGitHub>>
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "ppi-runner-"))
+  github = await startFakeGitHub()
 })
-afterAll(() => rm(root, { recursive: true, force: true }))
+afterAll(async () => {
+  await github.close()
+  await rm(root, { recursive: true, force: true })
+})
 
 const e = (inner: string) => `$\{{ ${inner} }}`
 
@@ -29,7 +35,7 @@ const runSteps = async (steps: string, on = "push") => {
     vars: { STACK: "production" },
     token: "token",
     remote: join(root, "none.git"),
-    apiUrl: "http://127.0.0.1:9",
+    apiUrl: github.baseUrl,
     artifacts: join(root, "artifacts"),
     root: join(root, "run", Math.random().toString(36).slice(2)),
     tools: { pnpmVersion: "0.0.0", pnpmScript: "", node: process.execPath, installed: root },
@@ -95,6 +101,36 @@ describe("the workflow runner", () => {
     expect(job.conclusion).toBe("stopped")
     expect(job.stopped).toMatchObject({ step: "Download", reason: "unreachable here" })
     expect(job.stopped?.env.STACK).toBe("production")
+  })
+
+  it("gives steps a gh that calls the GitHub stand-in and the local artifact store, and nothing else", async () => {
+    const job = await runSteps(
+      [
+        "      - env:",
+        `          GH_TOKEN: ${e("github.token")}`,
+        "        run: |",
+        '          echo \'{"body":"from gh"}\' > body.json',
+        "          gh api --method POST repos/org/repo/issues/3/comments --input body.json",
+        "          gh api repos/org/repo/issues/3/comments | grep -q 'from gh'",
+        "      - if: always()",
+        "        env:",
+        `          GH_TOKEN: ${e("github.token")}`,
+        "        run: gh run download 1 --name missing --dir out",
+        "      - if: always()",
+        "        env:",
+        `          GH_TOKEN: ${e("github.token")}`,
+        "        run: gh pr list",
+        "      - if: always()",
+        "        run: gh api repos/org/repo/issues/3/comments",
+      ].join("\n"),
+    )
+    expect(job.steps.map((step) => step.outcome)).toEqual(["success", "failure", "failure", "failure"])
+    expect([...github.comments.values()].filter((comment) => comment.issue === 3).map((c) => c.body)).toEqual([
+      "from gh",
+    ])
+    expect(job.steps[1]?.log).toContain("no artifact named 'missing'")
+    expect(job.steps[2]?.log).toContain("unknown command")
+    expect(job.steps[3]?.log).toContain("GH_TOKEN")
   })
 
   it("refuses a step running in a shell it does not model", async () => {
