@@ -15,6 +15,11 @@ export const ClusterSettings = Schema.Struct({
   externalDnsProvider: Schema.Literals(["cloudflare", "aws", "google", "rfc2136"]),
   /** Install Argo CD from this local manifest instead of the release URL (air-gapped clusters). */
   argoCdManifest: Schema.optionalKey(Schema.String),
+  /**
+   * Install metrics-server (the resource metrics API HPAs read). Default: yes, unless this stack
+   * bootstraps k3s nodes (k3s ships one); set false for any other distribution that ships one.
+   */
+  metricsServer: Schema.optionalKey(Schema.Boolean),
   /** Optional k3s nodes bootstrapped over SSH (self-hosted mode). */
   k3s: Schema.optionalKey(
     Schema.Struct({

@@ -20,13 +20,15 @@ const cluster = await Effect.runPromise(
         acmeEmail: config.get("acmeEmail"),
         externalDnsProvider: config.get("externalDnsProvider"),
         ...(config.get("argoCdManifest") ? { argoCdManifest: config.get("argoCdManifest") } : {}),
+        ...(config.get("metricsServer") !== undefined ? { metricsServer: config.getBoolean("metricsServer") } : {}),
         ...(config.getObject("k3s") ? { k3s: config.getObject("k3s") } : {}),
       },
     }),
   ).pipe(Effect.mapError((error) => new pulumi.RunError(error.message))),
 )
 
-export const { rootApplication, mode } = platformStack(cluster, {
+/** `argoCdWebhookSecret`: what to enter as the GitHub webhook's secret (`pulumi stack output --show-secrets`). */
+export const { rootApplication, mode, argoCdWebhookSecret } = platformStack(cluster, {
   dnsCredentials: config.requireSecret("dnsCredentials"),
   ...(config.get("sshPrivateKey") ? { sshPrivateKey: config.requireSecret("sshPrivateKey") } : {}),
   ...(cluster.platform.mode === "cloud"

@@ -2,12 +2,14 @@ import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Match } from "effect"
 import { ArgoCd } from "./components/argocd.ts"
+import { ArgoCdWebhookSecret } from "./components/argocd-webhook.ts"
 import { CertManager } from "./components/cert-manager.ts"
 import { labels, logical } from "./components/common.ts"
 import { ManagedDataEndpoints, SelfHostedDataServices } from "./components/data-services.ts"
 import { Traefik } from "./components/ingress.ts"
 import { K3sNodes } from "./components/k3s-nodes.ts"
 import { Longhorn } from "./components/longhorn.ts"
+import { MetricsServer } from "./components/metrics-server.ts"
 import { ExternalDns, ExternalSecrets } from "./components/secrets-and-dns.ts"
 import type { ClusterConfig } from "./config.ts"
 
@@ -39,6 +41,7 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     ingressClass: platform.ingressClass,
   })
   new ExternalSecrets(logical(stack, "secrets"), { stack })
+  if (settings.metricsServer ?? settings.k3s === undefined) new MetricsServer(logical(stack, "metrics"), { stack })
   new ExternalDns(logical(stack, "dns"), {
     stack,
     provider: settings.externalDnsProvider,
@@ -93,5 +96,6 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     { stack, platform, manifest: settings.argoCdManifest },
     { dependsOn: [data] },
   )
-  return { rootApplication: argocd.root.metadata.name, mode: platform.mode }
+  const webhook = new ArgoCdWebhookSecret(logical(stack, "gitops-webhook"), { stack }, { dependsOn: [argocd] })
+  return { rootApplication: argocd.root.metadata.name, mode: platform.mode, argoCdWebhookSecret: webhook.secret }
 }

@@ -20,13 +20,21 @@ const images = () =>
   )
 
 describe("cluster bootstrap, self-hosted mode", () => {
-  it("installs cert-manager, Longhorn, External Secrets and Argo CD from pinned release manifests, without Helm", () => {
+  it("installs cert-manager, Longhorn, External Secrets, metrics-server and Argo CD from pinned release manifests, without Helm", () => {
     expect(
       stack
         .ofType("kubernetes:yaml/v2:ConfigFile")
         .map((r) => r.inputs.file)
         .sort(),
-    ).toEqual([Manifests.argoCd, Manifests.certManager, Manifests.externalSecretsCrds, Manifests.longhorn].sort())
+    ).toEqual(
+      [
+        Manifests.argoCd,
+        Manifests.certManager,
+        Manifests.externalSecretsCrds,
+        Manifests.longhorn,
+        Manifests.metricsServer,
+      ].sort(),
+    )
     expect(stack.resources.some((r) => r.type.includes("helm"))).toBe(false)
   })
 

@@ -9,6 +9,7 @@ export const Versions = {
   longhorn: "v1.7.2",
   argoCd: "v3.6.1",
   externalSecrets: "v1.3.2",
+  metricsServer: "v0.7.2",
 } as const
 
 export const Images = {
@@ -24,5 +25,6 @@ export const Manifests = {
   certManager: `https://github.com/cert-manager/cert-manager/releases/download/${Versions.certManager}/cert-manager.yaml`,
   longhorn: `https://raw.githubusercontent.com/longhorn/longhorn/${Versions.longhorn}/deploy/longhorn.yaml`,
   argoCd: `https://raw.githubusercontent.com/argoproj/argo-cd/${Versions.argoCd}/manifests/install.yaml`,
+  metricsServer: `https://github.com/kubernetes-sigs/metrics-server/releases/download/${Versions.metricsServer}/components.yaml`,
   externalSecretsCrds: `https://raw.githubusercontent.com/external-secrets/external-secrets/${Versions.externalSecrets}/deploy/crds/bundle.yaml`,
 } as const

@@ -30,7 +30,9 @@ export const runStack = async (config: Record<string, string>, secretKeys: Reado
         const state =
           args.type === "random:index/randomPassword:RandomPassword"
             ? { ...args.inputs, result: `generated-${args.name}` }
-            : args.inputs
+            : args.type === "random:index/randomBytes:RandomBytes"
+              ? { ...args.inputs, hex: `0123456789abcdef${"0".repeat(48)}` }
+              : args.inputs
         return { id: `${args.name}-id`, state }
       },
       call: (args) => ({ outputs: args.inputs }),
@@ -48,6 +50,7 @@ export const runStack = async (config: Record<string, string>, secretKeys: Reado
   return {
     resources,
     outputs,
+    program,
     ofType: (type: string) => resources.filter((resource) => resource.type === type),
     named: (name: string) => resources.find((resource) => resource.name === name),
   }

@@ -1,2 +1,3 @@
 export * from "./fleet.ts"
+export * from "./kustomize.ts"
 export * from "./measure.ts"

@@ -279,6 +279,7 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
         expect(selfhosted.notApplied).toEqual([
           "Longhorn's manifest (longhorn/longhorn is not a Go module); only the StorageClass",
           "cert-manager's controller, cainjector and webhook (its release manifest is built, not in the module)",
+          "metrics-server's APIService v1beta1.metrics.k8s.io (no metrics are served on kwok)",
         ])
         const cloud = yield* clusterObjects("cloud")
         expect(yield* applyClusterObjects(cloud.objects)).toEqual([])

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -9,17 +9,35 @@ import { join } from "node:path"
  * folders for one test file, and stopped after it. Installs the packages when they are missing
  * (CI machines start without them; `.ci/run` installs them too).
  */
-const PG_BIN = "/usr/lib/postgresql/15/bin"
+const PG_ROOT = "/usr/lib/postgresql"
+const isRoot = process.getuid?.() === 0
 
-export const ensurePackages = (): void => {
-  if (existsSync(`${PG_BIN}/postgres`) && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return
+/** The highest installed PostgreSQL major Debian/Ubuntu ship (14 on ubuntu-22.04, 15 on Debian 12, 16 on 24.04…). */
+const pgBin = (): string | undefined => {
+  const majors = existsSync(PG_ROOT)
+    ? readdirSync(PG_ROOT)
+        .filter((name) => /^\d+$/.test(name) && Number(name) >= 14 && existsSync(`${PG_ROOT}/${name}/bin/postgres`))
+        .sort((a, b) => Number(b) - Number(a))
+    : []
+  return majors[0] === undefined ? undefined : `${PG_ROOT}/${majors[0]}/bin`
+}
+
+export const ensurePackages = (): string => {
+  const found = pgBin()
+  if (found && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return found
+  // A CI runner is not root but has passwordless sudo; this machine kind is root.
+  const sudo = isRoot ? "" : "sudo "
   execFileSync(
     "sh",
-    ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server"],
-    {
-      stdio: "inherit",
-    },
+    [
+      "-c",
+      `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server`,
+    ],
+    { stdio: "inherit" },
   )
+  const installed = pgBin()
+  if (installed === undefined) throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}`)
+  return installed
 }
 
 export const freePort = (): Promise<number> =>
@@ -57,9 +75,9 @@ export interface LocalPostgres {
   readonly stop: () => void
 }
 
-/** initdb + postgres as the unprivileged `postgres` user (PostgreSQL refuses to run as root). */
+/** initdb + postgres as an unprivileged user: `postgres` when we are root (PostgreSQL refuses root), else ourselves. */
 export const startPostgres = async (): Promise<LocalPostgres> => {
-  ensurePackages()
+  const bin = ensurePackages()
   const dir = mkdtempSync(join(tmpdir(), "ppi-pg-"))
   chmodSync(dir, 0o777)
   const data = join(dir, "data")
@@ -67,25 +85,12 @@ export const startPostgres = async (): Promise<LocalPostgres> => {
   const password = "admin-test-only"
   writeFileSync(join(dir, "pw"), password)
   chmodSync(join(dir, "pw"), 0o644)
-  const asPostgres = (args: ReadonlyArray<string>) =>
-    execFileSync("runuser", ["-u", "postgres", "--", ...args], { stdio: "ignore" })
-  asPostgres([`${PG_BIN}/initdb`, "-D", data, "-U", "admin", "--pwfile", join(dir, "pw"), "-A", "scram-sha-256"])
+  const unprivileged = (args: ReadonlyArray<string>): [string, Array<string>] =>
+    isRoot ? ["runuser", ["-u", "postgres", "--", ...args]] : [args[0] ?? "", args.slice(1)]
+  const asPostgres = (args: ReadonlyArray<string>) => execFileSync(...unprivileged(args), { stdio: "ignore" })
+  asPostgres([`${bin}/initdb`, "-D", data, "-U", "admin", "--pwfile", join(dir, "pw"), "-A", "scram-sha-256"])
   const server = spawn(
-    "runuser",
-    [
-      "-u",
-      "postgres",
-      "--",
-      `${PG_BIN}/postgres`,
-      "-D",
-      data,
-      "-p",
-      String(port),
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-k",
-      dir,
-    ],
+    ...unprivileged([`${bin}/postgres`, "-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", dir]),
     { stdio: "ignore" },
   )
   const env = { PGPASSWORD: password }

@@ -1,6 +1,7 @@
-import { execFile } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { ensureKustomize } from "@ppi/bench"
 import { Manifests, Versions } from "@ppi/cluster/src/versions.ts"
 import { Effect, Schema } from "effect"
 import { parseAllDocuments } from "yaml"
@@ -87,7 +88,25 @@ const manifestSources = Effect.gen(function* () {
         },
       },
     }))
+  // metrics-server's release manifest is `kustomize build manifests/overlays/release` of its module.
+  const metricsServer = yield* moduleDir("sigs.k8s.io/metrics-server", Versions.metricsServer)
+  const kustomize = yield* Effect.promise(() => ensureKustomize())
+  if (kustomize === undefined) return yield* new CaptureFailed({ mode: "any", detail: "kustomize could not be built" })
+  const metricsObjects = parseAllDocuments(
+    execFileSync(kustomize, ["build", join(metricsServer, "manifests/overlays/release")], { encoding: "utf8" }),
+  )
+    .map((document) => document.toJSON() as KubeObject)
+    // Its pods do not run on kwok: the aggregated API it would register could never be served,
+    // and an unavailable APIService breaks discovery for every client (Argo CD's included).
+    .filter((object) => object.kind !== "APIService")
   return new Map<string, { readonly objects: ReadonlyArray<KubeObject>; readonly missing?: string }>([
+    [
+      Manifests.metricsServer,
+      {
+        objects: metricsObjects,
+        missing: "metrics-server's APIService v1beta1.metrics.k8s.io (no metrics are served on kwok)",
+      },
+    ],
     [Manifests.argoCd, { objects: documentsOf(join(argoCd, "manifests/install.yaml")) }],
     [Manifests.externalSecretsCrds, { objects: documentsOf(join(externalSecrets, "deploy/crds/bundle.yaml")) }],
     [
