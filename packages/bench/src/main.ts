@@ -95,6 +95,20 @@ for (const n of sizes) {
   )
   record("serialization floor (c)", n, { seconds: Number(floor.split(" ")[0]), maxRssMiB: Number.NaN })
 
+  // Tenant files are parsed, never run: the parse alone, in memory (the parser loads once, apart).
+  const [parseSeconds, parserLoad] = execFileSync(
+    node,
+    [quiet, join(root, "packages/bench/src/baselines/parse-tenant-files.ts"), tenants],
+    { encoding: "utf8" },
+  )
+    .trim()
+    .split(" ")
+    .map(Number)
+  record(`parse tenant files as data (+ ${parserLoad?.toFixed(2)} s parser load)`, n, {
+    seconds: parseSeconds ?? Number.NaN,
+    maxRssMiB: Number.NaN,
+  })
+
   if (n <= 1000)
     record(
       "(a) one cdk8s App, synthYaml()",
@@ -145,6 +159,8 @@ await rm(work, { recursive: true, force: true })
 const seconds = (scenario: string, n: number) =>
   rows.find((r) => r.scenario === scenario && r.tenants === n)?.seconds ?? null
 const synthAt = (n: number) => seconds("synth (cold: empty out/)", n)
+const parsedAt = (n: number) =>
+  rows.find((row) => row.tenants === n && row.scenario.startsWith("parse tenant files as data"))?.seconds ?? null
 const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
   ["1,000 tenants ≤ 3 s", synthAt(1000) === null ? null : (synthAt(1000) ?? 0) <= 3, `${synthAt(1000)?.toFixed(2)} s`],
   [
@@ -158,6 +174,11 @@ const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
       ? null
       : (rows.find((r) => r.tenants === 10000 && r.scenario.startsWith("synth (cold"))?.maxRssMiB ?? 0) <= 1024,
     `${rows.find((r) => r.tenants === 10000 && r.scenario.startsWith("synth (cold"))?.maxRssMiB?.toFixed(0)} MiB`,
+  ],
+  [
+    "10,000 tenant files parsed as data ≤ 1 s",
+    parsedAt(10000) === null ? null : (parsedAt(10000) ?? 0) <= 1,
+    `${parsedAt(10000)?.toFixed(2)} s`,
   ],
   [
     "linear: 10× tenants ≤ 11× time (1k → 10k)",

@@ -165,7 +165,7 @@ const syntaxErrorsOf = (source: ts.SourceFile): ReadonlyArray<ts.DiagnosticWithL
  * null. Anything else is refused with its location; nothing is imported, evaluated or executed.
  */
 export const parseDataFile = (fileName: string, text: string, what = "tenant file"): DataFileResult => {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
   const walk: Walk = { source, what, problems: [] }
   for (const diagnostic of syntaxErrorsOf(source))
     reportAt(

@@ -219,13 +219,15 @@ export const applyClusterObjects = (declared: ReadonlyArray<Declared>) =>
     for (const { object: named, defaultNamespace } of declared) {
       if (!waitedForCrds && named.kind !== "CustomResourceDefinition") {
         waitedForCrds = true
+        // A refused CRD is reported, not waited for; a busy API server may take a while to serve the rest.
+        if (refused.length > 0) return refused
         for (const crd of crds)
           for (
             let attempt = 0;
             !established(yield* kube.get({ apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name }));
             attempt++
           ) {
-            if (attempt > 240) return yield* Effect.die(new Error(`CRD ${crd.metadata.name} never became Established`))
+            if (attempt > 1200) return yield* Effect.die(new Error(`CRD ${crd.metadata.name} never became Established`))
             yield* Effect.sleep("250 millis")
           }
       }
