@@ -102,9 +102,9 @@ const differing = (before: Tree, after: Tree): readonly [Tree, Tree] => {
 }
 
 const TIER_LABEL = /platform\.parametric\.dev\/tier: (\S+)/
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 const substitute = (text: string, from: string, to: string) =>
-  text.replace(new RegExp(`(?<![a-z0-9])${escape(from)}(?![a-z0-9])`, "g"), to)
+  text.replace(new RegExp(`(?<![a-z0-9])${escapeRegExp(from)}(?![a-z0-9])`, "g"), to)
 
 /** How many existing tenants of the tier are tried as the reference (the closest one wins). */
 const REFERENCE_CANDIDATES = 4
