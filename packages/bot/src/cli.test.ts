@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { parseTenantSource } from "@ppi/synth"
+import { Effect } from "effect"
+import { renderTenantFile } from "./tenant-file.ts"
+import { startFakeGitHub } from "./testing/fake-github.ts"
+
+const main = new URL("./main.ts", import.meta.url).pathname
+
+/** The CLI as a user runs it: a separate Node process, its output and exit code. */
+const bot = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", main, ...args],
+      { env: { ...process.env, GITHUB_TOKEN: "", GITHUB_STEP_SUMMARY: "", ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
+    )
+  })
+
+describe("the bot CLI", () => {
+  it("prints usage with every command for --help", async () => {
+    const result = await bot(["--help"])
+    expect(result.code).toBe(0)
+    for (const command of ["diff", "comment", "publish", "tenant new", "tenant decommission"])
+      expect(result.stdout).toContain(`  ${command} `)
+  })
+
+  it.each([
+    ["diff", "--before DIR", "deploy-out"],
+    ["publish", "--allow-removal NAMES", "(default: main)"],
+    ["tenant new", "--tier TIER", "pnpm bot tenant new wayne"],
+    ["tenant decommission", "--pr", "pnpm bot tenant decommission hobby"],
+  ])("prints flags, defaults and examples for %s --help", async (command, flag, example) => {
+    const result = await bot([...command.split(" "), "--help"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`usage: pnpm bot ${command}`)
+    expect(result.stdout).toContain(flag)
+    expect(result.stdout).toContain(example)
+  })
+
+  it("answers an unknown flag with one line and exit code 2", async () => {
+    const result = await bot(["diff", "--bfore", "x"])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toContain("--bfore")
+    expect(result.stderr).not.toContain("    at ")
+  })
+
+  it("refuses a folder that does not exist instead of treating it as empty", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot(["diff", "--before", join(out, "deploy-ot"), "--after", out, "--out", join(out, "r")])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("deploy-ot: no such folder")
+  })
+
+  it("writes a valid tenant file with tenant new, and refuses a second one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot([
+      "tenant",
+      "new",
+      "wayne",
+      "--tier",
+      "pro",
+      "--owner",
+      "ops@wayne.example",
+      "--tenants-dir",
+      dir,
+    ])
+    expect(result).toMatchObject({ code: 0 })
+    const text = readFileSync(join(dir, "wayne.ts"), "utf8")
+    const tenant = await Effect.runPromise(parseTenantSource("wayne.ts", text))
+    expect(tenant).toMatchObject({ name: "wayne", tier: "pro", owner: { email: "ops@wayne.example" }, replicas: 2 })
+    expect((await bot(["tenant", "new", "wayne", "--tier", "pro", "--tenants-dir", dir])).code).toBe(1)
+  })
+
+  it("refuses an invalid tenant before writing anything", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot(["tenant", "new", "wayne", "--tier", "gold", "--tenants-dir", dir])
+    expect(result.code).toBe(1)
+    expect(() => readFileSync(join(dir, "wayne.ts"))).toThrow()
+  })
+
+  it("decommissions a local tenant file, keeping everything else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    writeFileSync(join(dir, "hobby.ts"), renderTenantFile({ name: "hobby", tier: "free", labels: { team: "a" } }))
+    expect((await bot(["tenant", "decommission", "hobby", "--tenants-dir", dir])).code).toBe(0)
+    const tenant = await Effect.runPromise(parseTenantSource("hobby.ts", readFileSync(join(dir, "hobby.ts"), "utf8")))
+    expect(tenant).toMatchObject({ name: "hobby", state: "decommissioned", labels: { team: "a" } })
+  })
+
+  describe("with --pr, against the GitHub stand-in", () => {
+    let github: Awaited<ReturnType<typeof startFakeGitHub>>
+    beforeAll(async () => {
+      github = await startFakeGitHub({
+        files: { "tenants/hobby.ts": renderTenantFile({ name: "hobby", tier: "free" }) },
+      })
+    })
+    afterAll(() => github.close())
+    const env = () => ({ GITHUB_TOKEN: "t", GITHUB_API_URL: github.baseUrl, GITHUB_ACTOR: "octocat" })
+
+    it("opens the pull request that adds a tenant", async () => {
+      const result = await bot(["tenant", "new", "wayne", "--tier", "free", "--pr", "--repo", "org/infra"], env())
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain("opened")
+      expect(github.pulls.map((pull) => pull.title)).toContain("Provision tenant wayne (free)")
+      const file = github.branches.get("tenant/provision-wayne")?.get("tenants/wayne.ts") ?? ""
+      expect(await Effect.runPromise(parseTenantSource("wayne.ts", file))).toMatchObject({ name: "wayne" })
+      expect(result.stderr).toContain('"actor":"octocat"')
+    })
+
+    it("opens the pull request that decommissions a tenant", async () => {
+      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"], env())
+      expect(result.code, result.stderr).toBe(0)
+      expect(github.pulls.map((pull) => pull.title)).toContain("Decommission tenant hobby")
+      const file = github.branches.get("tenant/decommission-hobby")?.get("tenants/hobby.ts") ?? ""
+      expect(await Effect.runPromise(parseTenantSource("hobby.ts", file))).toMatchObject({ state: "decommissioned" })
+    })
+
+    it("needs a token", async () => {
+      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain("GITHUB_TOKEN")
+    })
+  })
+})
