@@ -56,6 +56,8 @@ const fileTree = async (dir: string, tree: Tree): Promise<void> => {
 /** The files of a commit (the deploy branch's manifests), as a tree: one checkout into a scratch folder. */
 const treeAt = (repo: string, commit: string, scratch: string) =>
   Effect.gen(function* () {
+    yield* Effect.promise(() => mkdir(scratch, { recursive: true }))
+    // `:/` is the top of the tree wherever git runs from; a scratch index leaves the repository's alone.
     yield* gitWith(
       repo,
       { GIT_INDEX_FILE: `${scratch}.index` },
@@ -63,7 +65,7 @@ const treeAt = (repo: string, commit: string, scratch: string) =>
       "checkout",
       commit,
       "--",
-      ".",
+      ":/",
     )
     return yield* Effect.promise(() => readTree(scratch))
   })
