@@ -446,7 +446,7 @@ export const renderComments = (
   const room = limit - headroom - tail.length - 1
   const bodies: Array<string> = []
   let current = head(changes, context).slice(0, room)
-  for (const text of sections(changes, room)) {
+  for (const text of sections(changes, room - current.length)) {
     if (current.length + text.length > room) {
       bodies.push(current)
       current = ""

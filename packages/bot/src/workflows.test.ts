@@ -7,6 +7,8 @@ import { parse } from "yaml"
 const dir = new URL("../../../.github/workflows/", import.meta.url).pathname
 const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort()
 const lint = await createLinter()
+/** `${{ text }}`, as a workflow writes it. */
+const expression = (text: string) => `$\{{ ${text} }}`
 const load = async (file: string) => ({
   text: await readFile(join(dir, file), "utf8"),
   doc: parse(await readFile(join(dir, file), "utf8")) as any,
@@ -182,12 +184,12 @@ describe("GitHub workflows", () => {
     expect(doc.jobs.tenant.if).toBe("github.ref == 'refs/heads/main'")
     const step = (doc.jobs.tenant.steps as Array<any>).find((s) => s.name === "Open the pull request")
     expect(step.env).toMatchObject({
-      GITHUB_TOKEN: "${{ github.token }}",
-      ACTION: "${{ inputs.action }}",
-      NAME: "${{ inputs.name }}",
-      TIER: "${{ inputs.tier }}",
-      HOSTNAMES: "${{ inputs.hostnames }}",
-      OWNER: "${{ inputs.owner }}",
+      GITHUB_TOKEN: expression("github.token"),
+      ACTION: expression("inputs.action"),
+      NAME: expression("inputs.name"),
+      TIER: expression("inputs.tier"),
+      HOSTNAMES: expression("inputs.hostnames"),
+      OWNER: expression("inputs.owner"),
     })
     expect(step.run).toContain('--pr --repo "$GITHUB_REPOSITORY"')
     expect(step.run).toContain('-- "$NAME"')
@@ -198,7 +200,7 @@ describe("GitHub workflows", () => {
     const { doc } = await load("publish.yml")
     expect(doc.on.workflow_dispatch.inputs["allow-removal"].type).toBe("string")
     const step = (doc.jobs.publish.steps as Array<any>).find((s) => s.name === "Publish")
-    expect(step.env.ALLOW_REMOVAL).toBe("${{ inputs.allow-removal }}")
+    expect(step.env.ALLOW_REMOVAL).toBe(expression("inputs.allow-removal"))
     expect(step.run).toContain('--allow-removal "$ALLOW_REMOVAL"')
   })
 
