@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
@@ -9,6 +9,7 @@ import { renderTenantFile } from "./tenant-file.ts"
 import { startFakeGitHub } from "./testing/fake-github.ts"
 
 const main = new URL("./main.ts", import.meta.url).pathname
+const root = new URL("../../../", import.meta.url).pathname
 
 /** The CLI as a user runs it: a separate Node process, its output and exit code. */
 const bot = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
@@ -76,6 +77,72 @@ describe("the bot CLI", () => {
     const tenant = await Effect.runPromise(parseTenantSource("wayne.ts", text))
     expect(tenant).toMatchObject({ name: "wayne", tier: "pro", owner: { email: "ops@wayne.example" }, replicas: 2 })
     expect((await bot(["tenant", "new", "wayne", "--tier", "pro", "--tenants-dir", dir])).code).toBe(1)
+  })
+
+  it("checks custom hostnames against the platform's verified domains before writing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const platform = join(root, "synth/platform.ts")
+    const refused = await bot([
+      "tenant",
+      "new",
+      "wayne",
+      "--tier",
+      "pro",
+      "--hostname",
+      "app.wayne.example",
+      "--tenants-dir",
+      dir,
+      "--platform",
+      platform,
+    ])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("app.wayne.example is not under a domain verified for wayne")
+    expect(() => readFileSync(join(dir, "wayne.ts"))).toThrow()
+    const accepted = await bot([
+      "tenant",
+      "new",
+      "acme2",
+      "--tier",
+      "pro",
+      "--tenants-dir",
+      dir,
+      "--platform",
+      platform,
+    ])
+    expect(accepted.code, accepted.stderr).toBe(0)
+  })
+
+  it("renders a blocked preview: the comment, the verdict, and the file the workflow fails on", async () => {
+    const work = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const service = (tenant: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: ${tenant}\n`
+    for (const [path, text] of [
+      ["before/acme/app/service-api.yaml", service("acme")],
+      ["before/hobby/app/service-api.yaml", service("hobby")],
+      ["after/acme/app/service-api.yaml", service("acme")],
+    ] as const) {
+      mkdirSync(dirname(join(work, path)), { recursive: true })
+      writeFileSync(join(work, path), text)
+    }
+    const out = join(work, "rendered")
+    const result = await bot(["diff", "--before", join(work, "before"), "--after", join(work, "after"), "--out", out])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain("BLOCKED")
+    expect(JSON.parse(readFileSync(join(out, "verdict.json"), "utf8"))).toMatchObject({
+      blocked: true,
+      removals: ["hobby"],
+    })
+    expect(readFileSync(join(out, "blocked"), "utf8")).toContain("hobby")
+    const comment = readFileSync(join(out, "comment-1.md"), "utf8")
+    expect(
+      comment.startsWith("<!-- ppi-rendered-diff -->\n**Removes tenant hobby without decommissioning (blocked).**"),
+    ).toBe(true)
+    // Nothing removed: no `blocked` file, so the preview check passes.
+    const clean = join(work, "clean")
+    expect(
+      (await bot(["diff", "--before", join(work, "after"), "--after", join(work, "after"), "--out", clean])).code,
+    ).toBe(0)
+    expect(() => readFileSync(join(clean, "blocked"))).toThrow()
   })
 
   it("refuses an invalid tenant before writing anything", async () => {

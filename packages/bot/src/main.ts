@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { readTree, TenantFiles } from "@ppi/synth"
+import { loadPlatform, readTree, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { AuditLog } from "./audit-log.ts"
 import { redactCredentials } from "./git.ts"
@@ -244,6 +244,12 @@ const commands: Readonly<Record<string, Command>> = {
         description: "a custom hostname (repeatable; under a verified domain)",
       },
       owner: { type: "string", value: "EMAIL", description: "the owner's email" },
+      platform: {
+        type: "string",
+        default: "synth/platform.ts",
+        value: "FILE",
+        description: "without --pr: the platform file custom hostnames are checked against (read as data)",
+      },
       ...tenantFlags,
     },
     examples: [
@@ -260,7 +266,11 @@ const commands: Readonly<Record<string, Command>> = {
       })
       if (values.pr !== true) {
         const dir = await directory(str(values, "tenants-dir") ?? "tenants", "tenants-dir")
-        return `wrote ${await Effect.runPromise(provisionLocally(dir, input))}`
+        const platform =
+          input.hostnames === undefined
+            ? undefined
+            : await Effect.runPromise(loadPlatform(str(values, "platform") ?? "synth/platform.ts"))
+        return `wrote ${await Effect.runPromise(provisionLocally(dir, input, platform))}`
       }
       const pull = await Effect.runPromise(
         Effect.gen(function* () {

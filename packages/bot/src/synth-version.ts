@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { readdir, readFile } from "node:fs/promises"
-import { join, relative } from "node:path"
+import { join } from "node:path"
 
 /** What the synth's output depends on: its code, the code it imports, and the locked dependencies. */
 export const SYNTH_INPUTS = [
@@ -34,7 +34,7 @@ export const synthCodeHash = async (root: string): Promise<string> => {
   for (const file of files) {
     const content = await readFile(join(root, file)).catch(() => undefined)
     if (content === undefined) continue
-    hash.update(`${relative(".", file)}\0${content.length}\0`).update(content)
+    hash.update(`${file}\0${content.length}\0`).update(content)
   }
   return hash.digest("hex")
 }

@@ -1,6 +1,6 @@
 import { access, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { InvalidConfig, type TenantInput } from "@ppi/config"
+import { customHostnameRefusal, InvalidConfig, type Platform, type TenantInput } from "@ppi/config"
 import { parseDataFile } from "@ppi/data-file"
 import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
@@ -41,10 +41,19 @@ const writeChecked = (dir: string, input: TenantInput) =>
     return file
   })
 
-/** `tenant new` without --pr: the same writer as the lifecycle service, into the local folder. */
-export const provisionLocally = (dir: string, input: TenantInput) =>
+/**
+ * `tenant new` without --pr: the same writer as the lifecycle service, into the local folder;
+ * given the platform, custom hostnames must be under a domain verified for the tenant (as synth checks).
+ */
+export const provisionLocally = (dir: string, input: TenantInput, platform?: Platform) =>
   Effect.gen(function* () {
-    if (yield* exists(join(dir, `${input.name}.ts`))) return yield* new TenantExists({ tenant: input.name })
+    const file = join(dir, `${input.name}.ts`)
+    if (yield* exists(file)) return yield* new TenantExists({ tenant: input.name })
+    const refusals = (platform === undefined ? [] : (input.hostnames ?? [])).flatMap((host, index) => {
+      const refusal = customHostnameRefusal(platform as Platform, input.name, host)
+      return refusal === undefined ? [] : [{ file, path: `hostnames.${index}`, message: refusal }]
+    })
+    if (refusals.length > 0) return yield* new InvalidConfig({ issues: refusals })
     return yield* writeChecked(dir, input)
   })
 
