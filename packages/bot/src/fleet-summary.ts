@@ -106,19 +106,17 @@ const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undef
   if (old.state !== next.state)
     words.push(next.state === "suspended" ? `suspends ${name} (no pods; data kept)` : `resumes ${name}`)
   if (old.tier !== next.tier) {
+    const from = quotaCpu(input.changes, name, "before")
+    const to = quotaCpu(input.changes, name, "after")
     const deltas = [
-      `replicas ${arrow(old.replicas, next.replicas)}`,
-      `HPA max ${arrow(hpaMax(old), hpaMax(next))}`,
-      ...(() => {
-        const from = quotaCpu(input.changes, name, "before")
-        const to = quotaCpu(input.changes, name, "after")
-        return from !== undefined && to !== undefined && from !== to ? [`quota cpu ${arrow(from, to)}`] : []
-      })(),
+      ...(old.replicas !== next.replicas ? [`replicas ${arrow(old.replicas, next.replicas)}`] : []),
+      ...(hpaMax(old) !== hpaMax(next) ? [`HPA max ${arrow(hpaMax(old), hpaMax(next))}`] : []),
+      ...(from !== undefined && to !== undefined && from !== to ? [`quota cpu ${arrow(from, to)}`] : []),
       ...(TierSpecs[old.tier].topologySpread !== TierSpecs[next.tier].topologySpread
         ? [`topology spread ${TierSpecs[next.tier].topologySpread ? "on" : "off"}`]
         : []),
     ]
-    words.push(`moves ${name} ${old.tier} → ${next.tier}: ${deltas.join(", ")}`)
+    words.push(`moves ${name} ${old.tier} → ${next.tier}${deltas.length > 0 ? `: ${deltas.join(", ")}` : ""}`)
   }
   const settings = settingChanges(old, next)
   if (settings.length > 0) words.push(`changes ${name}: ${settings.join(", ")}`)

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
@@ -93,6 +95,22 @@ describe("publish", () => {
     // allow-removal releases it.
     expect(await run({ allowRemovals: ["hobby"] })).toMatchObject({ _tag: "Published", heldBack: [] })
     expect(deployTenants()).not.toContain("hobby")
+  })
+
+  it("holds back a rename that keeps its custom domain too: two tenants never route one hostname", async () => {
+    await run()
+    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+    fixture.commit("Rename acme", {
+      "tenants/acme.ts": null,
+      "tenants/acme-co.ts": tenantFile("acme-co", "pro", ', hostnames: ["portal.acme.example"]'),
+      "tenants/zeta.ts": tenantFile("zeta", "free"),
+      "synth/platform.ts": platform.replace("verified: {", 'verified: { "acme-co": ["acme.example"],'),
+    })
+    const result = await run()
+    expect(result).toMatchObject({ _tag: "Published", heldBack: ["acme", "acme-co"] })
+    expect(deployTenants()).toContain("acme")
+    expect(deployTenants()).not.toContain("acme-co")
+    expect(deployTenants()).toContain("zeta")
   })
 
   it("records what changed, the PR, the synth version and the preview's diff hash in the trailers", async () => {

@@ -7,6 +7,7 @@ import { Effect, Schedule, Schema } from "effect"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
+import { holdBack } from "./held-back.ts"
 import { diffHash, treeChanges } from "./render-diff.ts"
 
 export interface PublishOptions {
@@ -131,12 +132,9 @@ const attemptPublish = (
         // An empty fleet is refused outright; a vanished tenant is held back (its deployed files kept)
         // so that it never blocks the publish of every other tenant.
         if (refusal?.empty) return yield* refusal
-        const heldBack = refusal?.tenants ?? []
         const deployed =
           parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
-        const published = new Map(tree)
-        for (const [file, content] of deployed)
-          if (heldBack.includes(file.split("/")[0] ?? "")) published.set(file, content)
+        const { tree: published, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
 
         const files = join(work, "tree")
         yield* Effect.promise(() => fileTree(files, published))
@@ -162,7 +160,7 @@ const attemptPublish = (
           `Platform-Changed: ${platformChanged.join(", ") || "no"}`,
           ...(heldBack.length > 0
             ? [
-                `Held-Back: ${heldBack.join(", ")} (removed without decommissioning; publish with allow-removal to remove)`,
+                `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
               ]
             : []),
           `Source-Commit: ${sourceCommit}`,
