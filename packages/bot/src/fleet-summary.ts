@@ -208,7 +208,10 @@ export const describeFleetChange = (input: FleetInput): PreviewContext & { reado
       [
         "> [!CAUTION]",
         `> **Blocked: this PR removes ${names} without decommissioning.** Merging would not remove ${verdict.removals.length === 1 ? "it" : "them"}: publish keeps ${verdict.removals.length === 1 ? "it" : "them"} deployed and reports the removal as held back, while every other tenant publishes. To proceed:`,
-        `> - to offboard: keep the file and set \`state: "decommissioned"\` (\`pnpm bot tenant decommission <name>\`); ${retained("<name>")} are retained;`,
+        ...verdict.removals.map(
+          (name) =>
+            `> - to offboard \`${name}\`: keep \`tenants/${name}.ts\` and set \`state: "decommissioned"\` (\`pnpm bot tenant decommission ${name}\`); ${retained(name)} are retained;`,
+        ),
         ...verdict.renames.map(
           ([from, to]) =>
             `> - to rename \`${from}\` → \`${to}\`: a tenant's name is permanent (namespace, database role, Redis user), so keep \`tenants/${from}.ts\` decommissioned next to the new \`tenants/${to}.ts\`; \`${to}\` starts with empty data;`,

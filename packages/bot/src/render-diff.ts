@@ -103,8 +103,15 @@ const differing = (before: Tree, after: Tree): readonly [Tree, Tree] => {
 
 const TIER_LABEL = /platform\.parametric\.dev\/tier: (\S+)/
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-const substitute = (text: string, from: string, to: string) =>
-  text.replace(new RegExp(`(?<![a-z0-9])${escapeRegExp(from)}(?![a-z0-9])`, "g"), to)
+const substitute = (text: string, from: string, to: string) => {
+  const swap = (value: string, a: string, b: string) =>
+    value.replace(new RegExp(`(?<![a-z0-9])${escapeRegExp(a)}(?![a-z0-9])`, "g"), b)
+  // Database names spell the tenant with underscores (`tenant_acme_co`).
+  const named = swap(text, from, to)
+  return from.includes("-") || to.includes("-")
+    ? swap(named, from.replaceAll("-", "_"), to.replaceAll("-", "_"))
+    : named
+}
 
 /** How many existing tenants of the tier are tried as the reference (the closest one wins). */
 const REFERENCE_CANDIDATES = 4
