@@ -7,6 +7,7 @@ import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
 import { renderTenantFile } from "./tenant-file.ts"
 import { startFakeGitHub } from "./testing/fake-github.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 
 const main = new URL("./main.ts", import.meta.url).pathname
 const root = new URL("../../../", import.meta.url).pathname
@@ -159,6 +160,26 @@ describe("the bot CLI", () => {
     const tenant = await Effect.runPromise(parseTenantSource("hobby.ts", readFileSync(join(dir, "hobby.ts"), "utf8")))
     expect(tenant).toMatchObject({ name: "hobby", state: "decommissioned", labels: { team: "a" } })
   })
+
+  it("publishes everything else and warns about a held-back removal, exit 0", async () => {
+    const fixture = makeRemote()
+    try {
+      expect((await bot(["publish", "--remote", fixture.remote])).code).toBe(0)
+      fixture.commit("Oops", { "tenants/hobby.ts": null, "tenants/zeta.ts": tenantFile("zeta", "free") })
+      const result = await bot(["publish", "--remote", fixture.remote])
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain("::warning title=Removal held back::held back the removal of hobby")
+      expect(result.stdout).toContain("allow-removal: hobby")
+      expect(fixture.git("log", "-1", "--format=%B", "deploy")).toMatch(
+        /^Synth-Version: @ppi\/synth@[\d.]+\+[0-9a-f]{12}$/m,
+      )
+      const released = await bot(["publish", "--remote", fixture.remote, "--allow-removal", "hobby"])
+      expect(released.stdout).not.toContain("::warning")
+      expect(fixture.git("ls-tree", "--name-only", "deploy")).not.toContain("hobby")
+    } finally {
+      fixture.cleanup()
+    }
+  }, 60_000)
 
   describe("with --pr, against the GitHub stand-in", () => {
     let github: Awaited<ReturnType<typeof startFakeGitHub>>

@@ -224,7 +224,7 @@ const commands: Readonly<Record<string, Command>> = {
       )
       if (result._tag === "Published" && result.heldBack.length > 0) {
         const warning = `held back the removal of ${result.heldBack.join(", ")}: their files vanished but they were never decommissioned, so they stay deployed. Decommission them, or rerun the Publish workflow with allow-removal: ${result.heldBack.join(",")}`
-        process.stderr.write(`::warning title=Removal held back::${warning}\n`)
+        process.stdout.write(`::warning title=Removal held back::${warning}\n`)
         if (process.env.GITHUB_STEP_SUMMARY)
           await appendFile(process.env.GITHUB_STEP_SUMMARY, `> [!WARNING]\n> ${warning}\n`)
       }
