@@ -32,6 +32,19 @@ export class AuditLog extends Context.Service<
       entries: Effect.succeed([]),
     })
 
+  /** Writes the lines to stderr (the CLI without --audit-log: the workflow's log keeps them). */
+  static readonly stderr = Layer.succeed(AuditLog, {
+    record: (entry) =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) =>
+          Effect.sync(() =>
+            process.stderr.write(`${JSON.stringify({ time: new Date(now).toISOString(), ...entry })}\n`),
+          ),
+        ),
+      ),
+    entries: Effect.succeed([]),
+  })
+
   /** Keeps the lines in memory (tests). */
   static readonly memory = Layer.effect(
     AuditLog,

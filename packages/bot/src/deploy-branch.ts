@@ -8,7 +8,8 @@ export const DEPLOY_README = `# Deploy branch (generated)
 Every file here is written by the publish bot from the \`tenants/\` folder of the main branch
 (\`pnpm synth\`), and reconciled into the cluster by Argo CD. Do not edit this branch: change the
 tenant file on main and let the bot publish. Each commit names its source in its trailers
-(\`Source-Commit\`, \`Synth-Version\`, \`Tenants-Changed\`).
+(\`Source-Commit\`, \`Pull-Request\`, \`Synth-Version\`, \`Tenants-Changed\`, \`Platform-Changed\`,
+\`Held-Back\`, \`Preview-Diff-Hash\`: the hash the pull request's preview printed).
 `
 
 export const trailer = (message: string, key: string): string | undefined =>

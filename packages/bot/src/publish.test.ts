@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { TenantFiles } from "@ppi/synth"
 import { platformFileText, roomyPlatformInput } from "@ppi/synth/testing"
 import { Effect } from "effect"
-import { type PublishOptions, provenanceOf, publish } from "./publish.ts"
+import { type PublishOptions, provenanceOf, publish, pullRequestOf, trailersOf } from "./publish.ts"
+import { diffHash, treeChanges } from "./render-diff.ts"
 import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 
 let fixture: ReturnType<typeof makeRemote>
@@ -31,6 +34,15 @@ const deployTenants = () =>
         .map((f) => f.split("/")[0]),
     ),
   ].sort()
+/** The deploy branch's files at a commit, as the preview's checkout of it would read them. */
+const readTree = async (commit: string) =>
+  new Map(
+    fixture
+      .git("ls-tree", "-r", "--name-only", commit)
+      .split("\n")
+      .filter((file) => file.includes("/"))
+      .map((file) => [file, `${fixture.git("show", `${commit}:${file}`)}\n`] as const),
+  )
 const deployCommits = () => Number(fixture.git("rev-list", "--count", "deploy"))
 
 describe("publish", () => {
@@ -65,19 +77,64 @@ describe("publish", () => {
     expect(fixture.git("log", "-1", "--format=%B", "deploy")).toContain("Tenants-Changed: acme")
   })
 
-  it("refuses to drop a tenant whose file vanished, and says how to proceed", async () => {
+  it("holds back a tenant whose file vanished, publishes every other change, and says so", async () => {
     await run()
-    fixture.commit("Oops", { "tenants/hobby.ts": null })
-    const result = await runResult()
-    expect(result._tag).toBe("Failure")
-    if (result._tag === "Failure") {
-      expect(result.failure._tag).toBe("DeletionRefused")
-      expect(result.failure.message).toContain("hobby")
-      expect(result.failure.message).toContain('state: "decommissioned"')
-    }
+    fixture.commit("Oops (#41)", {
+      "tenants/hobby.ts": null,
+      "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 4"),
+    })
+    const result = await run()
+    expect(result).toMatchObject({ _tag: "Published", heldBack: ["hobby"], tenantsChanged: ["acme"] })
     expect(deployTenants()).toContain("hobby")
-    expect((await run({ allowRemovals: ["hobby"] }))._tag).toBe("Published")
+    expect(fixture.git("show", "deploy:acme/app/horizontalpodautoscaler-api.yaml")).toContain("minReplicas: 4")
+    const trailers = trailersOf(fixture.git("log", "-1", "--format=%B", "deploy"))
+    expect(trailers["Held-Back"]).toContain("hobby")
+    expect(trailers["Pull-Request"]).toBe("#41 (from the source commit message)")
+    // A later publish of an unrelated tenant is not blocked either.
+    fixture.commit("Add zeta", { "tenants/zeta.ts": tenantFile("zeta", "free") })
+    expect(await run()).toMatchObject({ _tag: "Published", heldBack: ["hobby"], tenantsChanged: ["zeta"] })
+    // allow-removal releases it.
+    expect(await run({ allowRemovals: ["hobby"] })).toMatchObject({ _tag: "Published", heldBack: [] })
     expect(deployTenants()).not.toContain("hobby")
+  })
+
+  it("holds back a rename that keeps its custom domain too: two tenants never route one hostname", async () => {
+    await run()
+    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+    fixture.commit("Rename acme", {
+      "tenants/acme.ts": null,
+      "tenants/acme-co.ts": tenantFile("acme-co", "pro", ', hostnames: ["portal.acme.example"]'),
+      "tenants/zeta.ts": tenantFile("zeta", "free"),
+      "synth/platform.ts": platform.replace("verified: {", 'verified: { "acme-co": ["acme.example"],'),
+    })
+    const result = await run()
+    expect(result).toMatchObject({ _tag: "Published", heldBack: ["acme", "acme-co"] })
+    expect(deployTenants()).toContain("acme")
+    expect(deployTenants()).not.toContain("acme-co")
+    expect(deployTenants()).toContain("zeta")
+  })
+
+  it("records what changed, the PR, the synth version and the preview's diff hash in the trailers", async () => {
+    await run()
+    const before = readTree(fixture.git("rev-parse", "deploy"))
+    fixture.commit("Merge pull request #77 from org/scale-acme\n\nScale acme", {
+      "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 3"),
+      "tenants/zeta.ts": tenantFile("zeta", "free"),
+    })
+    await run({ synthVersion: "@ppi/synth@0.1.0+abc" })
+    const trailers = trailersOf(fixture.git("log", "-1", "--format=%B", "deploy"))
+    expect(trailers).toMatchObject({
+      "Tenants-Changed": "acme, zeta",
+      "Platform-Changed": "_platform/argocd/appproject-platform.yaml",
+      "Pull-Request": "#77 (from the source commit message)",
+      "Synth-Version": "@ppi/synth@0.1.0+abc",
+    })
+    // The same hash the preview prints: the diff of the deploy branch before and after.
+    const after = readTree(fixture.git("rev-parse", "deploy"))
+    expect(trailers["Preview-Diff-Hash"]).toBe(diffHash(treeChanges(await before, await after)))
+    fixture.commit("Touch nothing", {})
+    expect(pullRequestOf("Scale acme (#12)\n\nbody")).toBe(12)
+    expect(pullRequestOf("Scale acme\n\nsee #12")).toBeUndefined()
   })
 
   it("removes a decommissioned tenant", async () => {

@@ -1,12 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { buildTree, loadPlatform, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
+import { FLEET_FOLDER } from "@ppi/config"
+import { buildTree, loadPlatform, readTree, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
 import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
+import { holdBack } from "./held-back.ts"
+import { diffHash, treeChanges } from "./render-diff.ts"
 
 export interface PublishOptions {
   /** Any git remote: an https URL without credentials, or a local path. */
@@ -29,9 +32,16 @@ export type PublishResult =
       readonly commit: string
       readonly sourceCommit: string
       readonly tenantsChanged: ReadonlyArray<string>
+      /** Tenants whose removal was held back: their files vanished without a decommission; they stay deployed. */
+      readonly heldBack: ReadonlyArray<string>
       readonly attempts: number
     }
-  | { readonly _tag: "Unchanged"; readonly sourceCommit: string; readonly attempts: number }
+  | {
+      readonly _tag: "Unchanged"
+      readonly sourceCommit: string
+      readonly heldBack: ReadonlyArray<string>
+      readonly attempts: number
+    }
 
 /** Someone else moved the deploy branch between our fetch and our push. */
 export class LostRace extends Schema.TaggedError<LostRace>()("LostRace", { attempt: Schema.Number }) {}
@@ -46,6 +56,23 @@ const fileTree = async (dir: string, tree: Tree): Promise<void> => {
     await writeFile(join(dir, file), content)
   }
 }
+
+/** The files of a commit (the deploy branch's manifests), as a tree: one checkout into a scratch folder. */
+const treeAt = (repo: string, commit: string, scratch: string) =>
+  Effect.gen(function* () {
+    yield* Effect.promise(() => mkdir(scratch, { recursive: true }))
+    // `:/` is the top of the tree wherever git runs from; a scratch index leaves the repository's alone.
+    yield* gitWith(
+      repo,
+      { GIT_INDEX_FILE: `${scratch}.index` },
+      `--work-tree=${scratch}`,
+      "checkout",
+      commit,
+      "--",
+      ":/",
+    )
+    return yield* Effect.promise(() => readTree(scratch))
+  })
 
 const revParse = (repo: string, ref: string) =>
   git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).pipe(
@@ -98,7 +125,7 @@ const attemptPublish = (
           parent === undefined
             ? new Set<string>()
             : tenantFolders((yield* git(repo, "ls-tree", "--name-only", parent)).split("\n"))
-        const refusal: DeletionRefused | undefined = checkRemovals({
+        const refusal = checkRemovals({
           before,
           after: tenantFolders([...tree.keys()]),
           decommissioned: new Set(
@@ -107,27 +134,44 @@ const attemptPublish = (
           allowRemovals: new Set(options.allowRemovals ?? []),
           allowEmpty: options.allowEmpty ?? false,
         })
-        if (refusal !== undefined) return yield* refusal
+        // An empty fleet is refused outright; a vanished tenant is held back (its deployed files kept)
+        // so that it never blocks the publish of every other tenant.
+        if (refusal?.empty) return yield* refusal
+        const deployed =
+          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
+        const { tree: published, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
 
         const files = join(work, "tree")
-        yield* Effect.promise(() => fileTree(files, tree))
+        yield* Effect.promise(() => fileTree(files, published))
         const index = { GIT_INDEX_FILE: join(work, "index") }
         yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
         const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
         if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha)
-          return { _tag: "Unchanged", sourceCommit, attempts: attempt } as const
+          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt } as const
 
-        const changed =
+        const changed = (
           parent === undefined
-            ? [...tree.keys()]
+            ? [...published.keys()]
             : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
+        ).filter(Boolean)
         const tenantsChanged = [...tenantFolders(changed)].sort()
+        const platformChanged = changed.filter((file) => file.startsWith(`${FLEET_FOLDER}/`)).sort()
+        const sourceMessage = yield* git(repo, "log", "-1", "--format=%B", sourceCommit)
+        const pullRequest = pullRequestOf(sourceMessage)
         const message = [
           `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
           "",
-          `Tenants-Changed: ${tenantsChanged.join(", ") || "(fleet objects only)"}`,
+          `Tenants-Changed: ${tenantsChanged.join(", ") || "none"}`,
+          `Platform-Changed: ${platformChanged.join(", ") || "no"}`,
+          ...(heldBack.length > 0
+            ? [
+                `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
+              ]
+            : []),
           `Source-Commit: ${sourceCommit}`,
+          `Pull-Request: ${pullRequest === undefined ? "none (no PR number in the source commit message)" : `#${pullRequest} (from the source commit message)`}`,
           `Synth-Version: ${options.synthVersion}`,
+          `Preview-Diff-Hash: ${diffHash(treeChanges(deployed, published))}`,
           "",
         ].join("\n")
         const commit = yield* commitTree(repo, signer, treeSha, parent, message)
@@ -148,7 +192,7 @@ const attemptPublish = (
                 : Effect.fail(error),
           ),
         )
-        return { _tag: "Published", commit, sourceCommit, tenantsChanged, attempts: attempt } as const
+        return { _tag: "Published", commit, sourceCommit, tenantsChanged, heldBack, attempts: attempt } as const
       }),
     (work) =>
       stopSigningAgent(work).pipe(Effect.andThen(Effect.promise(() => rm(work, { recursive: true, force: true })))),
@@ -176,9 +220,19 @@ export const publish = (
   )
 }
 
+/** The PR a merge commit came from: GitHub's squash title `… (#123)` or its merge message `Merge pull request #123`. */
+export const pullRequestOf = (message: string): number | undefined => {
+  const match = /^Merge pull request #(\d+)/m.exec(message) ?? /\(#(\d+)\)\s*$/m.exec(message.split("\n")[0] ?? "")
+  return match ? Number(match[1]) : undefined
+}
+
 /** The provenance of a deploy-branch commit. */
 export const provenanceOf = (message: string) => ({
   sourceCommit: trailer(message, "Source-Commit"),
   synthVersion: trailer(message, "Synth-Version"),
   tenantsChanged: trailer(message, "Tenants-Changed"),
 })
+
+/** Every trailer of a deploy-branch commit, by key. */
+export const trailersOf = (message: string): Readonly<Record<string, string>> =>
+  Object.fromEntries([...message.matchAll(/^([A-Z][A-Za-z-]+): (.+)$/gm)].map((match) => [match[1], match[2]?.trim()]))

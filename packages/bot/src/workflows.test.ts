@@ -7,6 +7,8 @@ import { parse } from "yaml"
 const dir = new URL("../../../.github/workflows/", import.meta.url).pathname
 const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort()
 const lint = await createLinter()
+/** `${{ text }}`, as a workflow writes it. */
+const expression = (text: string) => `$\{{ ${text} }}`
 const load = async (file: string) => ({
   text: await readFile(join(dir, file), "utf8"),
   doc: parse(await readFile(join(dir, file), "utf8")) as any,
@@ -23,6 +25,7 @@ describe("GitHub workflows", () => {
         "cluster-preview.yml",
         "cluster-preview-comment.yml",
         "cluster-up.yml",
+        "tenant.yml",
       ]),
     )
   })
@@ -147,6 +150,58 @@ describe("GitHub workflows", () => {
     expect(up.doc.jobs.up.env.AWS_ROLE_ARN).toContain("vars.PULUMI_UP_ROLE_ARN")
     expect(up.doc.jobs.up.environment).toBe("production")
     expect(preview.doc.jobs.preview.environment).toBeUndefined()
+  })
+
+  it("fails the preview on a removal without decommissioning, only after the comment's artifact is uploaded", async () => {
+    const { doc } = await load("pr-preview.yml")
+    const steps = doc.jobs.preview.steps as Array<any>
+    const upload = steps.findIndex((step) => String(step.uses).startsWith("actions/upload-artifact@"))
+    const guard = steps.findIndex((step) => step.name === "Deletion guard")
+    expect(upload).toBeGreaterThan(0)
+    expect(guard).toBe(steps.length - 1)
+    expect(guard).toBeGreaterThan(upload)
+    expect(steps[guard].run).toContain("rendered-diff/blocked")
+    expect(steps[guard].run).toContain("exit 1")
+    const render = steps.find((step) => step.name === "Render the diff")
+    expect(render.run).toContain("--before-tenants base-src/tenants --after-tenants tenants")
+    // The base's tenants are checked out as files only: no credentials, read as data by the bot.
+    const base = steps.find((step) => step.with?.path === "base-src")
+    expect(base.with).toMatchObject({ "sparse-checkout": "tenants", "persist-credentials": false })
+    // The comment job posts a failed preview too (the guard's verdict), still from the event's PR only.
+    expect((await load("pr-comment.yml")).doc.jobs.comment.if).toContain("conclusion == 'failure'")
+  })
+
+  it("runs the tenant form on main only, with typed inputs that reach the bot through the environment", async () => {
+    const { doc } = await load("tenant.yml")
+    const inputs = doc.on.workflow_dispatch.inputs
+    expect(Object.keys(doc.on)).toEqual(["workflow_dispatch"])
+    expect(inputs.action).toMatchObject({ type: "choice", options: ["new", "decommission"] })
+    expect(inputs.tier).toMatchObject({ type: "choice", options: ["free", "pro", "enterprise"] })
+    expect(inputs.name).toMatchObject({ type: "string", required: true })
+    expect(inputs.hostnames.type).toBe("string")
+    expect(inputs.owner.type).toBe("string")
+    expect(doc.permissions).toEqual({ contents: "write", "pull-requests": "write" })
+    expect(doc.jobs.tenant.if).toBe("github.ref == 'refs/heads/main'")
+    const step = (doc.jobs.tenant.steps as Array<any>).find((s) => s.name === "Open the pull request")
+    expect(step.env).toMatchObject({
+      GITHUB_TOKEN: expression("github.token"),
+      ACTION: expression("inputs.action"),
+      NAME: expression("inputs.name"),
+      TIER: expression("inputs.tier"),
+      HOSTNAMES: expression("inputs.hostnames"),
+      OWNER: expression("inputs.owner"),
+    })
+    expect(step.run).toContain('--pr --repo "$GITHUB_REPOSITORY"')
+    expect(step.run).toContain('-- "$NAME"')
+    expect(step.run).toContain("pnpm@10.34.9 bot")
+  })
+
+  it("publishes with the typed allow-removal input of a manual run, through the environment", async () => {
+    const { doc } = await load("publish.yml")
+    expect(doc.on.workflow_dispatch.inputs["allow-removal"].type).toBe("string")
+    const step = (doc.jobs.publish.steps as Array<any>).find((s) => s.name === "Publish")
+    expect(step.env.ALLOW_REMOVAL).toBe(expression("inputs.allow-removal"))
+    expect(step.run).toContain('--allow-removal "$ALLOW_REMOVAL"')
   })
 
   it("keeps the test suite out of the preview: the preview only renders", async () => {

@@ -23,7 +23,7 @@ export interface ActionCall {
 type LocalAction = (call: ActionCall) => Promise<Readonly<Record<string, string>>>
 
 const KNOWN_WITH: Readonly<Record<string, ReadonlyArray<string>>> = {
-  "actions/checkout": ["ref", "path", "persist-credentials"],
+  "actions/checkout": ["ref", "path", "persist-credentials", "sparse-checkout"],
   "actions/upload-artifact": ["name", "path", "retention-days", "if-no-files-found"],
   "actions/download-artifact": ["name", "path"],
   "actions/cache": ["path", "key", "restore-keys"],
@@ -33,7 +33,8 @@ const KNOWN_WITH: Readonly<Record<string, ReadonlyArray<string>>> = {
  * checkout: `git fetch` of the ref from the local bare repository into the (empty) target folder,
  * then a detached checkout, as actions/checkout does. Without `ref:` it takes the event's commit.
  * A ref that does not exist fails the step. persist-credentials (the default) leaves the token in
- * the checkout's git config as the action does; `false` leaves none.
+ * the checkout's git config as the action does; `false` leaves none. `sparse-checkout` checks out
+ * only the listed folders (and the top-level files), as the action's cone mode does.
  */
 const checkout: LocalAction = async (call) => {
   const dest = resolve(call.workspace, call.with.path ?? "")
@@ -48,6 +49,12 @@ const checkout: LocalAction = async (call) => {
         ? ref
         : `refs/heads/${ref}`
   await git("fetch", "--quiet", "--no-tags", "--depth=1", call.remote, refspec)
+  // sparse-checkout (cone mode, as the action uses it): the top-level files and the listed folders.
+  const sparse = (call.with["sparse-checkout"] ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+  if (sparse.length > 0) await git("sparse-checkout", "set", "--cone", ...sparse)
   await git("checkout", "--quiet", "--detach", ref === undefined || ref === "" ? call.sha : "FETCH_HEAD")
   if (call.with["persist-credentials"] !== "false") {
     const basic = Buffer.from(`x-access-token:${call.token}`).toString("base64")

@@ -1,0 +1,218 @@
+import { execFile } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { parseTenantSource } from "@ppi/synth"
+import { Effect } from "effect"
+import { renderTenantFile } from "./tenant-file.ts"
+import { startFakeGitHub } from "./testing/fake-github.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
+
+const main = new URL("./main.ts", import.meta.url).pathname
+const root = new URL("../../../", import.meta.url).pathname
+
+/** The CLI as a user runs it: a separate Node process, its output and exit code. */
+const bot = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", main, ...args],
+      { env: { ...process.env, GITHUB_TOKEN: "", GITHUB_STEP_SUMMARY: "", ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
+    )
+  })
+
+describe("the bot CLI", () => {
+  it("prints usage with every command for --help", async () => {
+    const result = await bot(["--help"])
+    expect(result.code).toBe(0)
+    for (const command of ["diff", "comment", "publish", "tenant new", "tenant decommission"])
+      expect(result.stdout).toContain(`  ${command} `)
+  })
+
+  it.each([
+    ["diff", "--before DIR", "deploy-out"],
+    ["publish", "--allow-removal NAMES", "(default: main)"],
+    ["tenant new", "--tier TIER", "pnpm bot tenant new wayne"],
+    ["tenant decommission", "--pr", "pnpm bot tenant decommission hobby"],
+  ])("prints flags, defaults and examples for %s --help", async (command, flag, example) => {
+    const result = await bot([...command.split(" "), "--help"])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`usage: pnpm bot ${command}`)
+    expect(result.stdout).toContain(flag)
+    expect(result.stdout).toContain(example)
+  })
+
+  it("answers an unknown flag with one line and exit code 2", async () => {
+    const result = await bot(["diff", "--bfore", "x"])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toContain("--bfore")
+    expect(result.stderr).not.toContain("    at ")
+  })
+
+  it("refuses a folder that does not exist instead of treating it as empty", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot(["diff", "--before", join(out, "deploy-ot"), "--after", out, "--out", join(out, "r")])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("deploy-ot: no such folder")
+  })
+
+  it("writes a valid tenant file with tenant new, and refuses a second one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot([
+      "tenant",
+      "new",
+      "wayne",
+      "--tier",
+      "pro",
+      "--owner",
+      "ops@wayne.example",
+      "--tenants-dir",
+      dir,
+    ])
+    expect(result).toMatchObject({ code: 0 })
+    const text = readFileSync(join(dir, "wayne.ts"), "utf8")
+    const tenant = await Effect.runPromise(parseTenantSource("wayne.ts", text))
+    expect(tenant).toMatchObject({ name: "wayne", tier: "pro", owner: { email: "ops@wayne.example" }, replicas: 2 })
+    expect((await bot(["tenant", "new", "wayne", "--tier", "pro", "--tenants-dir", dir])).code).toBe(1)
+  })
+
+  it("checks custom hostnames against the platform's verified domains before writing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const platform = join(root, "synth/platform.ts")
+    const refused = await bot([
+      "tenant",
+      "new",
+      "wayne",
+      "--tier",
+      "pro",
+      "--hostname",
+      "app.wayne.example",
+      "--tenants-dir",
+      dir,
+      "--platform",
+      platform,
+    ])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("app.wayne.example is not under a domain verified for wayne")
+    expect(() => readFileSync(join(dir, "wayne.ts"))).toThrow()
+    const accepted = await bot([
+      "tenant",
+      "new",
+      "acme2",
+      "--tier",
+      "pro",
+      "--tenants-dir",
+      dir,
+      "--platform",
+      platform,
+    ])
+    expect(accepted.code, accepted.stderr).toBe(0)
+  })
+
+  it("renders a blocked preview: the comment, the verdict, and the file the workflow fails on", async () => {
+    const work = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const service = (tenant: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: ${tenant}\n`
+    for (const [path, text] of [
+      ["before/acme/app/service-api.yaml", service("acme")],
+      ["before/hobby/app/service-api.yaml", service("hobby")],
+      ["after/acme/app/service-api.yaml", service("acme")],
+    ] as const) {
+      mkdirSync(dirname(join(work, path)), { recursive: true })
+      writeFileSync(join(work, path), text)
+    }
+    const out = join(work, "rendered")
+    const result = await bot(["diff", "--before", join(work, "before"), "--after", join(work, "after"), "--out", out])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain("BLOCKED")
+    expect(JSON.parse(readFileSync(join(out, "verdict.json"), "utf8"))).toMatchObject({
+      blocked: true,
+      removals: ["hobby"],
+    })
+    expect(readFileSync(join(out, "blocked"), "utf8")).toContain("hobby")
+    const comment = readFileSync(join(out, "comment-1.md"), "utf8")
+    expect(
+      comment.startsWith("<!-- ppi-rendered-diff -->\n**Removes tenant hobby without decommissioning (blocked).**"),
+    ).toBe(true)
+    // Nothing removed: no `blocked` file, so the preview check passes.
+    const clean = join(work, "clean")
+    expect(
+      (await bot(["diff", "--before", join(work, "after"), "--after", join(work, "after"), "--out", clean])).code,
+    ).toBe(0)
+    expect(() => readFileSync(join(clean, "blocked"))).toThrow()
+  })
+
+  it("refuses an invalid tenant before writing anything", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot(["tenant", "new", "wayne", "--tier", "gold", "--tenants-dir", dir])
+    expect(result.code).toBe(1)
+    expect(() => readFileSync(join(dir, "wayne.ts"))).toThrow()
+  })
+
+  it("decommissions a local tenant file, keeping everything else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    writeFileSync(join(dir, "hobby.ts"), renderTenantFile({ name: "hobby", tier: "free", labels: { team: "a" } }))
+    expect((await bot(["tenant", "decommission", "hobby", "--tenants-dir", dir])).code).toBe(0)
+    const tenant = await Effect.runPromise(parseTenantSource("hobby.ts", readFileSync(join(dir, "hobby.ts"), "utf8")))
+    expect(tenant).toMatchObject({ name: "hobby", state: "decommissioned", labels: { team: "a" } })
+  })
+
+  it("publishes everything else and warns about a held-back removal, exit 0", async () => {
+    const fixture = makeRemote()
+    try {
+      expect((await bot(["publish", "--remote", fixture.remote])).code).toBe(0)
+      fixture.commit("Oops", { "tenants/hobby.ts": null, "tenants/zeta.ts": tenantFile("zeta", "free") })
+      const result = await bot(["publish", "--remote", fixture.remote])
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain("::warning title=Removal held back::held back the removal of hobby")
+      expect(result.stdout).toContain("allow-removal: hobby")
+      expect(fixture.git("log", "-1", "--format=%B", "deploy")).toMatch(
+        /^Synth-Version: @ppi\/synth@[\d.]+\+[0-9a-f]{12}$/m,
+      )
+      const released = await bot(["publish", "--remote", fixture.remote, "--allow-removal", "hobby"])
+      expect(released.stdout).not.toContain("::warning")
+      expect(fixture.git("ls-tree", "--name-only", "deploy")).not.toContain("hobby")
+    } finally {
+      fixture.cleanup()
+    }
+  }, 60_000)
+
+  describe("with --pr, against the GitHub stand-in", () => {
+    let github: Awaited<ReturnType<typeof startFakeGitHub>>
+    beforeAll(async () => {
+      github = await startFakeGitHub({
+        files: { "tenants/hobby.ts": renderTenantFile({ name: "hobby", tier: "free" }) },
+      })
+    })
+    afterAll(() => github.close())
+    const env = () => ({ GITHUB_TOKEN: "t", GITHUB_API_URL: github.baseUrl, GITHUB_ACTOR: "octocat" })
+
+    it("opens the pull request that adds a tenant", async () => {
+      const result = await bot(["tenant", "new", "wayne", "--tier", "free", "--pr", "--repo", "org/infra"], env())
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain("opened")
+      expect(github.pulls.map((pull) => pull.title)).toContain("Provision tenant wayne (free)")
+      const file = github.branches.get("tenant/provision-wayne")?.get("tenants/wayne.ts") ?? ""
+      expect(await Effect.runPromise(parseTenantSource("wayne.ts", file))).toMatchObject({ name: "wayne" })
+      expect(result.stderr).toContain('"actor":"octocat"')
+    })
+
+    it("opens the pull request that decommissions a tenant", async () => {
+      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"], env())
+      expect(result.code, result.stderr).toBe(0)
+      expect(github.pulls.map((pull) => pull.title)).toContain("Decommission tenant hobby")
+      const file = github.branches.get("tenant/decommission-hobby")?.get("tenants/hobby.ts") ?? ""
+      expect(await Effect.runPromise(parseTenantSource("hobby.ts", file))).toMatchObject({ state: "decommissioned" })
+    })
+
+    it("needs a token", async () => {
+      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain("GITHUB_TOKEN")
+    })
+  })
+})

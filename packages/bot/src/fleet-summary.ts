@@ -1,0 +1,227 @@
+import { type Tenant, TierSpecs } from "@ppi/config"
+import { checkRemovals, tenantFolders } from "./deletion-guard.ts"
+import type { ObjectChange, PreviewContext } from "./render-diff.ts"
+
+/** The deletion guard's word on a pull request, before it merges. */
+export interface GuardVerdict {
+  readonly blocked: boolean
+  /** Tenants the PR removes without decommissioning them (renamed ones included). */
+  readonly removals: ReadonlyArray<string>
+  /** `[from, to]`: a removed tenant whose settings reappear under a new name. */
+  readonly renames: ReadonlyArray<readonly [string, string]>
+  /** The whole fleet vanishes (a lost tenants/ folder). */
+  readonly empty: boolean
+}
+
+export interface FleetInput {
+  /** Tenants decoded from the base's tenant files (by text); absent when unknown. */
+  readonly before?: ReadonlyMap<string, Tenant>
+  /** Tenants decoded from the PR's tenant files (by text). */
+  readonly after?: ReadonlyMap<string, Tenant>
+  /** Folders of the deploy branch and of the PR's synth. */
+  readonly beforeFiles: ReadonlyArray<string>
+  readonly afterFiles: ReadonlyArray<string>
+  readonly changes: ReadonlyArray<ObjectChange>
+}
+
+/** A tenant without what a rename may change: what is left says whether two tenants are the same one. */
+const identityFree = (tenant: Tenant) => {
+  const { name: _name, displayName: _displayName, ...rest } = tenant
+  return JSON.stringify(rest)
+}
+
+export const guardVerdict = (input: FleetInput): GuardVerdict => {
+  const before = tenantFolders(input.beforeFiles)
+  const after = tenantFolders(input.afterFiles)
+  const decommissioned = new Set(
+    [...(input.after?.values() ?? [])].filter((tenant) => tenant.state === "decommissioned").map(({ name }) => name),
+  )
+  const refusal = checkRemovals({ before, after, decommissioned, allowRemovals: new Set(), allowEmpty: false })
+  const removals = refusal?.tenants ?? []
+  const added = [...after].filter((tenant) => !before.has(tenant))
+  const renames = removals.flatMap((from): ReadonlyArray<readonly [string, string]> => {
+    const old = input.before?.get(from)
+    const to = added.find((name) => {
+      const next = input.after?.get(name)
+      return old !== undefined && next !== undefined && identityFree(old) === identityFree(next)
+    })
+    return to === undefined ? [] : [[from, to]]
+  })
+  return { blocked: refusal !== undefined, removals, renames, empty: refusal?.empty ?? false }
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`
+
+const quotaCpu = (changes: ReadonlyArray<ObjectChange>, tenant: string, side: "before" | "after") => {
+  const quota = changes.find((change) => change.tenant === tenant && change.id.includes("/ResourceQuota/"))
+  const match = /requests\.cpu: "?(\d+)m"?/.exec(quota?.[side]?.text ?? "")
+  return match ? Number(match[1]) / 1000 : undefined
+}
+
+const hpaMax = (tenant: Tenant) => {
+  const max = TierSpecs[tenant.tier].maxReplicas
+  return max === undefined ? "none" : String(Math.max(max, tenant.replicas))
+}
+
+const arrow = (from: unknown, to: unknown) => `${String(from)} → ${String(to)}`
+
+/** What changed in one tenant's settings, in words. */
+const settingChanges = (old: Tenant, next: Tenant): ReadonlyArray<string> => {
+  const words: Array<string> = []
+  if (old.replicas !== next.replicas && old.tier === next.tier)
+    words.push(`replicas ${arrow(old.replicas, next.replicas)}`)
+  if (old.resources.cpuMillis !== next.resources.cpuMillis)
+    words.push(`cpu ${arrow(`${old.resources.cpuMillis}m`, `${next.resources.cpuMillis}m`)}`)
+  if (old.resources.memoryMiB !== next.resources.memoryMiB)
+    words.push(`memory ${arrow(`${old.resources.memoryMiB}Mi`, `${next.resources.memoryMiB}Mi`)}`)
+  const added = next.hostnames.filter((host) => !old.hostnames.includes(host))
+  const removed = old.hostnames.filter((host) => !next.hostnames.includes(host))
+  if (added.length > 0) words.push(`adds hostname ${added.join(", ")}`)
+  if (removed.length > 0) words.push(`removes hostname ${removed.join(", ")}`)
+  for (const key of [...new Set([...Object.keys(old.labels), ...Object.keys(next.labels)])].sort())
+    if (old.labels[key] !== next.labels[key])
+      words.push(`label ${key} ${arrow(old.labels[key] ?? "–", next.labels[key] ?? "–")}`)
+  const envKeys = [...new Set([...Object.keys(old.env), ...Object.keys(next.env)])]
+    .filter((key) => old.env[key] !== next.env[key])
+    .sort()
+  if (envKeys.length > 0) words.push(`env ${envKeys.join(", ")}`)
+  const features = [...new Set([...Object.keys(old.features), ...Object.keys(next.features)])]
+    .filter((key) => old.features[key] !== next.features[key])
+    .sort()
+  if (features.length > 0)
+    words.push(`features ${features.map((key) => `${key} ${next.features[key] ? "on" : "off"}`).join(", ")}`)
+  if (JSON.stringify(old.image) !== JSON.stringify(next.image))
+    words.push(`image ${arrow(old.image?.tag ?? "platform default", next.image?.tag ?? "platform default")}`)
+  if (JSON.stringify(old.owner) !== JSON.stringify(next.owner)) words.push("owner")
+  if (old.displayName !== next.displayName) words.push("display name")
+  return words
+}
+
+/** One tenant's change in words, or nothing when its settings did not change. */
+const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undefined, input: FleetInput) => {
+  if (next === undefined || old === undefined) return undefined
+  if (old.state !== "decommissioned" && next.state === "decommissioned")
+    return `decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`
+  const words: Array<string> = []
+  if (old.state !== next.state)
+    words.push(next.state === "suspended" ? `suspends ${name} (no pods; data kept)` : `resumes ${name}`)
+  if (old.tier !== next.tier) {
+    const from = quotaCpu(input.changes, name, "before")
+    const to = quotaCpu(input.changes, name, "after")
+    const deltas = [
+      ...(old.replicas !== next.replicas ? [`replicas ${arrow(old.replicas, next.replicas)}`] : []),
+      ...(hpaMax(old) !== hpaMax(next) ? [`HPA max ${arrow(hpaMax(old), hpaMax(next))}`] : []),
+      ...(from !== undefined && to !== undefined && from !== to ? [`quota cpu ${arrow(from, to)}`] : []),
+      ...(TierSpecs[old.tier].topologySpread !== TierSpecs[next.tier].topologySpread
+        ? [`topology spread ${TierSpecs[next.tier].topologySpread ? "on" : "off"}`]
+        : []),
+    ]
+    words.push(`moves ${name} ${old.tier} → ${next.tier}${deltas.length > 0 ? `: ${deltas.join(", ")}` : ""}`)
+  }
+  const settings = settingChanges(old, next)
+  if (settings.length > 0) words.push(`changes ${name}: ${settings.join(", ")}`)
+  return words.length > 0 ? words.join("; ") : undefined
+}
+
+const newTenantWords = (name: string, tenant: Tenant | undefined) => {
+  if (tenant === undefined) return `adds tenant ${name}`
+  const domains = tenant.hostnames.length
+  const details = [tenant.tier, ...(domains > 0 ? [plural(domains, "custom domain")] : [])]
+  return `adds tenant ${name} (${details.join(", ")}${tenant.state === "suspended" ? ", suspended" : ""})`
+}
+
+const retained = (name: string) =>
+  `its namespace \`${name}\`, the credentials \`tenant-${name}-credentials\`, the PostgreSQL role and schema \`tenant_${name}\` and the Redis user \`tenant-${name}\` with its keys`
+
+/**
+ * What the PR does to the fleet, in words a reviewer reads in ten seconds, from the decoded
+ * tenants of both sides and the rendered change; plus the guard's verdict as a notice that says
+ * how to proceed, and the retained data of a decommission.
+ */
+export const describeFleetChange = (input: FleetInput): PreviewContext & { readonly verdict: GuardVerdict } => {
+  const verdict = guardVerdict(input)
+  const beforeFolders = tenantFolders(input.beforeFiles)
+  const afterFolders = tenantFolders(input.afterFiles)
+  const renamedTo = new Map(verdict.renames.map(([from, to]) => [to, from]))
+  const renamedFrom = new Map(verdict.renames)
+  const changedTenants = [...new Set(input.changes.map((change) => change.tenant))].filter(
+    (tenant) => !tenant.startsWith("_"),
+  )
+  const words: Array<string> = []
+  const notes = new Map<string, string>()
+  const notices: Array<string> = []
+  const unexplained: Array<string> = []
+  for (const name of [...new Set([...changedTenants, ...verdict.removals])].sort()) {
+    const old = input.before?.get(name)
+    const next = input.after?.get(name)
+    if (renamedTo.has(name)) continue
+    if (renamedFrom.has(name)) {
+      const to = renamedFrom.get(name) as string
+      words.push(`renames tenant ${name} → ${to} (blocked: decommission ${name} instead)`)
+      notes.set(name, `**removal blocked** (renamed to \`${to}\`)`)
+      notes.set(to, `new (rename of \`${name}\`)`)
+      continue
+    }
+    if (verdict.removals.includes(name)) {
+      words.push(`removes tenant ${name} without decommissioning (blocked)`)
+      notes.set(name, "**removal blocked**")
+      continue
+    }
+    if (!beforeFolders.has(name) && afterFolders.has(name)) {
+      words.push(newTenantWords(name, next))
+      notes.set(name, "new")
+      continue
+    }
+    if (next?.state === "decommissioned" && beforeFolders.has(name)) {
+      const removed = input.changes.filter((change) => change.tenant === name && change.status === "removed").length
+      words.push(`decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`)
+      notes.set(name, "decommissioned (data retained)")
+      notices.push(
+        [
+          "> [!NOTE]",
+          `> **Decommissions \`${name}\`.** Removed from the deploy branch: ${plural(removed, "object")} (its workload, its Argo CD applications, its provisioning). Argo CD removes the workload; the platform application has no finalizer, so ${retained(name)} are **retained**. To delete the data on purpose, see _Data retention_ in the README.`,
+        ].join("\n"),
+      )
+      continue
+    }
+    const phrase = tenantWords(name, old, next, input)
+    if (phrase !== undefined) words.push(phrase)
+    else unexplained.push(name)
+  }
+  if (unexplained.length > 0)
+    words.push(
+      `re-renders ${unexplained.length <= 3 ? unexplained.join(", ") : plural(unexplained.length, "tenant")} (platform or synth change, no tenant setting changed)`,
+    )
+  const fleet = input.changes.filter((change) => change.tenant.startsWith("_")).length
+  if (fleet > 0) words.push(`updates ${plural(fleet, "fleet object")}`)
+
+  if (verdict.empty)
+    notices.unshift(
+      [
+        "> [!CAUTION]",
+        "> **Blocked: this PR leaves no tenant at all.** A missing or unreadable `tenants/` folder would delete the whole fleet; publish refuses it (`--allow-empty` exists for an intended teardown).",
+      ].join("\n"),
+    )
+  else if (verdict.blocked) {
+    const names = verdict.removals.map((name) => `\`${name}\``).join(", ")
+    notices.unshift(
+      [
+        "> [!CAUTION]",
+        `> **Blocked: this PR removes ${names} without decommissioning.** Merging would not remove ${verdict.removals.length === 1 ? "it" : "them"}: publish keeps ${verdict.removals.length === 1 ? "it" : "them"} deployed and reports the removal as held back, while every other tenant publishes. To proceed:`,
+        ...verdict.removals.map(
+          (name) =>
+            `> - to offboard \`${name}\`: keep \`tenants/${name}.ts\` and set \`state: "decommissioned"\` (\`pnpm bot tenant decommission ${name}\`); ${retained(name)} are retained;`,
+        ),
+        ...verdict.renames.map(
+          ([from, to]) =>
+            `> - to rename \`${from}\` → \`${to}\`: a tenant's name is permanent (namespace, database role, Redis user), so keep \`tenants/${from}.ts\` decommissioned next to the new \`tenants/${to}.ts\`; \`${to}\` starts with empty data;`,
+        ),
+        `> - if the removal is intended: merge, then run the **Publish** workflow with \`allow-removal: ${verdict.removals.join(",")}\`.`,
+      ].join("\n"),
+    )
+  }
+  const summary = words.length === 0 ? "No change to the fleet." : capitalize(`${words.join("; ")}.`)
+  return { summary, notices, tenantNotes: notes, verdict }
+}
+
+const capitalize = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`

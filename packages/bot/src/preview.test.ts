@@ -1,0 +1,129 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import type { Platform } from "@ppi/config"
+import { buildTree, loadPlatform, TenantFiles } from "@ppi/synth"
+import { Effect } from "effect"
+import { loadTenants, renderPreview } from "./preview.ts"
+import { COMMENT_LIMIT } from "./render-diff.ts"
+import { renderTenantFile } from "./tenant-file.ts"
+
+const root = new URL("../../../", import.meta.url).pathname
+const basePlatform = await Effect.runPromise(loadPlatform(join(root, "synth/platform.ts")))
+const platform: Platform = {
+  ...basePlatform,
+  domains: { ...basePlatform.domains, verified: { ...basePlatform.domains.verified, wayne: ["wayne.example"] } },
+}
+
+/** The example fleet with one edit, synthesized for real and decoded from its files (as text). */
+const fleet = async (edit: (dir: string) => void = () => {}) => {
+  const dir = mkdtempSync(join(tmpdir(), "ppi-preview-"))
+  cpSync(join(root, "tenants"), dir, { recursive: true })
+  edit(dir)
+  const run = <A, E>(effect: Effect.Effect<A, E, TenantFiles>) =>
+    Effect.runPromise(effect.pipe(Effect.provide(TenantFiles.layer)))
+  const { tree } = await run(buildTree(dir, platform))
+  const tenants = await run(loadTenants(dir))
+  rmSync(dir, { recursive: true, force: true })
+  return { tree, tenants }
+}
+
+const base = await fleet()
+const preview = async (edit: (dir: string) => void) => {
+  const next = await fleet(edit)
+  const rendered = renderPreview({
+    before: new Map([...base.tree, ["README.md", "# deploy\n"], [".gitattributes", "* linguist-generated\n"]]),
+    after: next.tree,
+    beforeTenants: base.tenants,
+    afterTenants: next.tenants,
+  })
+  return { ...rendered, firstLine: rendered.comments[0]?.split("\n")[1] ?? "", body: rendered.comments.join("\n") }
+}
+const write = (dir: string, input: Record<string, unknown>) =>
+  writeFileSync(join(dir, `${input.name}.ts`), renderTenantFile(input as never))
+const acme = {
+  name: "acme",
+  tier: "pro",
+  displayName: "Acme Corporation",
+  hostnames: ["portal.acme.example"],
+  replicas: 2,
+  resources: { cpuMillis: 500, memoryMiB: 512 },
+  env: { EMAIL_FROM: "portal@acme.example", EMAIL_PROVIDER: "resend" },
+  features: { "audit-log": true, "beta-dashboard": false },
+  owner: { email: "platform@acme.example", team: "acme-it" },
+  labels: { "cost-center": "cc-1042" },
+}
+
+describe("the PR preview", () => {
+  it("adds one tenant: says so in words, shows it against an existing tenant, far under the old 38 KB", async () => {
+    const result = await preview((dir) => write(dir, { name: "wayne", tier: "pro", hostnames: ["app.wayne.example"] }))
+    expect(result.firstLine).toBe("**Adds tenant wayne (pro, 1 custom domain); updates 1 fleet object.**")
+    expect(result.verdict.blocked).toBe(false)
+    expect(result.comments).toHaveLength(1)
+    expect(result.body.length).toBeLessThan(10_000)
+    expect(result.body).toContain("as <code>acme</code>'s")
+    // The full diff (job summary) still has every added object in full.
+    expect(result.full).toContain("+kind: NetworkPolicy")
+    expect(result.body).not.toContain("README.md")
+    expect(result.body).not.toContain(".gitattributes")
+    console.info(`one-tenant add: comment ${result.body.length} characters, full diff ${result.full.length}`)
+  })
+
+  it("moves a tenant to another tier: the deltas in words, the tier label shown once for all objects", async () => {
+    const result = await preview((dir) => write(dir, { ...acme, tier: "enterprise", replicas: 3 }))
+    expect(result.firstLine).toBe(
+      "**Moves acme pro → enterprise: replicas 2 → 3, HPA max 6 → 20, quota cpu 14 → 168, topology spread on.**",
+    )
+    expect(result.body).toMatch(/<code>metadata\.labels<\/code>: the same change in 26 objects/)
+    expect(result.body.match(/platform\.parametric\.dev\/tier: enterprise/g)).toHaveLength(2)
+    expect(result.body).toContain("<code>HorizontalPodAutoscaler acme/api</code> (changed)")
+    expect(result.verdict.blocked).toBe(false)
+  })
+
+  it("changes a label only: one grouped change, not 26 diffs", async () => {
+    const result = await preview((dir) => write(dir, { ...acme, labels: { "cost-center": "cc-2000" } }))
+    expect(result.firstLine).toBe("**Changes acme: label cost-center cc-1042 → cc-2000.**")
+    expect(result.body).toMatch(/<code>metadata\.labels<\/code>: the same change in 26 objects/)
+    expect(result.body.match(/\+ {4}cost-center: cc-2000/g)).toHaveLength(1)
+    expect(result.body.length).toBeLessThan(6_000)
+  })
+
+  it("decommissions a tenant: what leaves and what is retained, not blocked", async () => {
+    const result = await preview((dir) => write(dir, { name: "hobby", tier: "free", state: "decommissioned" }))
+    expect(result.firstLine).toBe(
+      "**Decommissions tenant hobby (workload removed; namespace, credentials and data retained); updates 1 fleet object.**",
+    )
+    expect(result.verdict.blocked).toBe(false)
+    expect(result.body).toContain("**Decommissions `hobby`.**")
+    expect(result.body).toContain("are **retained**")
+    expect(result.body).not.toContain("[!CAUTION]")
+  })
+
+  it("deletes a tenant file by accident: blocked, and the comment says how to proceed", async () => {
+    const result = await preview((dir) => rmSync(join(dir, "hobby.ts")))
+    expect(result.firstLine).toBe("**Removes tenant hobby without decommissioning (blocked); updates 1 fleet object.**")
+    expect(result.verdict).toMatchObject({ blocked: true, removals: ["hobby"], renames: [] })
+    expect(result.body).toContain("[!CAUTION]")
+    expect(result.body).toContain('set `state: "decommissioned"`')
+    expect(result.body).toContain("`allow-removal: hobby`")
+  })
+
+  it("renames a tenant: recognized as a rename, blocked, with the rename's way forward", async () => {
+    const result = await preview((dir) => {
+      rmSync(join(dir, "hobby.ts"))
+      write(dir, { name: "hobby-co", tier: "free" })
+    })
+    expect(result.firstLine).toBe(
+      "**Renames tenant hobby → hobby-co (blocked: decommission hobby instead); updates 1 fleet object.**",
+    )
+    expect(result.verdict).toMatchObject({ blocked: true, removals: ["hobby"], renames: [["hobby", "hobby-co"]] })
+    expect(result.body).toContain("to rename `hobby` → `hobby-co`")
+  })
+
+  it("keeps every part under GitHub's limit and ends with the diff hash", async () => {
+    const result = await preview((dir) => rmSync(join(dir, "hobby.ts")))
+    for (const part of result.comments) expect(part.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(result.comments.at(-1)).toContain(`Preview-Diff-Hash: <code>${result.diffHash}</code>`)
+  })
+})
