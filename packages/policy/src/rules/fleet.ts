@@ -1,0 +1,96 @@
+import { canonicalHostname, namespaceOf } from "@ppi/config"
+import type { TreeContext } from "../tree/context.ts"
+import type { Finding, Folder, Placed } from "../tree/model.ts"
+import { kindKey } from "../tree/placement.ts"
+import { hostsOf } from "./services.ts"
+
+/**
+ * What a tenant folder claims in names others could also claim: the hostnames its Ingresses
+ * serve, and the objects it places outside its own namespace (the platform's and Argo CD's
+ * namespaces, cluster-scoped). Small, so a fleet's claims fit in memory when its objects do not.
+ */
+export interface FolderClaims {
+  readonly tenant: string
+  readonly hosts: ReadonlyArray<{ readonly host: string; readonly at: Placed }>
+  readonly shared: ReadonlyArray<{ readonly key: string; readonly at: Placed }>
+}
+
+export const claimsOf = (folder: Folder): FolderClaims => ({
+  tenant: folder.tenant,
+  hosts: folder.objects
+    .filter((placed) => placed.object.kind === "Ingress")
+    .flatMap((at) => hostsOf(at.object).map((host) => ({ host, at }))),
+  shared: folder.objects
+    .filter((placed) => placed.namespace !== namespaceOf(placed.tenant))
+    .map((at) => ({ key: `${kindKey(at.object)}/${at.namespace ?? ""}/${at.object.metadata.name}`, at })),
+})
+
+export interface FleetRule {
+  readonly id: string
+  readonly description: string
+  readonly check: (claims: ReadonlyArray<FolderClaims>, context: TreeContext) => ReadonlyArray<Finding>
+}
+
+export const uniqueHostnames: FleetRule = {
+  id: "hostnames/unique",
+  description: "No hostname is served by two tenants",
+  check: (claims) => {
+    const owners = new Map<string, string>()
+    for (const { tenant, hosts } of claims)
+      for (const { host } of hosts) if (!owners.has(host)) owners.set(host, tenant)
+    return claims.flatMap(({ tenant, hosts }) =>
+      hosts
+        .filter(({ host }) => owners.get(host) !== tenant)
+        .map(({ host, at }) => ({ at, message: `serves ${host}, which tenant ${owners.get(host)} serves` })),
+    )
+  },
+}
+
+export const platformDomain: FleetRule = {
+  id: "hostnames/platform-domain",
+  description: "Under the platform's base domain, a tenant serves only its own canonical hostname",
+  check: (claims, context) => {
+    const base = context.baseDomain
+    if (base === undefined) return []
+    return claims.flatMap(({ tenant, hosts }) =>
+      hosts
+        .filter(({ host }) => (host === base || host.endsWith(`.${base}`)) && host !== canonicalHostname(tenant, base))
+        .map(({ host, at }) => ({ at, message: `serves ${host}, reserved to the platform (${base})` })),
+    )
+  },
+}
+
+export const concreteHostnames: FleetRule = {
+  id: "hostnames/concrete",
+  description: "Every Ingress rule names one concrete hostname (no wildcard, no catch-all rule without host)",
+  check: (claims) =>
+    claims.flatMap(({ hosts }) =>
+      hosts
+        .filter(({ host }) => host === "" || host.includes("*"))
+        .map(({ host, at }) => ({
+          at,
+          message: host === "" ? "has a rule without host, which serves every hostname" : `serves ${host}`,
+        })),
+    ),
+}
+
+/** One object in a shared namespace written from two folders: whichever syncs last wins. */
+export const sharedOnce: FleetRule = {
+  id: "tree/duplicate",
+  description: "No object is defined twice",
+  check: (claims) => {
+    const first = new Map<string, Placed>()
+    return claims.flatMap(({ shared }) =>
+      shared.flatMap(({ key, at }) => {
+        const earlier = first.get(key)
+        if (earlier === undefined) {
+          first.set(key, at)
+          return []
+        }
+        return earlier.tenant === at.tenant ? [] : [{ at, message: `also defined by ${earlier.path}` }]
+      }),
+    )
+  },
+}
+
+export const fleetRules: ReadonlyArray<FleetRule> = [uniqueHostnames, platformDomain, concreteHostnames, sharedOnce]

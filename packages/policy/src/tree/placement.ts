@@ -1,0 +1,79 @@
+import { namespaceOf } from "@ppi/config"
+import { groupOf } from "../scope.ts"
+import type { TreeContext } from "./context.ts"
+
+/** Where an object of a component may land: a namespace by role, and (when pinned) its name. */
+export interface Slot {
+  readonly group: string
+  readonly kind: string
+  readonly namespace: "tenant" | "platform" | "argocd" | "cluster"
+  readonly name?: (tenant: string) => string
+}
+
+const slot = (group: string, kind: string, namespace: Slot["namespace"], name?: Slot["name"]): Slot =>
+  name === undefined ? { group, kind, namespace } : { group, kind, namespace, name }
+
+/**
+ * Exactly what synth emits per component. Objects synth places in the shared platform and Argo
+ * CD namespaces carry the tenant's name, so a tenant folder can never write (or overwrite)
+ * another tenant's credentials, scripts, projects or applications there.
+ */
+export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
+  platform: [
+    slot("", "Namespace", "cluster", (tenant) => namespaceOf(tenant)),
+    slot("", "ResourceQuota", "tenant"),
+    slot("", "LimitRange", "tenant"),
+    slot("networking.k8s.io", "NetworkPolicy", "tenant"),
+    slot("", "ServiceAccount", "tenant", () => "credentials-reader"),
+    slot("external-secrets.io", "SecretStore", "tenant", () => "platform-credentials"),
+    slot("external-secrets.io", "ExternalSecret", "tenant", () => "api-credentials"),
+    slot("external-secrets.io", "ExternalSecret", "platform", (tenant) => `tenant-${tenant}-credentials`),
+    slot("generators.external-secrets.io", "Password", "platform", (tenant) => `tenant-${tenant}-password`),
+    slot("rbac.authorization.k8s.io", "Role", "platform", (tenant) => `read-tenant-${tenant}-credentials`),
+    slot("rbac.authorization.k8s.io", "RoleBinding", "platform", (tenant) => `read-tenant-${tenant}-credentials`),
+    slot("", "ConfigMap", "platform", (tenant) => `provision-${tenant}`),
+    slot("batch", "Job", "platform", (tenant) => `provision-${tenant}`),
+  ],
+  app: [
+    slot("", "ServiceAccount", "tenant"),
+    slot("", "ConfigMap", "tenant"),
+    slot("", "Service", "tenant"),
+    slot("apps", "Deployment", "tenant"),
+    slot("networking.k8s.io", "Ingress", "tenant"),
+    slot("autoscaling", "HorizontalPodAutoscaler", "tenant"),
+    slot("policy", "PodDisruptionBudget", "tenant"),
+  ],
+  argocd: [
+    slot("argoproj.io", "AppProject", "argocd", (tenant) => tenant),
+    slot("argoproj.io", "Application", "argocd", (tenant) => tenant),
+    slot("argoproj.io", "Application", "argocd", (tenant) => `${tenant}-platform`),
+  ],
+}
+
+/** The fleet folder holds the platform's AppProject and nothing else. */
+export const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
+  argocd: [slot("argoproj.io", "AppProject", "argocd", () => "platform")],
+}
+
+export const slotsOf = (context: TreeContext, tenant: string) =>
+  tenant === context.fleetFolder ? FLEET_SLOTS : TENANT_SLOTS
+
+/** The group/kind pairs synth ever emits, in any component. */
+export const KNOWN_KINDS: ReadonlySet<string> = new Set(
+  [...Object.values(TENANT_SLOTS), ...Object.values(FLEET_SLOTS)].flat().map((s) => `${s.group}/${s.kind}`),
+)
+
+export const kindKey = (object: { readonly apiVersion: string; readonly kind: string }): string =>
+  `${groupOf(object.apiVersion)}/${object.kind}`
+
+export const namespaceFor = (role: Slot["namespace"], tenant: string, context: TreeContext): string | undefined =>
+  role === "tenant"
+    ? namespaceOf(tenant)
+    : role === "platform"
+      ? context.platformNamespace
+      : role === "argocd"
+        ? context.argocdNamespace
+        : undefined
+
+export const isAllowlisted = (context: TreeContext, component: string, kind: string): boolean =>
+  context.allowKinds.includes(kind) || context.allowKinds.includes(`${component}:${kind}`)
