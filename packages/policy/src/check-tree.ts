@@ -98,7 +98,9 @@ export const checkFleet = (
 ): ReadonlyArray<TreeViolation> => {
   const tenants = claims.map((claim) => claim.tenant).filter((tenant) => tenant !== context.fleetFolder)
   return [
-    ...fleetRules.flatMap((rule) => rule.check(claims, context).map(toViolation(rule.id, context.fleetFolder))),
+    ...fleetRules.flatMap((rule) =>
+      rule.check(claims, context).map(({ at, message }) => ({ ...at, rule: rule.id, message })),
+    ),
     ...(fleet === undefined
       ? []
       : platformProject.check(fleet, tenants, context).map(toViolation(platformProject.id, fleet.tenant))),

@@ -1,6 +1,6 @@
 import { canonicalHostname, namespaceOf } from "@ppi/config"
 import type { TreeContext } from "../tree/context.ts"
-import type { Finding, Folder, Placed } from "../tree/model.ts"
+import type { Folder, Placed } from "../tree/model.ts"
 import { kindKey } from "../tree/placement.ts"
 import { hostsOf } from "./services.ts"
 
@@ -9,26 +9,45 @@ import { hostsOf } from "./services.ts"
  * serve, and the objects it places outside its own namespace (the platform's and Argo CD's
  * namespaces, cluster-scoped). Small, so a fleet's claims fit in memory when its objects do not.
  */
+/** Where a claim was made: a file and `Kind/name` (not the object, which may be long gone). */
+export interface ClaimSite {
+  readonly path: string
+  readonly object: string
+}
+
 export interface FolderClaims {
   readonly tenant: string
-  readonly hosts: ReadonlyArray<{ readonly host: string; readonly at: Placed }>
-  readonly shared: ReadonlyArray<{ readonly key: string; readonly at: Placed }>
+  readonly hosts: ReadonlyArray<{ readonly host: string; readonly at: ClaimSite }>
+  readonly shared: ReadonlyArray<{ readonly key: string; readonly at: ClaimSite }>
 }
+
+const siteOf = (placed: Placed): ClaimSite => ({
+  path: placed.path,
+  object: `${placed.object.kind}/${placed.object.metadata.name}`,
+})
 
 export const claimsOf = (folder: Folder): FolderClaims => ({
   tenant: folder.tenant,
   hosts: folder.objects
     .filter((placed) => placed.object.kind === "Ingress")
-    .flatMap((at) => hostsOf(at.object).map((host) => ({ host, at }))),
+    .flatMap((placed) => hostsOf(placed.object).map((host) => ({ host, at: siteOf(placed) }))),
   shared: folder.objects
     .filter((placed) => placed.namespace !== namespaceOf(placed.tenant))
-    .map((at) => ({ key: `${kindKey(at.object)}/${at.namespace ?? ""}/${at.object.metadata.name}`, at })),
+    .map((placed) => ({
+      key: `${kindKey(placed.object)}/${placed.namespace ?? ""}/${placed.object.metadata.name}`,
+      at: siteOf(placed),
+    })),
 })
+
+export interface FleetFinding {
+  readonly at: ClaimSite
+  readonly message: string
+}
 
 export interface FleetRule {
   readonly id: string
   readonly description: string
-  readonly check: (claims: ReadonlyArray<FolderClaims>, context: TreeContext) => ReadonlyArray<Finding>
+  readonly check: (claims: ReadonlyArray<FolderClaims>, context: TreeContext) => ReadonlyArray<FleetFinding>
 }
 
 export const uniqueHostnames: FleetRule = {
@@ -79,15 +98,16 @@ export const sharedOnce: FleetRule = {
   id: "tree/duplicate",
   description: "No object is defined twice",
   check: (claims) => {
-    const first = new Map<string, Placed>()
-    return claims.flatMap(({ shared }) =>
+    const first = new Map<string, { readonly tenant: string; readonly at: ClaimSite }>()
+    return claims.flatMap(({ tenant, shared }) =>
       shared.flatMap(({ key, at }) => {
         const earlier = first.get(key)
         if (earlier === undefined) {
-          first.set(key, at)
+          first.set(key, { tenant, at })
           return []
         }
-        return earlier.tenant === at.tenant ? [] : [{ at, message: `also defined by ${earlier.path}` }]
+        // Within one folder, tree/duplicate already reports it.
+        return earlier.tenant === tenant ? [] : [{ at, message: `also defined by ${earlier.at.path}` }]
       }),
     )
   },
