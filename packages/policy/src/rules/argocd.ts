@@ -50,7 +50,9 @@ const destinationProblems = (object: KubeObject, allowed: ReadonlyArray<string>)
     const where = `${String(destination.server ?? destination.name)} ${String(destination.namespace)}`
     return [
       ...(destination.name !== undefined ? [`names a destination cluster (${String(destination.name)})`] : []),
-      ...(destination.server !== IN_CLUSTER ? [`allows server ${String(destination.server)}`] : []),
+      ...(destination.server !== IN_CLUSTER && destination.name === undefined
+        ? [`allows server ${String(destination.server)}`]
+        : []),
       ...(typeof destination.namespace !== "string" || !allowed.includes(destination.namespace)
         ? [`allows destination ${where}`]
         : []),
@@ -152,7 +154,9 @@ export const applicationDestination = perObject(
       ...(field(destination, "name") !== undefined
         ? [`names a destination cluster (${String(field(destination, "name"))})`]
         : []),
-      ...(server !== IN_CLUSTER ? [`deploys to server ${String(server)}`] : []),
+      ...(server !== IN_CLUSTER && field(destination, "name") === undefined
+        ? [`deploys to server ${String(server)}`]
+        : []),
       ...(namespace !== namespaceOf(placed.tenant) ? [`deploys into namespace ${String(namespace)}`] : []),
     ]
   },

@@ -1,8 +1,8 @@
-import { dbRoleOf, dbSchemaOf, IN_CLUSTER, namespaceOf, redisKeyPrefixOf, redisUserOf } from "@ppi/config"
+import { dbRoleOf, dbSchemaOf, IN_CLUSTER, redisKeyPrefixOf, redisUserOf } from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, REDIS_PROVISION_SCRIPT } from "@ppi/dataplane"
 import { field, isRecord, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
-import type { Placed } from "../tree/model.ts"
+import { namespaceRole } from "../tree/placement.ts"
 import { perObject, type TreeRule } from "../tree/rule.ts"
 import { TENANT_CREDENTIALS_SECRET } from "./pods.ts"
 import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
@@ -14,7 +14,6 @@ import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
  */
 const PLATFORM_SECRET_STORE = "platform-credentials"
 const passwordGeneratorOf = (tenant: string): string => `tenant-${tenant}-password`
-const inTenantNamespace = (placed: Placed): boolean => placed.namespace === namespaceOf(placed.tenant)
 
 export const secretStore = perObject(
   "eso/secret-store",
@@ -57,7 +56,9 @@ export const externalSecret = perObject(
     const { object, tenant } = placed
     if (object.kind !== "ExternalSecret") return []
     const spec = object.spec
-    if (inTenantNamespace(placed)) {
+    const role = namespaceRole(placed, context)
+    if (role === "other") return []
+    if (role === "tenant") {
       const own = [generatedSecretOf(tenant), context.operatorSecret]
       return [
         ...(field(spec, "secretStoreRef", "kind") !== "SecretStore" ||
@@ -106,9 +107,9 @@ const flagValue = (args: ReadonlyArray<string>, flag: string): ReadonlyArray<str
 export const provisioningJob = perObject(
   "platform/provisioning-job",
   "The provisioning Job runs only the platform's scripts, for its own tenant",
-  (placed) => {
+  (placed, _folder, context) => {
     const pod = podSpecOf(placed.object)
-    if (pod === undefined || inTenantNamespace(placed)) return []
+    if (pod === undefined || namespaceRole(placed, context) !== "platform") return []
     const { tenant } = placed
     const scripts = `provision-${tenant}`
     return [
@@ -159,9 +160,9 @@ const SCRIPTS: Readonly<Record<string, string | undefined>> = {
 export const provisioningScripts = perObject(
   "platform/provisioning-scripts",
   "The provisioning ConfigMap holds exactly the platform's scripts",
-  (placed) => {
+  (placed, _folder, context) => {
     const { object } = placed
-    if (object.kind !== "ConfigMap" || inTenantNamespace(placed)) return []
+    if (object.kind !== "ConfigMap" || namespaceRole(placed, context) !== "platform") return []
     const data = isRecord(object.data) ? object.data : {}
     return [
       ...(object.binaryData !== undefined ? ["has binaryData"] : []),

@@ -50,17 +50,19 @@ export interface FleetRule {
   readonly check: (claims: ReadonlyArray<FolderClaims>, context: TreeContext) => ReadonlyArray<FleetFinding>
 }
 
+/** Every claim of a hostname another tenant also serves is reported, on each side: neither owns it by order. */
 export const uniqueHostnames: FleetRule = {
   id: "hostnames/unique",
   description: "No hostname is served by two tenants",
   check: (claims) => {
-    const owners = new Map<string, string>()
+    const servers = new Map<string, Set<string>>()
     for (const { tenant, hosts } of claims)
-      for (const { host } of hosts) if (!owners.has(host)) owners.set(host, tenant)
+      for (const { host } of hosts) servers.set(host, (servers.get(host) ?? new Set()).add(tenant))
     return claims.flatMap(({ tenant, hosts }) =>
-      hosts
-        .filter(({ host }) => owners.get(host) !== tenant)
-        .map(({ host, at }) => ({ at, message: `serves ${host}, which tenant ${owners.get(host)} serves` })),
+      hosts.flatMap(({ host, at }) => {
+        const others = [...(servers.get(host) ?? [])].filter((other) => other !== tenant)
+        return others.length === 0 ? [] : [{ at, message: `serves ${host}, which ${others.join(", ")} also serves` }]
+      }),
     )
   },
 }

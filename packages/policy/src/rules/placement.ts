@@ -67,7 +67,7 @@ export const pinnedName = perObject(
     const names = slots.map((slot) => slot.name?.(placed.tenant) ?? "")
     return names.includes(placed.object.metadata.name)
       ? []
-      : [`a ${placed.object.kind} here must be named ${names.join(" or ")}`]
+      : [`must be named ${names.join(" or ")} in ${placed.tenant}/${placed.component}`]
   },
 )
 

@@ -1,7 +1,6 @@
-import { namespaceOf } from "@ppi/config"
 import { field, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
-import type { Placed } from "../tree/model.ts"
+import { namespaceRole } from "../tree/placement.ts"
 import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
 import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 
@@ -9,8 +8,6 @@ import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 const POSTGRES_ADMIN_SECRET = "postgres-admin"
 const REDIS_ADMIN_SECRET = "redis-admin"
 export const TENANT_CREDENTIALS_SECRET = "api-credentials"
-
-const inTenantNamespace = (placed: Placed): boolean => placed.namespace === namespaceOf(placed.tenant)
 
 /**
  * The tenant's workload runs as a ServiceAccount of its own app (or the namespace default); the
@@ -20,13 +17,15 @@ const inTenantNamespace = (placed: Placed): boolean => placed.namespace === name
 export const podServiceAccount = perObject(
   "pod/service-account",
   "Pods run as their app's ServiceAccount, never as credentials-reader; platform Jobs as the default one",
-  (placed, folder) => {
+  (placed, folder, context) => {
     const pod = podSpecOf(placed.object)
-    if (pod === undefined) return []
+    const role = namespaceRole(placed, context)
+    // Anywhere else, tree/namespace already refuses the object.
+    if (pod === undefined || role === "other") return []
     const account = String(pod.serviceAccountName ?? pod.serviceAccount ?? "default")
     if (pod.serviceAccount !== undefined && pod.serviceAccount !== pod.serviceAccountName)
       return [`serviceAccount ${String(pod.serviceAccount)} differs from serviceAccountName`]
-    if (!inTenantNamespace(placed)) return account === "default" ? [] : [`runs as ServiceAccount ${account}`]
+    if (role === "platform") return account === "default" ? [] : [`runs as ServiceAccount ${account}`]
     if (account === CREDENTIALS_READER) return [`runs as ${CREDENTIALS_READER}, the secret store's identity`]
     const own = ofKind(folder, "ServiceAccount")
       .filter((sa) => sa.component === placed.component && sa.namespace === placed.namespace)
@@ -55,12 +54,14 @@ const secretRefs = (pod: Readonly<Record<string, unknown>>): ReadonlyArray<strin
 export const podSecrets = perObject(
   "pod/secret-refs",
   "Pods read only their own secrets: the tenant's api-credentials; in the platform namespace, the admin and the tenant's generated ones",
-  (placed) => {
+  (placed, _folder, context) => {
     const pod = podSpecOf(placed.object)
-    if (pod === undefined) return []
-    const allowed = inTenantNamespace(placed)
-      ? [TENANT_CREDENTIALS_SECRET]
-      : [POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET, generatedSecretOf(placed.tenant)]
+    const role = namespaceRole(placed, context)
+    if (pod === undefined || role === "other") return []
+    const allowed =
+      role === "tenant"
+        ? [TENANT_CREDENTIALS_SECRET]
+        : [POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET, generatedSecretOf(placed.tenant)]
     return [...new Set(secretRefs(pod))].filter((name) => !allowed.includes(name)).map((name) => `reads Secret ${name}`)
   },
 )
@@ -76,7 +77,8 @@ export const imageRegistry = perObject(
   "Images come from the platform's repositories: the API's in the tenant namespace, the database clients' in platform Jobs",
   (placed, _folder, context) => {
     const pod = podSpecOf(placed.object)
-    const allowed = inTenantNamespace(placed) ? context.apiImages : context.provisioningImages
+    const role = namespaceRole(placed, context)
+    const allowed = role === "tenant" ? context.apiImages : role === "platform" ? context.provisioningImages : undefined
     if (pod === undefined || allowed === undefined) return []
     return containersOf(pod)
       .filter(({ container }) => !allowed.includes(repositoryOf(String(container.image ?? ""))))

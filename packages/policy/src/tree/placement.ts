@@ -77,3 +77,14 @@ export const namespaceFor = (role: Slot["namespace"], tenant: string, context: T
 
 export const isAllowlisted = (context: TreeContext, component: string, kind: string): boolean =>
   context.allowKinds.includes(kind) || context.allowKinds.includes(`${component}:${kind}`)
+
+/** Which namespace an object lands in, from its tenant's point of view. */
+export const namespaceRole = (
+  placed: { readonly tenant: string; readonly namespace: string | undefined },
+  context: TreeContext,
+): "tenant" | "platform" | "other" =>
+  placed.namespace === namespaceOf(placed.tenant)
+    ? "tenant"
+    : placed.namespace === context.platformNamespace
+      ? "platform"
+      : "other"
