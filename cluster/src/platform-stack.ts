@@ -9,6 +9,7 @@ import { Traefik } from "./components/ingress.ts"
 import { K3sNodes } from "./components/k3s-nodes.ts"
 import { Longhorn } from "./components/longhorn.ts"
 import { ExternalDns, ExternalSecrets } from "./components/secrets-and-dns.ts"
+import { TenantAdmission } from "./components/tenant-admission.ts"
 import type { ClusterConfig } from "./config.ts"
 
 /** Stack secrets, read by the program entry as Pulumi secrets. */
@@ -39,6 +40,8 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     ingressClass: platform.ingressClass,
   })
   new ExternalSecrets(logical(stack, "secrets"), { stack })
+  // Before Argo CD syncs the first tenant: the cluster refuses what the policy refuses.
+  const admission = new TenantAdmission(logical(stack, "tenant-admission"), { stack, platform })
   new ExternalDns(logical(stack, "dns"), {
     stack,
     provider: settings.externalDnsProvider,
@@ -88,7 +91,7 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
   const argocd = new ArgoCd(
     logical(stack, "gitops"),
     { stack, platform, manifest: settings.argoCdManifest },
-    { dependsOn: [data] },
+    { dependsOn: [data, admission] },
   )
   return { rootApplication: argocd.root.metadata.name, mode: platform.mode }
 }

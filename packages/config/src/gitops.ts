@@ -10,6 +10,11 @@ export const PLATFORM_PROJECT = "platform"
 /** Folder of fleet-wide objects in `out/`; `_` keeps it apart from every tenant name. */
 export const FLEET_FOLDER = "_platform"
 export const IN_CLUSTER = "https://kubernetes.default.svc"
+/**
+ * The label synth puts on every tenant object, the tenant Namespace included, set to the tenant's
+ * name: the cluster's admission policies find tenant namespaces by it.
+ */
+export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
 /** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
 export const rootSource = (platform: Platform) => ({

@@ -1,10 +1,9 @@
-import { namespaceOf } from "@ppi/config"
+import { namespaceOf, TENANT_LABEL } from "@ppi/config"
 import { perObject, type TreeRule } from "../tree/rule.ts"
 
 const PSA_MODES = ["enforce", "audit", "warn"] as const
 /** The Pod Security version synth pins; older versions of `restricted` allow more. */
 const MIN_PSS_MINOR = 28
-export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
 /** The tenant namespace's own Pod Security labels: `restricted` in every mode, at a current version. */
 export const namespacePodSecurity = perObject(
