@@ -118,8 +118,11 @@ export const parseTree = (
         problems.push(problem(path, `a document ${unsafe}: plain YAML only`))
         continue
       }
-      if (document.contents === null || (isMap(document.contents) && document.contents.items.length === 0)) continue
-      const object = asObject(document.toJS({ maxAliasCount: 0 }))
+      const value: unknown = document.toJS({ maxAliasCount: 0 })
+      // `---` with nothing after it, or an empty mapping: nothing to apply.
+      if (value === null || value === undefined || (isMap(document.contents) && document.contents.items.length === 0))
+        continue
+      const object = asObject(value)
       if (typeof object === "string") {
         problems.push(problem(path, `${object}: not a Kubernetes object`))
         continue
