@@ -64,6 +64,28 @@ export const byPosition = (a: TreeViolation, b: TreeViolation): number =>
   a.rule.localeCompare(b.rule) ||
   a.message.localeCompare(b.message)
 
+/** The tenant folder's rules, in order. */
+const tenantFolderRules = (): ReadonlyArray<TreeRule> => [
+  ...placementRules,
+  namespacePresent,
+  namespacePodSecurity,
+  namespaceTenantLabel,
+  ...tenantArgoRules,
+  ...rbacRules,
+  ...networkRules,
+  ...serviceRules,
+  ...podRules,
+  ...credentialRules,
+  ...objectRules.map(fromObjectRule),
+  ...tenantRules.map(fromTenantRule),
+]
+
+/** Every rule `checkTree` runs, by id (several rules may share one): for docs and coverage tests. */
+export const treeRules = (): ReadonlyArray<{ readonly id: string; readonly description: string }> => {
+  const all = [...tenantFolderRules(), ...fleetRules, platformProject]
+  return [...new Map(all.map((rule) => [rule.id, { id: rule.id, description: rule.description }])).values()]
+}
+
 /**
  * Checks one first-level folder: a tenant's (every rule) or the fleet folder (placement and the
  * platform project's own fields; its reach is judged with the fleet, see `checkFleet`).
@@ -71,24 +93,7 @@ export const byPosition = (a: TreeViolation, b: TreeViolation): number =>
 export const checkFolder = (folder: Folder, context: TreeContext): ReadonlyArray<TreeViolation> =>
   folder.tenant === context.fleetFolder
     ? run([...placementRules, projectFields, projectSources, fromObjectRule(noPlaintextSecrets)], folder, context)
-    : run(
-        [
-          ...placementRules,
-          namespacePresent,
-          namespacePodSecurity,
-          namespaceTenantLabel,
-          ...tenantArgoRules,
-          ...rbacRules,
-          ...networkRules,
-          ...serviceRules,
-          ...podRules,
-          ...credentialRules,
-          ...objectRules.map(fromObjectRule),
-          ...tenantRules.map(fromTenantRule),
-        ],
-        folder,
-        context,
-      )
+    : run(tenantFolderRules(), folder, context)
 
 /** Rules across folders: hostnames, objects two folders write, the platform project's reach. */
 export const checkFleet = (

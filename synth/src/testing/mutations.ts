@@ -386,6 +386,53 @@ const pods: ReadonlyArray<Mutation> = [
     },
   },
   {
+    attack: "a Windows HostProcess container (a process on the node)",
+    rule: "pss-baseline/host-process",
+    apply: (tree) => {
+      pod(tree).securityContext.windowsOptions = { hostProcess: true }
+    },
+  },
+  {
+    attack: "seccomp profile removed",
+    rule: "pss-restricted/seccomp",
+    apply: (tree) => {
+      delete api(tree).securityContext.seccompProfile
+    },
+  },
+  {
+    attack: "limits removed: the API may take a whole node's CPU and memory",
+    rule: "hygiene/requests-and-limits",
+    apply: (tree) => {
+      delete api(tree).resources.limits
+    },
+  },
+  {
+    attack: "probes removed: a wedged API keeps receiving traffic",
+    rule: "hygiene/probes",
+    apply: (tree) => {
+      delete api(tree).readinessProbe
+    },
+  },
+  {
+    attack: "a writable root filesystem",
+    rule: "hygiene/read-only-root-filesystem",
+    apply: (tree) => {
+      api(tree).securityContext.readOnlyRootFilesystem = false
+    },
+  },
+  {
+    attack: "the Deployment sheds its tenant and ownership labels",
+    rule: "hygiene/required-labels",
+    apply: (tree) => {
+      delete tree.doc(DEPLOYMENT).metadata.labels["platform.parametric.dev/tenant"]
+    },
+  },
+  {
+    attack: "the PodDisruptionBudget of a replicated API removed",
+    rule: "hygiene/pdb-for-replicated",
+    apply: (tree) => tree.remove(app("poddisruptionbudget-api")),
+  },
+  {
     attack: "the workload runs as the secret store's credentials-reader account",
     rule: "pod/service-account",
     apply: (tree) => {
@@ -783,6 +830,13 @@ const argo: ReadonlyArray<Mutation> = [
       const spec = tree.doc(APPLICATION).spec
       spec.project = "platform"
       spec.destination.namespace = "argocd"
+    },
+  },
+  {
+    attack: "the workload Application deploys into the platform namespace",
+    rule: "argocd/confined-to-tenant",
+    apply: (tree) => {
+      tree.doc(APPLICATION).spec.destination.namespace = "platform"
     },
   },
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { checkTree, formatViolation } from "@ppi/policy"
+import { checkTree, formatViolation, treeRules } from "@ppi/policy"
 import { Effect } from "effect"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
@@ -17,6 +17,15 @@ describe("the mutation corpus", () => {
   it("has at least 60 distinct attacks", () => {
     expect(mutations.length).toBeGreaterThanOrEqual(60)
     expect(new Set(mutations.map((mutation) => mutation.attack)).size).toBe(mutations.length)
+  })
+
+  it("has an attack for every rule of the engine", () => {
+    const attacked = new Set(mutations.map((mutation) => mutation.rule))
+    expect(
+      treeRules()
+        .filter((rule) => !attacked.has(rule.id))
+        .map((rule) => rule.id),
+    ).toEqual([])
   })
 
   it.each(Object.keys(trees) as Array<keyof typeof trees>)("passes the unmutated %s output", (mode) => {
