@@ -1,13 +1,8 @@
 import { isClusterScoped } from "../scope.ts"
 import type { TreeContext } from "../tree/context.ts"
 import type { Placed } from "../tree/model.ts"
-import { isAllowlisted, KNOWN_KINDS, kindKey, namespaceFor, type Slot, slotsOf } from "../tree/placement.ts"
+import { isAllowlisted, KNOWN_KINDS, kindKey, namespaceFor, slotsFor } from "../tree/placement.ts"
 import { perObject, type TreeRule } from "../tree/rule.ts"
-
-const slotsFor = (placed: Placed, context: TreeContext): ReadonlyArray<Slot> =>
-  (slotsOf(context, placed.tenant)[placed.component] ?? []).filter(
-    (slot) => `${slot.group}/${slot.kind}` === kindKey(placed.object),
-  )
 
 const skip = (placed: Placed, context: TreeContext): boolean =>
   isAllowlisted(context, placed.component, placed.object.kind) || slotsFor(placed, context).length === 0

@@ -58,6 +58,32 @@ export const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
 export const slotsOf = (context: TreeContext, tenant: string) =>
   tenant === context.fleetFolder ? FLEET_SLOTS : TENANT_SLOTS
 
+/** `component group/Kind` → its slots, built once: rules look slots up for every object. */
+const indexOf = (table: Readonly<Record<string, ReadonlyArray<Slot>>>) => {
+  const index = new Map<string, Array<Slot>>()
+  for (const [component, slots] of Object.entries(table))
+    for (const slot of slots) {
+      const key = `${component} ${slot.group}/${slot.kind}`
+      index.set(key, [...(index.get(key) ?? []), slot])
+    }
+  return index
+}
+const TENANT_INDEX = indexOf(TENANT_SLOTS)
+const FLEET_INDEX = indexOf(FLEET_SLOTS)
+
+/** The slots an object of this kind may take in this folder and component (none: it does not belong there). */
+export const slotsFor = (
+  placed: {
+    readonly tenant: string
+    readonly component: string
+    readonly object: { apiVersion: string; kind: string }
+  },
+  context: TreeContext,
+): ReadonlyArray<Slot> =>
+  (placed.tenant === context.fleetFolder ? FLEET_INDEX : TENANT_INDEX).get(
+    `${placed.component} ${kindKey(placed.object)}`,
+  ) ?? []
+
 /** The group/kind pairs synth ever emits, in any component. */
 export const KNOWN_KINDS: ReadonlySet<string> = new Set(
   [...Object.values(TENANT_SLOTS), ...Object.values(FLEET_SLOTS)].flat().map((s) => `${s.group}/${s.kind}`),
