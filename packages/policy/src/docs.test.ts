@@ -1,0 +1,15 @@
+import { readFile } from "node:fs/promises"
+import { describe, expect, it } from "@effect/vitest"
+import { treeRules } from "./check-tree.ts"
+
+const guide = await readFile(new URL("../../../docs/guardrails.md", import.meta.url), "utf8")
+
+describe("docs/guardrails.md", () => {
+  it("has a row for every rule the engine runs", () => {
+    expect(
+      treeRules()
+        .filter((rule) => !guide.includes(`| \`${rule.id}\` |`))
+        .map((rule) => rule.id),
+    ).toEqual([])
+  })
+})
