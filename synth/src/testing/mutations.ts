@@ -433,6 +433,33 @@ const pods: ReadonlyArray<Mutation> = [
     apply: (tree) => tree.remove(app("poddisruptionbudget-api")),
   },
   {
+    attack: "the API tolerates the control plane's taint and pins itself there",
+    rule: "pod/scheduling",
+    apply: (tree) => {
+      pod(tree).tolerations = [
+        { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+      ]
+      pod(tree).nodeSelector = { "node-role.kubernetes.io/control-plane": "" }
+    },
+  },
+  {
+    attack: "the API takes a system priority, evicting other tenants under pressure",
+    rule: "pod/scheduling",
+    apply: (tree) => {
+      pod(tree).priorityClassName = "system-node-critical"
+    },
+  },
+  {
+    attack: "the app ships its own kube-root-ca.crt, replacing the CA the secret store trusts",
+    rule: "tree/name",
+    apply: (tree) => {
+      const ca = tree.copy(app("configmap-api-env"))
+      ca.metadata.name = "kube-root-ca.crt"
+      ca.data = { "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }
+      tree.put(app("configmap-kube-root-ca.crt"), ca)
+    },
+  },
+  {
     attack: "the workload runs as the secret store's credentials-reader account",
     rule: "pod/service-account",
     apply: (tree) => {
@@ -837,6 +864,31 @@ const argo: ReadonlyArray<Mutation> = [
     rule: "argocd/confined-to-tenant",
     apply: (tree) => {
       tree.doc(APPLICATION).spec.destination.namespace = "platform"
+    },
+  },
+  {
+    attack: "the workload Application carries an operation: a forced, replacing sync",
+    rule: "argocd/application-fields",
+    apply: (tree) => {
+      tree.doc(APPLICATION).operation = {
+        sync: { syncStrategy: { apply: { force: true } }, syncOptions: ["Replace=true"] },
+      }
+    },
+  },
+  {
+    attack: "the Deployment is told to survive its tenant's decommissioning",
+    rule: "argocd/resource-annotations",
+    apply: (tree) => {
+      tree.doc(DEPLOYMENT).metadata.annotations = { "argocd.argoproj.io/sync-options": "Delete=false,Prune=false" }
+    },
+  },
+  {
+    attack: "the quota becomes a hook, deleted once the sync succeeds",
+    rule: "argocd/resource-annotations",
+    apply: (tree) => {
+      const annotations = tree.doc(platform("resourcequota-tenant-quota")).metadata.annotations
+      annotations["argocd.argoproj.io/hook"] = "PreSync"
+      annotations["argocd.argoproj.io/hook-delete-policy"] = "HookSucceeded"
     },
   },
   {

@@ -187,13 +187,17 @@ export const applicationSource = perObject(
   },
 )
 
+const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec"])
+
 export const applicationFields = perObject(
   "argocd/application-fields",
-  "Applications set only what synth sets: no ignoreDifferences, managed namespace metadata or other sync options",
+  "Applications set only what synth sets: no operation, ignoreDifferences, managed namespace metadata or other sync options",
   (placed) => {
     if (!isApplication(placed)) return []
     const syncPolicy = field(placed.object, "spec", "syncPolicy")
     return [
+      // A top-level `operation` makes Argo CD run it (a forced or replacing sync, say) as written.
+      ...extraFields(placed.object, OBJECT_FIELDS).map((key) => `sets ${key}`),
       ...extraFields(placed.object.spec, APPLICATION_FIELDS).map((key) => `sets spec.${key}`),
       ...extraFields(syncPolicy, SYNC_POLICY_FIELDS).map((key) => `sets syncPolicy.${key}`),
       ...list(field(syncPolicy, "syncOptions"))
@@ -203,7 +207,36 @@ export const applicationFields = perObject(
   },
 )
 
+/**
+ * Argo CD reads instructions from every object's annotations: synth sets only sync waves, and the
+ * Sync hook of the provisioning Job. Others could keep an object alive after its tenant is gone
+ * (`sync-options: Delete=false`), force or replace it, or turn any object into a hook.
+ */
+const ARGO_ANNOTATION = "argocd.argoproj.io/"
+const HOOK_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "argocd.argoproj.io/hook": "Sync",
+  "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+}
+
+export const resourceAnnotations = perObject(
+  "argocd/resource-annotations",
+  "Objects carry no Argo CD instruction but a sync wave (and the provisioning Job its Sync hook)",
+  ({ object }, _folder, context) =>
+    Object.entries(object.metadata.annotations ?? {})
+      .filter(([key]) => key.startsWith(ARGO_ANNOTATION) && key !== `${ARGO_ANNOTATION}sync-wave`)
+      .filter(
+        ([key, value]) =>
+          !(
+            object.kind === "Job" &&
+            object.metadata.namespace === context.platformNamespace &&
+            HOOK_ANNOTATIONS[key] === value
+          ),
+      )
+      .map(([key, value]) => `sets ${key}: ${String(value)}`),
+)
+
 export const tenantArgoRules: ReadonlyArray<TreeRule> = [
+  resourceAnnotations,
   projectFields,
   projectDestinations,
   projectSources,

@@ -89,4 +89,30 @@ export const imageRegistry = perObject(
   },
 )
 
-export const podRules: ReadonlyArray<TreeRule> = [podServiceAccount, podSecrets, imageRegistry]
+/**
+ * Where and how pods are scheduled is the platform's: tolerations could put a tenant on the
+ * control plane, a priority class evict other tenants, a runtime class or scheduler escape the
+ * defaults. Synth only spreads replicas (topologySpreadConstraints).
+ */
+const SCHEDULING = [
+  "nodeName",
+  "nodeSelector",
+  "affinity",
+  "tolerations",
+  "priorityClassName",
+  "priority",
+  "preemptionPolicy",
+  "runtimeClassName",
+  "schedulerName",
+] as const
+
+export const podScheduling = perObject(
+  "pod/scheduling",
+  "Pods set no node, toleration, affinity, priority, runtime class or scheduler",
+  ({ object }) => {
+    const pod = podSpecOf(object)
+    return pod === undefined ? [] : SCHEDULING.filter((key) => pod[key] !== undefined).map((key) => `sets ${key}`)
+  },
+)
+
+export const podRules: ReadonlyArray<TreeRule> = [podServiceAccount, podSecrets, imageRegistry, podScheduling]

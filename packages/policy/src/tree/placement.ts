@@ -14,15 +14,16 @@ const slot = (group: string, kind: string, namespace: Slot["namespace"], name?: 
   name === undefined ? { group, kind, namespace } : { group, kind, namespace, name }
 
 /**
- * Exactly what synth emits per component. Objects synth places in the shared platform and Argo
- * CD namespaces carry the tenant's name, so a tenant folder can never write (or overwrite)
- * another tenant's credentials, scripts, projects or applications there.
+ * Exactly what synth emits per component, by kind, namespace and (where it is fixed) name.
+ * Objects synth places in the shared platform and Argo CD namespaces carry the tenant's name, so
+ * a tenant folder can never write (or overwrite) another tenant's credentials, scripts, projects
+ * or applications there.
  */
 export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
   platform: [
     slot("", "Namespace", "cluster", (tenant) => namespaceOf(tenant)),
-    slot("", "ResourceQuota", "tenant"),
-    slot("", "LimitRange", "tenant"),
+    slot("", "ResourceQuota", "tenant", () => "tenant-quota"),
+    slot("", "LimitRange", "tenant", () => "tenant-limits"),
     slot("networking.k8s.io", "NetworkPolicy", "tenant"),
     slot("", "ServiceAccount", "tenant", () => "credentials-reader"),
     slot("external-secrets.io", "SecretStore", "tenant", () => "platform-credentials"),
@@ -34,14 +35,15 @@ export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
     slot("", "ConfigMap", "platform", (tenant) => `provision-${tenant}`),
     slot("batch", "Job", "platform", (tenant) => `provision-${tenant}`),
   ],
+  // Names too: a ConfigMap named kube-root-ca.crt would replace the CA the secret store trusts.
   app: [
-    slot("", "ServiceAccount", "tenant"),
-    slot("", "ConfigMap", "tenant"),
-    slot("", "Service", "tenant"),
-    slot("apps", "Deployment", "tenant"),
-    slot("networking.k8s.io", "Ingress", "tenant"),
-    slot("autoscaling", "HorizontalPodAutoscaler", "tenant"),
-    slot("policy", "PodDisruptionBudget", "tenant"),
+    slot("", "ServiceAccount", "tenant", () => "api"),
+    slot("", "ConfigMap", "tenant", () => "api-env"),
+    slot("", "Service", "tenant", () => "api"),
+    slot("apps", "Deployment", "tenant", () => "api"),
+    slot("networking.k8s.io", "Ingress", "tenant", () => "api"),
+    slot("autoscaling", "HorizontalPodAutoscaler", "tenant", () => "api"),
+    slot("policy", "PodDisruptionBudget", "tenant", () => "api"),
   ],
   argocd: [
     slot("argoproj.io", "AppProject", "argocd", (tenant) => tenant),
