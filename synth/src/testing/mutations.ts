@@ -763,6 +763,16 @@ const credentials: ReadonlyArray<Mutation> = [
     },
   },
   {
+    attack: "api-credentials templated into a service-account token the cluster mints for credentials-reader",
+    rule: "eso/external-secret",
+    apply: (tree) => {
+      tree.doc(platform("externalsecret-api-credentials")).spec.target.template = {
+        type: "kubernetes.io/service-account-token",
+        metadata: { annotations: { "kubernetes.io/service-account.name": "credentials-reader" } },
+      }
+    },
+  },
+  {
     attack: "a ClusterSecretStore added to the tenant folder",
     rule: "tree/unknown-kind",
     apply: (tree) =>

@@ -45,6 +45,20 @@ export const secretStore = perObject(
 )
 
 /**
+ * A target template can make the written Secret anything, a service-account token minted by the
+ * cluster for any account of the namespace included: the target is a name and policies only.
+ */
+const TARGET_FIELDS = new Set(["name", "creationPolicy", "deletionPolicy"])
+const targetProblems = (spec: unknown): ReadonlyArray<string> => {
+  const target = field(spec, "target")
+  return isRecord(target)
+    ? Object.keys(target)
+        .filter((key) => !TARGET_FIELDS.has(key))
+        .map((key) => `sets target.${key}`)
+    : ["has no target"]
+}
+
+/**
  * In the tenant namespace: `api-credentials`, from the tenant's store, keys of its own secrets
  * only. In the platform namespace: the tenant's generated Secret, from its own generator only
  * (a target named like an admin Secret would overwrite it).
@@ -79,6 +93,7 @@ export const externalSecret = perObject(
         ...(field(spec, "target", "name") !== TENANT_CREDENTIALS_SECRET
           ? [`writes Secret ${String(field(spec, "target", "name"))}`]
           : []),
+        ...targetProblems(spec),
       ]
     }
     return [
@@ -93,6 +108,7 @@ export const externalSecret = perObject(
       ...(field(spec, "target", "name") !== generatedSecretOf(tenant)
         ? [`writes Secret ${String(field(spec, "target", "name"))}`]
         : []),
+      ...targetProblems(spec),
     ]
   },
 )
