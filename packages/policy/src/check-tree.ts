@@ -1,4 +1,3 @@
-import { namespaceOf } from "@ppi/config"
 import type { KubeObject, ObjectRule, TenantRule } from "./kube-object.ts"
 import { field, list } from "./kube-object.ts"
 import { objectRules, tenantRules } from "./rule-set.ts"
@@ -12,10 +11,10 @@ import { noPlaintextSecrets } from "./rules/plaintext-secrets.ts"
 import { podRules } from "./rules/pods.ts"
 import { rbacRules } from "./rules/rbac.ts"
 import { serviceRules } from "./rules/services.ts"
-import { isClusterScoped } from "./scope.ts"
 import { contextOf, type TreeContext, type TreeOptions } from "./tree/context.ts"
 import type { Finding, Folder, Placed, TreeViolation } from "./tree/model.ts"
 import { parseTree } from "./tree/parse-tree.ts"
+import { landingNamespace } from "./tree/placement.ts"
 import { perObject, type TreeRule } from "./tree/rule.ts"
 
 /** An ObjectRule judged on every object of a folder. */
@@ -42,10 +41,7 @@ export const fromTenantRule = (rule: TenantRule): TreeRule => ({
 /** Places an in-memory object as if it were read from `path` (synth checks what it is about to write). */
 export const place = (path: string, object: KubeObject, context: TreeContext): Placed => {
   const [tenant = "", component = ""] = path.split("/")
-  const namespace = isClusterScoped(object)
-    ? undefined
-    : (object.metadata.namespace ?? (tenant === context.fleetFolder ? context.argocdNamespace : namespaceOf(tenant)))
-  return { path, tenant, component, object, namespace }
+  return { path, tenant, component, object, namespace: landingNamespace(object, tenant, context) }
 }
 
 const toViolation =

@@ -1,10 +1,8 @@
-import { namespaceOf } from "@ppi/config"
 import { isAlias, isMap, isScalar, parseAllDocuments, visit } from "yaml"
 import { isRecord, type KubeObject } from "../kube-object.ts"
-import { isClusterScoped } from "../scope.ts"
 import type { TreeContext } from "./context.ts"
 import type { Folder, Placed, TreeViolation } from "./model.ts"
-import { slotsOf } from "./placement.ts"
+import { landingNamespace, slotsOf } from "./placement.ts"
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -127,11 +125,7 @@ export const parseTree = (
         problems.push(problem(path, `${object}: not a Kubernetes object`))
         continue
       }
-      const namespace = isClusterScoped(object)
-        ? undefined
-        : (object.metadata.namespace ??
-          (tenant === context.fleetFolder ? context.argocdNamespace : namespaceOf(tenant)))
-      placed.push({ path, tenant, component, object, namespace })
+      placed.push({ path, tenant, component, object, namespace: landingNamespace(object, tenant, context) })
     }
   }
   return {

@@ -1,5 +1,5 @@
 import { namespaceOf } from "@ppi/config"
-import { groupOf } from "../scope.ts"
+import { groupOf, isClusterScoped } from "../scope.ts"
 import type { TreeContext } from "./context.ts"
 
 /** Where an object of a component may land: a namespace by role, and (when pinned) its name. */
@@ -116,3 +116,16 @@ export const namespaceRole = (
     : placed.namespace === context.platformNamespace
       ? "platform"
       : "other"
+
+/**
+ * The namespace an object lands in: none for a cluster-scoped kind (whatever it claims), its own,
+ * or the destination of the Application syncing its folder (the tenant's; Argo CD's for the fleet).
+ */
+export const landingNamespace = (
+  object: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly namespace?: string } },
+  tenant: string,
+  context: TreeContext,
+): string | undefined =>
+  isClusterScoped(object)
+    ? undefined
+    : (object.metadata.namespace ?? (tenant === context.fleetFolder ? context.argocdNamespace : namespaceOf(tenant)))
