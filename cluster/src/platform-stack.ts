@@ -11,6 +11,7 @@ import { K3sNodes } from "./components/k3s-nodes.ts"
 import { Longhorn } from "./components/longhorn.ts"
 import { MetricsServer } from "./components/metrics-server.ts"
 import { ExternalDns, ExternalSecrets } from "./components/secrets-and-dns.ts"
+import { TenantAdmission } from "./components/tenant-admission.ts"
 import type { ClusterConfig } from "./config.ts"
 
 /** Stack secrets, read by the program entry as Pulumi secrets. */
@@ -42,6 +43,8 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
   })
   new ExternalSecrets(logical(stack, "secrets"), { stack })
   if (settings.metricsServer ?? settings.k3s === undefined) new MetricsServer(logical(stack, "metrics"), { stack })
+  // Before Argo CD syncs the first tenant: the cluster refuses what the policy refuses.
+  const admission = new TenantAdmission(logical(stack, "tenant-admission"), { stack, platform })
   new ExternalDns(logical(stack, "dns"), {
     stack,
     provider: settings.externalDnsProvider,
@@ -94,7 +97,7 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
   const argocd = new ArgoCd(
     logical(stack, "gitops"),
     { stack, platform, manifest: settings.argoCdManifest },
-    { dependsOn: [data] },
+    { dependsOn: [data, admission] },
   )
   const webhook = new ArgoCdWebhookSecret(logical(stack, "gitops-webhook"), { stack }, { dependsOn: [argocd] })
   return { rootApplication: argocd.root.metadata.name, mode: platform.mode, argoCdWebhookSecret: webhook.secret }

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, relative } from "node:path"
 import type { Platform } from "@ppi/config"
+import { checkFleet, checkFolder, contextOf, place } from "@ppi/policy"
 import { Effect } from "effect"
 import { InvalidManifests, OutputFailed, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
@@ -41,16 +42,32 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
       const { objects, ...rest } = renderTenant(tenant, platform)
       return { ...rest, objectCount: objects.length }
     })
+    const live = rendered.filter((tenant) => tenant.objectCount > 0)
     const fleet = renderFleet(
       platform,
-      rendered.filter((tenant) => tenant.objectCount > 0).map((tenant) => tenant.name),
+      live.map((tenant) => tenant.name),
     )
     const violations = [...rendered.flatMap((tenant) => tenant.violations), ...fleet.violations]
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
     const files = new Map(loaded.map(({ file, tenant }) => [tenant.name, file]))
-    const policyViolations = rendered.flatMap((tenant) =>
-      tenant.policyViolations.map((violation) => locateViolation(violation, files.get(tenant.name))),
-    )
+    const context = contextOf({ platform })
+    const fleetFolder = {
+      tenant: context.fleetFolder,
+      objects: fleet.objects.map(({ path, object }) => place(path, object, context)),
+    }
+    const policyViolations = [
+      ...rendered.flatMap((tenant) =>
+        tenant.policyViolations.map((violation) => locateViolation(violation, files.get(tenant.name))),
+      ),
+      ...[
+        ...checkFolder(fleetFolder, context),
+        ...checkFleet(
+          live.map((tenant) => tenant.claims),
+          fleetFolder,
+          context,
+        ),
+      ].map(({ rule, path, object, message }) => ({ tenant: path.split("/")[0] ?? "", rule, object, message })),
+    ]
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     const tree = new Map<string, string>(fleet.files)
     for (const tenant of rendered)

@@ -79,4 +79,17 @@ describe("CrossGuard policies (shared rules)", () => {
     ])
     expect(validate("stack-prefixed-names", deployment("traefik:v3.2.3"))).toEqual([])
   })
+
+  it("holds the platform's workloads to the tenants' Pod Security controls", () => {
+    const privileged = deployment("traefik:v3.2.3")
+    const pod = privileged.props.spec.template.spec as {
+      containers: Array<Record<string, unknown>>
+      hostNetwork?: boolean
+    }
+    pod.hostNetwork = true
+    expect(validate("pss-baseline-host-namespaces", privileged)).toEqual(["prod-traefik: hostNetwork is true"])
+    expect(validate("pss-restricted-run-as-non-root", privileged)).toEqual([
+      "prod-traefik: container t: runAsNonRoot is not true",
+    ])
+  })
 })

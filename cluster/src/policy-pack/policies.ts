@@ -1,4 +1,11 @@
-import { imagesPinned, type KubeObject, type ObjectRule, requiredLabelsRule, resourceQuotaComplete } from "@ppi/policy"
+import {
+  imagesPinned,
+  type KubeObject,
+  type ObjectRule,
+  podSecurityRules,
+  requiredLabelsRule,
+  resourceQuotaComplete,
+} from "@ppi/policy"
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy"
 
 /** `kubernetes:apps/v1:Deployment` + props → the plain object the synth's rules check. */
@@ -43,6 +50,8 @@ export const policies: ReadonlyArray<ResourceValidationPolicy> = [
   fromRule(imagesPinned, "images-pinned"),
   fromRule(requiredLabelsRule(["app.kubernetes.io/managed-by", "app.kubernetes.io/part-of"]), "required-labels"),
   fromRule(resourceQuotaComplete, "quota-complete"),
+  // The same Pod Security controls the tenant folders are held to, on the platform's own workloads.
+  ...podSecurityRules.map((rule) => fromRule(rule, rule.id.replace("/", "-"))),
   stackPrefixedNames,
 ]
 

@@ -10,6 +10,11 @@ export const PLATFORM_PROJECT = "platform"
 /** Folder of fleet-wide objects in `out/`; `_` keeps it apart from every tenant name. */
 export const FLEET_FOLDER = "_platform"
 export const IN_CLUSTER = "https://kubernetes.default.svc"
+/**
+ * The label synth puts on every tenant object, the tenant Namespace included, set to the tenant's
+ * name: the cluster's admission policies find tenant namespaces by it.
+ */
+export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
 /** What every AppProject requires of a commit before Argo CD syncs it: one of the bot's signatures. */
 export const signatureKeysOf = (platform: Platform): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>

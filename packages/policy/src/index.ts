@@ -1,56 +1,23 @@
-import type { KubeObject, ObjectRule, TenantRule, Violation } from "./kube-object.ts"
-import { refOf } from "./kube-object.ts"
-import { noPlaintextSecrets } from "./rules/plaintext-secrets.ts"
-import { podSecurityRules } from "./rules/pod-security.ts"
-import { argoConfined, defaultDeny, namespacedOnly, pdbForReplicated, quotaPresent } from "./rules/tenant-isolation.ts"
-import {
-  imagesPinned,
-  noNodePortOrLoadBalancer,
-  noTokenAutomount,
-  probesSet,
-  readOnlyRoot,
-  requiredLabels,
-  resourceQuotaComplete,
-  resourcesSet,
-} from "./rules/workload-hygiene.ts"
-
+export * from "./check-tree.ts"
 export * from "./kube-object.ts"
 export * from "./pod-spec.ts"
+export * from "./rule-set.ts"
+export * from "./rules/argocd.ts"
+export * from "./rules/credentials.ts"
+export * from "./rules/fleet.ts"
+export * from "./rules/namespace-labels.ts"
+export * from "./rules/network.ts"
+export * from "./rules/placement.ts"
 export * from "./rules/plaintext-secrets.ts"
 export * from "./rules/pod-security.ts"
+export * from "./rules/pods.ts"
+export * from "./rules/rbac.ts"
+export * from "./rules/services.ts"
 export * from "./rules/tenant-isolation.ts"
 export * from "./rules/workload-hygiene.ts"
-
-/** Every rule on a single object. Adding a rule: write it next to its kind, list it here, test it. */
-export const objectRules: ReadonlyArray<ObjectRule> = [
-  ...podSecurityRules,
-  imagesPinned,
-  resourcesSet,
-  probesSet,
-  readOnlyRoot,
-  noTokenAutomount,
-  requiredLabels,
-  noNodePortOrLoadBalancer,
-  resourceQuotaComplete,
-  noPlaintextSecrets,
-]
-
-export const tenantRules: ReadonlyArray<TenantRule> = [
-  namespacedOnly,
-  quotaPresent,
-  defaultDeny,
-  pdbForReplicated,
-  argoConfined,
-]
-
-/** Runs every rule over one tenant's objects. */
-export const checkTenant = (tenant: string, objects: ReadonlyArray<KubeObject>): ReadonlyArray<Violation> => [
-  ...objects.flatMap((object) =>
-    objectRules.flatMap((rule) =>
-      rule.check(object).map((message) => ({ rule: rule.id, object: refOf(object), message })),
-    ),
-  ),
-  ...tenantRules.flatMap((rule) =>
-    rule.check(objects, tenant).map((message) => ({ rule: rule.id, object: `tenant/${tenant}`, message })),
-  ),
-]
+export * from "./scope.ts"
+export * from "./tree/context.ts"
+export * from "./tree/model.ts"
+export * from "./tree/parse-tree.ts"
+export * from "./tree/placement.ts"
+export * from "./tree/rule.ts"

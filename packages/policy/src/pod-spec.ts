@@ -18,6 +18,14 @@ export const podSpecOf = (object: KubeObject): Readonly<Record<string, unknown>>
   return isRecord(spec) ? spec : {}
 }
 
+/** The metadata of the pods a workload creates (annotations such as AppArmor's live there). */
+export const podMetadataOf = (object: KubeObject): Readonly<Record<string, unknown>> => {
+  const path = TEMPLATE_PATHS[object.kind]
+  if (path === undefined) return {}
+  const metadata = field(object, ...path.slice(0, -1), "metadata")
+  return isRecord(metadata) ? metadata : {}
+}
+
 export interface NamedContainer {
   readonly kind: "containers" | "initContainers" | "ephemeralContainers"
   readonly name: string

@@ -1,4 +1,4 @@
-import { namespaceOf, type Platform, type Tenant } from "@ppi/config"
+import { namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
 /** Everything a tenant construct needs, computed once per tenant. */
@@ -14,7 +14,7 @@ export interface TenantContext {
 }
 
 export const LabelKeys = {
-  tenant: "platform.parametric.dev/tenant",
+  tenant: TENANT_LABEL,
   tier: "platform.parametric.dev/tier",
 } as const
 

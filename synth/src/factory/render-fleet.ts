@@ -11,12 +11,19 @@ import { fileNameOf } from "./render-tenant.ts"
 export const renderFleet = (
   platform: Platform,
   tenants: ReadonlyArray<string>,
-): { readonly files: ReadonlyMap<string, string>; readonly violations: ReadonlyArray<SchemaViolation> } => {
+): {
+  /** Each object with the path it is written to, for the policy engine. */
+  readonly objects: ReadonlyArray<{ readonly path: string; readonly object: K8sObject }>
+  readonly files: ReadonlyMap<string, string>
+  readonly violations: ReadonlyArray<SchemaViolation>
+} => {
   const chart = new Chart(new App({ outdir: "/nonexistent" }), "fleet", { disableResourceNameHashes: true })
   addPlatformProject(chart, platform, tenants)
   const objects = chart.toJson() as ReadonlyArray<K8sObject>
+  const placed = objects.map((object) => ({ path: `${FLEET_FOLDER}/argocd/${fileNameOf(object)}`, object }))
   return {
-    files: new Map(objects.map((object) => [`${FLEET_FOLDER}/argocd/${fileNameOf(object)}`, toCanonicalYaml(object)])),
+    objects: placed,
+    files: new Map(placed.map(({ path, object }) => [path, toCanonicalYaml(object)])),
     violations: objects.flatMap((object) =>
       validateObject(object).map((violation) => ({ tenant: FLEET_FOLDER, ...violation })),
     ),

@@ -1,5 +1,5 @@
 import type { Platform, Tenant } from "@ppi/config"
-import { checkTenant } from "@ppi/policy"
+import { checkFolder, claimsOf, contextOf, type FolderClaims, place } from "@ppi/policy"
 import { makeTenantContext } from "../constructs/tenant-context.ts"
 import { toCanonicalYaml } from "../emit/canonical-yaml.ts"
 import type { PolicyViolation, SchemaViolation } from "../errors.ts"
@@ -15,6 +15,8 @@ export interface RenderedTenant {
   readonly files: ReadonlyMap<string, string>
   readonly violations: ReadonlyArray<SchemaViolation>
   readonly policyViolations: ReadonlyArray<PolicyViolation>
+  /** Its hostnames and the objects it places in shared namespaces, for the fleet-wide checks. */
+  readonly claims: FolderClaims
 }
 
 /** `Deployment` `api` → `deployment-api.yaml`: stable, readable, unique within a component. */
@@ -27,11 +29,25 @@ export const fileNameOf = (object: K8sObject): string => `${object.kind.toLowerC
 export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant => {
   const plan = planTenant(tenant)
   if (plan === undefined)
-    return { name: tenant.name, objects: [], files: new Map(), violations: [], policyViolations: [] }
+    return {
+      name: tenant.name,
+      objects: [],
+      files: new Map(),
+      violations: [],
+      policyViolations: [],
+      claims: { tenant: tenant.name, hosts: [], shared: [] },
+    }
   const placed = synthesizeTenant(makeTenantContext(tenant, platform, plan))
   const objects = placed.map(({ object }) => object)
   const violations: Array<SchemaViolation> = []
   const files = new Map<string, string>()
+  const context = contextOf({ platform })
+  const folder = {
+    tenant: tenant.name,
+    objects: placed.map(({ component, object }) =>
+      place(`${tenant.name}/${component}/${fileNameOf(object)}`, object, context),
+    ),
+  }
   for (const { component, object } of placed) {
     for (const violation of validateObject(object)) violations.push({ tenant: tenant.name, ...violation })
     const fileName = `${component}/${fileNameOf(object)}`
@@ -44,6 +60,12 @@ export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant
       })
     files.set(fileName, toCanonicalYaml(object))
   }
-  const policyViolations = checkTenant(tenant.name, objects).map((violation) => ({ tenant: tenant.name, ...violation }))
-  return { name: tenant.name, objects, files, violations, policyViolations }
+  // The same folder-level engine `pnpm policy` and publish run, on exactly what is about to be written.
+  const policyViolations = checkFolder(folder, context).map(({ rule, object, message }) => ({
+    tenant: tenant.name,
+    rule,
+    object,
+    message,
+  }))
+  return { name: tenant.name, objects, files, violations, policyViolations, claims: claimsOf(folder) }
 }

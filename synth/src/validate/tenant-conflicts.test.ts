@@ -103,4 +103,18 @@ describe("findConflicts", () => {
       },
     ])
   })
+
+  it("refuses a tenant named like another tenant's platform Application", () => {
+    const issues = findConflicts(
+      loaded({ "a.ts": { name: "acme", tier: "free" }, "b.ts": { name: "acme-platform", tier: "free" } }),
+      examplePlatform,
+    )
+    expect(issues).toEqual([
+      {
+        file: "b.ts",
+        path: "name",
+        message: '"acme-platform" names the Argo CD Application of tenant "acme"\'s platform objects (a.ts)',
+      },
+    ])
+  })
 })

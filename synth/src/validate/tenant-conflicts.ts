@@ -1,6 +1,8 @@
 import { type ConfigIssue, canonicalHostname, customHostnameRefusal, type Platform } from "@ppi/config"
 import type { LoadedTenant } from "../load/tenant-files.ts"
 
+const PLATFORM_APP_SUFFIX = "-platform"
+
 /**
  * Fleet-wide uniqueness: names (hence namespaces, DB roles, cache users) and every hostname,
  * canonical or custom; custom hostnames must be the tenant's own (verified) and never the
@@ -15,6 +17,19 @@ export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Pl
     if (owner !== undefined)
       issues.push({ file, path: "name", message: `duplicate tenant name "${tenant.name}" (also in ${owner})` })
     else names.set(tenant.name, file)
+  }
+  // Tenant `x`'s platform Application is named `x-platform`: so is tenant `x-platform`'s own.
+  for (const { file, tenant } of tenants) {
+    const other = tenant.name.endsWith(PLATFORM_APP_SUFFIX) ? tenant.name.slice(0, -PLATFORM_APP_SUFFIX.length) : ""
+    const owner = names.get(other)
+    if (owner !== undefined)
+      issues.push({
+        file,
+        path: "name",
+        message: `"${tenant.name}" names the Argo CD Application of tenant "${other}"'s platform objects (${owner})`,
+      })
+  }
+  for (const { file, tenant } of tenants) {
     const claimed: ReadonlyArray<readonly [string, string]> = [
       ["name", canonicalHostname(tenant.name, platform.baseDomain)],
       ...tenant.hostnames.map((host, index) => [`hostnames[${index}]`, host] as const),

@@ -6,6 +6,12 @@ import { completeQuota, container, deployment, labels, object } from "./testing-
 const withContainer = (overrides: Record<string, unknown> = {}, securityContext: Record<string, unknown> = {}) =>
   deployment({ containers: [container(overrides, securityContext)] })
 
+const annotatedPod = (annotations: Record<string, string>): KubeObject => {
+  const base = deployment()
+  const spec = base.spec as { template: Record<string, unknown> }
+  return { ...base, spec: { ...spec, template: { ...spec.template, metadata: { labels, annotations } } } }
+}
+
 /** For every object rule: objects it must catch and objects it must pass. */
 const cases: Record<string, { readonly bad: ReadonlyArray<KubeObject>; readonly good: ReadonlyArray<KubeObject> }> = {
   "pss-baseline/host-process": {
@@ -32,8 +38,22 @@ const cases: Record<string, { readonly bad: ReadonlyArray<KubeObject>; readonly 
     good: [withContainer({ ports: [{ containerPort: 8080 }] })],
   },
   "pss-baseline/apparmor": {
-    bad: [withContainer({}, { appArmorProfile: { type: "Unconfined" } })],
-    good: [withContainer({}, { appArmorProfile: { type: "RuntimeDefault" } })],
+    bad: [
+      withContainer({}, { appArmorProfile: { type: "Unconfined" } }),
+      deployment({ securityContext: { appArmorProfile: { type: "Unconfined" } } }),
+      annotatedPod({ "container.apparmor.security.beta.kubernetes.io/api": "unconfined" }),
+    ],
+    good: [
+      withContainer({}, { appArmorProfile: { type: "RuntimeDefault" } }),
+      annotatedPod({ "container.apparmor.security.beta.kubernetes.io/api": "runtime/default" }),
+    ],
+  },
+  "pss-baseline/host-probes": {
+    bad: [
+      withContainer({ livenessProbe: { httpGet: { host: "169.254.169.254", path: "/", port: 80 } } }),
+      withContainer({ lifecycle: { preStop: { tcpSocket: { host: "10.0.0.1", port: 22 } } } }),
+    ],
+    good: [withContainer({ readinessProbe: { httpGet: { path: "/readyz", port: 8080 } } })],
   },
   "pss-baseline/selinux": {
     bad: [

@@ -1,5 +1,5 @@
 import { field, isRecord, list, type ObjectRule } from "../kube-object.ts"
-import { containersOf, onPods } from "../pod-spec.ts"
+import { containersOf, onPods, podMetadataOf } from "../pod-spec.ts"
 
 /**
  * Pod Security Standards, field by field (https://kubernetes.io/docs/concepts/security/pod-security-standards/):
@@ -82,16 +82,49 @@ export const hostPorts = rule("pss-baseline/host-ports", "No host ports", (pod) 
   }),
 )
 
-export const appArmor = rule("pss-baseline/apparmor", "AppArmor may not be unconfined", (pod) => [
-  ...(field(pod, "securityContext", "appArmorProfile", "type") === "Unconfined"
-    ? ["pod: appArmorProfile is Unconfined"]
-    : []),
-  ...perContainer(pod, (c) =>
-    field(c, "securityContext", "appArmorProfile", "type") === "Unconfined"
-      ? "appArmorProfile is Unconfined"
-      : undefined,
-  ),
-])
+const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+const appArmorFieldProblem = (profile: unknown): string | undefined => {
+  const type = field(profile, "type")
+  return type === undefined || type === "RuntimeDefault" || type === "Localhost"
+    ? undefined
+    : `appArmorProfile is ${String(type)}`
+}
+
+/** Both ways to set a profile: the `appArmorProfile` fields (1.30+) and the older annotations, which still apply. */
+export const appArmor: ObjectRule = {
+  id: "pss-baseline/apparmor",
+  description: "AppArmor is RuntimeDefault or Localhost, by field or by annotation",
+  check: onPods((pod, object) => {
+    const podProblem = appArmorFieldProblem(field(pod, "securityContext", "appArmorProfile"))
+    const annotations = podMetadataOf(object).annotations
+    return [
+      ...(podProblem ? [`pod: ${podProblem}`] : []),
+      ...perContainer(pod, (c) => appArmorFieldProblem(field(c, "securityContext", "appArmorProfile"))),
+      ...Object.entries(isRecord(annotations) ? annotations : {})
+        .filter(([key]) => key.startsWith(APPARMOR_ANNOTATION))
+        .filter(([, value]) => value !== "runtime/default" && !String(value).startsWith("localhost/"))
+        .map(([key, value]) => `annotation ${key} is ${String(value)}`),
+    ]
+  }),
+}
+
+const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe"] as const
+const hostOf = (handler: unknown): unknown => field(handler, "httpGet", "host") ?? field(handler, "tcpSocket", "host")
+
+/** Baseline since v1.34: probes and lifecycle hooks may not name a host (the kubelet would reach it from the node). */
+export const hostProbes = rule("pss-baseline/host-probes", "Probes and lifecycle handlers set no host", (pod) =>
+  perContainer(pod, (c) => {
+    const handlers = [
+      ...HANDLERS.map((probe) => [probe, c[probe]] as const),
+      ["postStart", field(c, "lifecycle", "postStart")] as const,
+      ["preStop", field(c, "lifecycle", "preStop")] as const,
+    ]
+    const bad = handlers.filter(([, handler]) => (hostOf(handler) ?? "") !== "")
+    return bad.length === 0
+      ? undefined
+      : bad.map(([where, handler]) => `${where} targets host ${String(hostOf(handler))}`).join(", ")
+  }),
+)
 
 const ALLOWED_SELINUX_TYPES = new Set([
   undefined,
@@ -201,6 +234,7 @@ export const podSecurityRules: ReadonlyArray<ObjectRule> = [
   hostPath,
   hostPorts,
   appArmor,
+  hostProbes,
   seLinux,
   procMount,
   seccompNotUnconfined,

@@ -1,17 +1,16 @@
 import { field, isRecord, type KubeObject, list, type TenantRule } from "../kube-object.ts"
+import { isClusterScoped } from "../scope.ts"
 import { podLabelsOf, replicasOf, selectorMatches } from "./workload-hygiene.ts"
 
 const IN_CLUSTER = "https://kubernetes.default.svc"
 
 export const namespacedOnly: TenantRule = {
   id: "mtb/no-cluster-scoped",
-  description: "A tenant has no cluster-scoped objects besides its own Namespace",
+  description:
+    "A tenant has no cluster-scoped objects besides its own Namespace (by the kind's scope, not its namespace field)",
   check: (objects, tenant) =>
     objects
-      .filter(
-        (object) =>
-          object.metadata.namespace === undefined && !(object.kind === "Namespace" && object.metadata.name === tenant),
-      )
+      .filter((object) => isClusterScoped(object) && !(object.kind === "Namespace" && object.metadata.name === tenant))
       .map((object) => `${object.kind}/${object.metadata.name} is cluster-scoped`),
 }
 

@@ -45,7 +45,9 @@ const replace = (kind: string, next: KubeObject) => [...without(kind), next]
 
 const cases: Record<string, ReadonlyArray<ReadonlyArray<KubeObject>>> = {
   "mtb/no-cluster-scoped": [
-    [...tenant, object("ClusterRole", "admin", {}, null)],
+    [...tenant, { ...object("ClusterRole", "admin", {}, null), apiVersion: "rbac.authorization.k8s.io/v1" }],
+    // The API server ignores the namespace of a cluster-scoped object: the rule must too.
+    [...tenant, { ...object("ClusterRoleBinding", "admin"), apiVersion: "rbac.authorization.k8s.io/v1" }],
     [...tenant, object("Namespace", "other", {}, null)],
   ],
   "mtb/quota-present": [without("ResourceQuota"), without("LimitRange")],

@@ -1,0 +1,197 @@
+import { endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
+import * as k8s from "@pulumi/kubernetes"
+import * as pulumi from "@pulumi/pulumi"
+import { labels, logical, type Opts } from "./common.ts"
+
+/**
+ * Defense in depth: the tenant guardrails as ValidatingAdmissionPolicies (CEL, GA since
+ * Kubernetes 1.30), so an object applied straight to the API server — by a tenant's identity, by
+ * Argo CD from a tampered deploy branch, by anyone — is refused like `pnpm policy` refuses it.
+ * Each expression is kept to one idea; its message says what is refused.
+ */
+export interface AdmissionValidation {
+  readonly expression: string
+  readonly message: string
+}
+
+export interface TenantAdmissionPolicy {
+  readonly name: string
+  readonly description: string
+  /** What the policy sees: API group, resources, operations. */
+  readonly rules: ReadonlyArray<{
+    readonly apiGroups: ReadonlyArray<string>
+    readonly resources: ReadonlyArray<string>
+    readonly operations: ReadonlyArray<string>
+  }>
+  /** Namespaced objects: bound to tenant namespaces by label. Namespaces themselves: by a match condition. */
+  readonly scope: "tenant-namespaces" | "tenant-namespace-objects"
+  readonly matchConditions?: ReadonlyArray<{ readonly name: string; readonly expression: string }>
+  readonly validations: ReadonlyArray<AdmissionValidation>
+}
+
+const write = ["CREATE", "UPDATE"]
+const hasLabel = (object: string, key: string) =>
+  `has(${object}.metadata.labels) && '${key}' in ${object}.metadata.labels`
+const label = (key: string) => `object.metadata.labels['${key}']`
+
+/** Every container list of a pod: containers, init containers, ephemeral containers. */
+const allContainers = (check: string) =>
+  ["containers", "initContainers", "ephemeralContainers"]
+    .map((list) => `(!has(object.spec.${list}) || object.spec.${list}.all(c, ${check}))`)
+    .join(" && ")
+
+/** The address ranges a tenant may reach by IP: the managed data services' (none when self-hosted). */
+export const allowedEgressCidrs = (platform: Platform): ReadonlyArray<string> => {
+  const { postgres, redis } = endpoints(platform)
+  return [...(postgres.cidrs ?? []), ...(redis.cidrs ?? [])]
+}
+
+export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<TenantAdmissionPolicy> => {
+  const cidrs = allowedEgressCidrs(platform)
+  const api = platform.images.api.repository
+  return [
+    {
+      name: "ppi-tenant-services",
+      description: "Tenant Services lead only to the tenant's pods",
+      scope: "tenant-namespace-objects",
+      rules: [{ apiGroups: [""], resources: ["services"], operations: write }],
+      validations: [
+        {
+          // The API server defaults a missing type to ClusterIP before validating admission runs.
+          expression: "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
+          message: "tenant Services must be ClusterIP: no ExternalName, NodePort or LoadBalancer",
+        },
+        {
+          expression: "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+          message: "tenant Services may not set externalIPs",
+        },
+      ],
+    },
+    {
+      name: "ppi-tenant-rolebindings",
+      description: "Tenant RoleBindings never bind a ClusterRole",
+      scope: "tenant-namespace-objects",
+      rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], operations: write }],
+      validations: [
+        {
+          expression: "object.roleRef.kind == 'Role'",
+          message: "tenant RoleBindings may bind only a Role of their namespace, never a ClusterRole",
+        },
+      ],
+    },
+    {
+      name: "ppi-tenant-egress",
+      description: "Tenant NetworkPolicies open no address range but the managed data services'",
+      scope: "tenant-namespace-objects",
+      rules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], operations: write }],
+      validations: [
+        {
+          // An egress rule without `to` allows every destination.
+          expression: "!has(object.spec.egress) || object.spec.egress.all(rule, has(rule.to) && size(rule.to) > 0)",
+          message: "every egress rule of a tenant NetworkPolicy must name its destinations",
+        },
+        {
+          // cidr(…).containsCIDR is Kubernetes' CIDR library (1.31+). No allowed range: no ipBlock at all.
+          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock)${
+            cidrs.length === 0
+              ? ""
+              : ` || [${cidrs.map((cidr) => `'${cidr}'`).join(", ")}].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))`
+          }))`,
+          message:
+            cidrs.length === 0
+              ? "tenant NetworkPolicies may not allow egress by address range"
+              : `tenant egress by address range is allowed only within ${cidrs.join(", ")}`,
+        },
+      ],
+    },
+    {
+      name: "ppi-tenant-images",
+      description: "Tenant pods run only the platform's API image, pinned",
+      scope: "tenant-namespace-objects",
+      rules: [{ apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers"], operations: write }],
+      validations: [
+        {
+          // `repo:tag` or `repo@digest` (the tag is never latest); nothing from another repository.
+          expression: allContainers(
+            `(c.image.startsWith('${api}:') || c.image.startsWith('${api}@')) && !c.image.endsWith(':latest')`,
+          ),
+          message: `tenant pods may run only ${api}, pinned to a version or digest`,
+        },
+      ],
+    },
+    {
+      name: "ppi-tenant-namespace",
+      description: "A tenant Namespace keeps its tenant label and Pod Security restricted",
+      scope: "tenant-namespaces",
+      rules: [{ apiGroups: [""], resources: ["namespaces"], operations: write }],
+      // A namespace selector would see the new labels only: removing the tenant label would unbind
+      // the policy. The condition also looks at the old object.
+      matchConditions: [
+        {
+          name: "was-or-is-a-tenant-namespace",
+          expression: `(${hasLabel("object", TENANT_LABEL)}) || (oldObject != null && ${hasLabel("oldObject", TENANT_LABEL)})`,
+        },
+      ],
+      validations: [
+        {
+          expression: `${hasLabel("object", TENANT_LABEL)} && ${label(TENANT_LABEL)} == object.metadata.name`,
+          message: `a tenant Namespace keeps ${TENANT_LABEL} set to its own name`,
+        },
+        ...(["enforce", "audit", "warn"] as const).map((mode) => ({
+          expression: `${hasLabel("object", `pod-security.kubernetes.io/${mode}`)} && ${label(`pod-security.kubernetes.io/${mode}`)} == 'restricted'`,
+          message: `a tenant Namespace keeps pod-security.kubernetes.io/${mode}=restricted`,
+        })),
+      ],
+    },
+  ]
+}
+
+/** The binding's selection: namespaced objects in namespaces carrying the tenant label. */
+export const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
+
+export class TenantAdmission extends pulumi.ComponentResource {
+  constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {
+    super("ppi:guardrails:TenantAdmission", name, {}, opts)
+    for (const policy of tenantAdmissionPolicies(args.platform)) {
+      const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+        logical(args.stack, policy.name),
+        {
+          metadata: {
+            name: policy.name,
+            labels: labels("tenant-admission"),
+            annotations: { description: policy.description },
+          },
+          spec: {
+            failurePolicy: "Fail",
+            matchConstraints: {
+              resourceRules: policy.rules.map((rule) => ({
+                apiGroups: [...rule.apiGroups],
+                apiVersions: ["*"],
+                resources: [...rule.resources],
+                operations: [...rule.operations],
+              })),
+            },
+            ...(policy.matchConditions ? { matchConditions: policy.matchConditions.map((c) => ({ ...c })) } : {}),
+            validations: policy.validations.map((validation) => ({ ...validation })),
+          },
+        },
+        { parent: this },
+      )
+      new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        logical(args.stack, `${policy.name}-binding`),
+        {
+          metadata: { name: policy.name, labels: labels("tenant-admission") },
+          spec: {
+            policyName: policy.name,
+            validationActions: ["Deny"],
+            ...(policy.scope === "tenant-namespace-objects"
+              ? { matchResources: { namespaceSelector: tenantNamespaceSelector } }
+              : {}),
+          },
+        },
+        { parent: this, dependsOn: [created] },
+      )
+    }
+    this.registerOutputs({})
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "@effect/vitest"
+import { checkTree, formatViolation, treeRules } from "@ppi/policy"
+import { Effect } from "effect"
+import { TenantFiles } from "../load/tenant-files.ts"
+import { buildTree } from "../synth.ts"
+import { EditableTree } from "../testing/editable-tree.ts"
+import { examplePlatform, exampleTenantsDir, platformFor } from "../testing/fixtures.ts"
+import { mutations } from "../testing/mutations.ts"
+
+// The real synthesized output of the example tenants, in both deployment modes.
+const platforms = { selfhosted: examplePlatform, cloud: platformFor({ mode: "cloud" }) }
+const build = (mode: keyof typeof platforms) =>
+  Effect.runPromise(buildTree(exampleTenantsDir, platforms[mode]).pipe(Effect.provide(TenantFiles.layer)))
+const trees = { selfhosted: (await build("selfhosted")).tree, cloud: (await build("cloud")).tree }
+
+describe("the mutation corpus", () => {
+  it("has at least 60 distinct attacks", () => {
+    expect(mutations.length).toBeGreaterThanOrEqual(60)
+    expect(new Set(mutations.map((mutation) => mutation.attack)).size).toBe(mutations.length)
+  })
+
+  it("has an attack for every rule of the engine", () => {
+    const attacked = new Set(mutations.map((mutation) => mutation.rule))
+    expect(
+      treeRules()
+        .filter((rule) => !attacked.has(rule.id))
+        .map((rule) => rule.id),
+    ).toEqual([])
+  })
+
+  it.each(Object.keys(trees) as Array<keyof typeof trees>)("passes the unmutated %s output", (mode) => {
+    const report = checkTree(trees[mode], { platform: platforms[mode] })
+    expect(report.violations.map(formatViolation)).toEqual([])
+    expect(report.objects).toBe(trees[mode].size)
+  })
+
+  it("passes the unmutated output without a platform file too", () => {
+    expect(checkTree(trees.selfhosted).violations.map(formatViolation)).toEqual([])
+  })
+
+  it.each(mutations.map((mutation) => [mutation.rule, mutation.attack, mutation] as const))(
+    "[%s] catches: %s",
+    (rule, _attack, mutation) => {
+      const mode = mutation.mode ?? "selfhosted"
+      const tree = new EditableTree(trees[mode])
+      mutation.apply(tree)
+      const files = tree.files()
+      expect(files).not.toEqual(trees[mode])
+      const violations = checkTree(files, { platform: platforms[mode] }).violations
+      expect(violations.filter((violation) => violation.rule === rule).map(formatViolation)).not.toEqual([])
+    },
+  )
+})
