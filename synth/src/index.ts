@@ -1,4 +1,5 @@
 export * from "./errors.ts"
+export { renderFleet } from "./factory/render-fleet.ts"
 export { renderTenant } from "./factory/render-tenant.ts"
 export { MAX_DATA_FILE_BYTES } from "./load/data-source.ts"
 export { loadPlatform } from "./load/platform-file.ts"

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
@@ -67,6 +68,44 @@ describe("publish holds a write token and never runs tenant code", () => {
       const message = result._tag === "Failure" ? result.failure.message : ""
       expect(message).not.toContain(TOKEN)
       expect(message).not.toContain(basic)
+    }),
+  )
+})
+
+describe("publish checks the exact tree it commits", () => {
+  it.effect("refuses to carry a tampered, held-back folder forward", () =>
+    Effect.gen(function* () {
+      const first = yield* publishWith({})
+      expect(first._tag === "Success" && first.success._tag).toBe("Published")
+      // Someone with push rights slips a cluster-admin binding into hobby's deployed folder …
+      const intruder = join(fixture.root, "intruder")
+      execFileSync("git", ["clone", "--quiet", "--branch", "deploy", fixture.remote, intruder])
+      writeFileSync(
+        join(intruder, "hobby/platform/clusterrolebinding-escalate.yaml"),
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: escalate\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n  - kind: ServiceAccount\n    name: default\n    namespace: hobby\n",
+      )
+      const git = (...args: ReadonlyArray<string>) =>
+        execFileSync("git", args, {
+          cwd: intruder,
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: "x",
+            GIT_AUTHOR_EMAIL: "x@x",
+            GIT_COMMITTER_NAME: "x",
+            GIT_COMMITTER_EMAIL: "x@x",
+          },
+        })
+      git("add", "--all")
+      git("commit", "--quiet", "-m", "escalate")
+      git("push", "--quiet", "origin", "HEAD:deploy")
+      const tampered = fixture.git("rev-parse", "deploy")
+      // … and main then loses hobby's file without decommissioning it: publish would hold its folder back.
+      fixture.commit("Lose hobby", { "tenants/hobby.ts": null })
+      const result = yield* publishWith({})
+      expect(result._tag === "Failure" && result.failure.message).toMatch(
+        /not publishing: the tree breaks the policy\n[\s\S]*hobby\/platform\/clusterrolebinding-escalate\.yaml/,
+      )
+      expect(fixture.git("rev-parse", "deploy")).toBe(tampered)
     }),
   )
 })

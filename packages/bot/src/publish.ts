@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER } from "@ppi/config"
-import { buildTree, loadPlatform, readTree, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
+import { FLEET_FOLDER, type Platform } from "@ppi/config"
+import { checkTree, formatViolation } from "@ppi/policy"
+import { buildTree, loadPlatform, readTree, renderFleet, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
 import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
@@ -42,6 +43,28 @@ export type PublishResult =
       readonly heldBack: ReadonlyArray<string>
       readonly attempts: number
     }
+
+/**
+ * The fleet folder re-rendered for the tenant folders actually published: with a tenant held back
+ * (kept as deployed, or a new one withheld) the platform project must still allow exactly them.
+ */
+const withFleetOf = (tree: Tree, platform: Platform): Tree => {
+  const tenants = [...new Set([...tree.keys()].filter((file) => file.includes("/")).map((file) => file.split("/")[0] ?? ""))]
+    .filter((tenant) => tenant !== FLEET_FOLDER)
+    .sort()
+  const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
+  for (const [file, content] of renderFleet(platform, tenants).files) next.set(file, content)
+  return next
+}
+
+/** The tree about to be published breaks a guardrail: nothing is committed. */
+export class PolicyRefused extends Schema.TaggedError<PolicyRefused>()("PolicyRefused", {
+  violations: Schema.Array(Schema.String),
+}) {
+  override get message(): string {
+    return `not publishing: the tree breaks the policy\n${this.violations.join("\n")}`
+  }
+}
 
 /** Someone else moved the deploy branch between our fetch and our push. */
 export class LostRace extends Schema.TaggedError<LostRace>()("LostRace", { attempt: Schema.Number }) {}
@@ -88,7 +111,11 @@ const revParse = (repo: string, ref: string) =>
 const attemptPublish = (
   options: PublishOptions,
   attempt: number,
-): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace | SigningRefused, TenantFiles> =>
+): Effect.Effect<
+  PublishResult,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  TenantFiles
+> =>
   Effect.acquireUseRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), "ppi-publish-"))),
     (work) =>
@@ -139,7 +166,13 @@ const attemptPublish = (
         if (refusal?.empty) return yield* refusal
         const deployed =
           parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
-        const { tree: published, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
+        const { tree: kept, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
+        const published = heldBack.length === 0 ? kept : withFleetOf(kept, platform)
+        // The guardrails once more, on exactly what is about to be committed (held-back folders
+        // included): the deploy branch holds only what the policy passes.
+        const report = checkTree(published, { platform })
+        if (report.violations.length > 0)
+          return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
 
         const files = join(work, "tree")
         yield* Effect.promise(() => fileTree(files, published))
@@ -201,7 +234,11 @@ const attemptPublish = (
 /** Publishes the synth of the source branch to the deploy branch; on a lost race, starts over from the new heads. */
 export const publish = (
   options: PublishOptions,
-): Effect.Effect<PublishResult, SynthError | GitError | DeletionRefused | LostRace | SigningRefused, TenantFiles> => {
+): Effect.Effect<
+  PublishResult,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  TenantFiles
+> => {
   if (hasCredentials(options.remote))
     return Effect.fail(
       new GitError({
@@ -213,7 +250,8 @@ export const publish = (
   let attempt = 0
   return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
     Effect.retry({
-      while: (error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused) => error._tag === "LostRace",
+      while: (error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused) =>
+        error._tag === "LostRace",
       schedule: Schedule.exponential("50 millis", 2).pipe(Schedule.jittered),
       times: (options.maxAttempts ?? 8) - 1,
     }),
