@@ -312,5 +312,106 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
         expect(unavailable).toEqual([])
       }),
     )
+
+    it.effect(
+      "refuses, by the admission policies cluster/ installs, what the policy refuses, even applied straight to the API server",
+      () =>
+        Effect.gen(function* () {
+          const kube = yield* KubeApi
+          // The previous test applied everything cluster/ declares, the tenant admission policies included.
+          const refusal = (object: KubeObject) =>
+            kube.apply(object).pipe(
+              Effect.as("admitted"),
+              Effect.catchTag("KubeApiError", (error: KubeApiError) => Effect.succeed(error.detail)),
+            )
+          const meta = (name: string) => ({ name, namespace: "acme" })
+          const attempts: ReadonlyArray<readonly [string, KubeObject, string]> = [
+            [
+              "an ExternalName Service to the shared database",
+              {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: meta("db"),
+                spec: { type: "ExternalName", externalName: "postgres.platform-data.svc.cluster.local" },
+              },
+              "tenant Services must be ClusterIP",
+            ],
+            [
+              "a Service with externalIPs",
+              {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: meta("ips"),
+                spec: { ports: [{ port: 80 }], externalIPs: ["203.0.113.7"] },
+              },
+              "tenant Services may not set externalIPs",
+            ],
+            [
+              "a RoleBinding to cluster-admin",
+              {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "RoleBinding",
+                metadata: meta("escalate"),
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+                subjects: [{ kind: "ServiceAccount", name: "default", namespace: "acme" }],
+              },
+              "never a ClusterRole",
+            ],
+            [
+              "egress to the whole internet",
+              {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: meta("open"),
+                spec: {
+                  podSelector: {},
+                  policyTypes: ["Egress"],
+                  egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }],
+                },
+              },
+              // Cloud mode, applied last, allows the managed services' ranges; 0.0.0.0/0 is refused either way.
+              "ValidatingAdmissionPolicy 'ppi-tenant-egress'",
+            ],
+            [
+              "a pod of a foreign image",
+              {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: meta("miner"),
+                // Restricted in every other way, so that only the image is wrong.
+                spec: {
+                  securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                  containers: [
+                    {
+                      name: "miner",
+                      image: "docker.io/evil/miner:latest",
+                      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                    },
+                  ],
+                },
+              },
+              "tenant pods may run only",
+            ],
+            [
+              "the namespace relabelled privileged",
+              {
+                apiVersion: "v1",
+                kind: "Namespace",
+                metadata: {
+                  name: "acme",
+                  labels: {
+                    "platform.parametric.dev/tenant": "acme",
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                  },
+                },
+              },
+              "pod-security.kubernetes.io/enforce=restricted",
+            ],
+          ]
+          for (const [what, object, message] of attempts) expect(yield* refusal(object), what).toContain(message)
+          // acme's own objects, as synthesized, are still admitted.
+          expect(yield* applyAll(inSyncOrder(outDir, ["acme"]))).toEqual([])
+        }),
+    )
   },
 )
