@@ -49,7 +49,9 @@ export type PublishResult =
  * (kept as deployed, or a new one withheld) the platform project must still allow exactly them.
  */
 const withFleetOf = (tree: Tree, platform: Platform): Tree => {
-  const tenants = [...new Set([...tree.keys()].filter((file) => file.includes("/")).map((file) => file.split("/")[0] ?? ""))]
+  const tenants = [
+    ...new Set([...tree.keys()].filter((file) => file.includes("/")).map((file) => file.split("/")[0] ?? "")),
+  ]
     .filter((tenant) => tenant !== FLEET_FOLDER)
     .sort()
   const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
