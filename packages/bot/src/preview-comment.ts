@@ -51,6 +51,17 @@ const readArtifactFile = (dir: string, name: string, maxBytes: number) =>
     catch: (error) => refuse(`${name}: ${error instanceof Error ? error.message : String(error)}`),
   })
 
+/** An artifact is only ever posted for the commit it was rendered for: the run's head, from the event. */
+const renderedFor = (dir: string, headSha: string): Effect.Effect<void, PreviewRefused> =>
+  readArtifactFile(dir, "head-sha", 64).pipe(
+    Effect.map((text) => text.trim()),
+    Effect.flatMap((rendered) =>
+      rendered === headSha
+        ? Effect.void
+        : Effect.fail(refuse(`rendered for ${rendered.slice(0, 40)}, but the run is of ${headSha}`)),
+    ),
+  )
+
 /**
  * The comment bodies of a preview artifact, checked as untrusted data: the head commit it was
  * rendered for must be the run's, parts are `comment-1.md` … `comment-N.md` with N capped, and
@@ -61,9 +72,7 @@ export const readPreviewArtifact = (
   headSha: string,
 ): Effect.Effect<ReadonlyArray<string>, PreviewRefused> =>
   Effect.gen(function* () {
-    const rendered = (yield* readArtifactFile(dir, "head-sha", 64)).trim()
-    if (rendered !== headSha)
-      return yield* refuse(`rendered for ${rendered.slice(0, 40)}, but the run is of ${headSha}`)
+    yield* renderedFor(dir, headSha)
     const names = yield* Effect.tryPromise({ try: () => readdir(dir), catch: (error) => refuse(String(error)) })
     const parts = names.filter((name) => /^comment-\d+\.md$/.test(name)).length
     if (parts === 0) return yield* refuse("the artifact has no comment")
@@ -118,9 +127,7 @@ export const readClusterPreviewArtifact = (
   headSha: string,
 ): Effect.Effect<ReadonlyArray<string>, PreviewRefused> =>
   Effect.gen(function* () {
-    const rendered = (yield* readArtifactFile(dir, "head-sha", 64)).trim()
-    if (rendered !== headSha)
-      return yield* refuse(`rendered for ${rendered.slice(0, 40)}, but the run is of ${headSha}`)
+    yield* renderedFor(dir, headSha)
     const output = yield* readArtifactFile(dir, "preview.txt", 16 * 1024 * 1024)
     const tail = output.slice(-60_000)
     return [`${CLUSTER_PREVIEW_MARKER}\n### pulumi preview\n\n${fence(tail, "text")}\n`]
