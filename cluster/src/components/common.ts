@@ -7,11 +7,6 @@ export const labels = (name: string): Record<string, string> => ({
   "app.kubernetes.io/part-of": "parametric-portal",
 })
 
-export interface StackArgs {
-  /** Every logical resource name starts with the stack name: two stacks never collide. */
-  readonly stack: string
-}
-
 export const logical = (stack: string, ...parts: ReadonlyArray<string>): string => [stack, ...parts].join("-")
 
 export const restricted = {

@@ -44,5 +44,3 @@ export const call = <A>(operation: string, run: () => Promise<A>): Effect.Effect
         detail: error instanceof Error ? error.message : String(error),
       }),
   })
-
-export const statusOf = (error: GitHubError): number => error.status

@@ -16,6 +16,9 @@ export const IN_CLUSTER = "https://kubernetes.default.svc"
  */
 export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
+/** How every Application retries a failed sync: exponential backoff up to five minutes. */
+export const SYNC_RETRY = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } } as const
+
 /** What every AppProject requires of a commit before Argo CD syncs it: one of the bot's signatures. */
 export const signatureKeysOf = (platform: Platform): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
   platform.deploy.signingKeys.length === 0
@@ -46,7 +49,7 @@ export const rootApplication = (platform: Platform) => ({
     syncPolicy: {
       automated: { prune: true, selfHeal: true, allowEmpty: false },
       syncOptions: ["ServerSideApply=true"],
-      retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
+      retry: SYNC_RETRY,
     },
   },
 })

@@ -1,5 +1,5 @@
 import type { K8sObject } from "../factory/k8s-object.ts"
-import { CoreModels, type ModelClass, makeRegistry, typeKey } from "./schema-registry.ts"
+import { CoreModels, makeRegistry, typeKey } from "./schema-registry.ts"
 
 export interface SchemaViolation {
   readonly object: string
@@ -8,11 +8,6 @@ export interface SchemaViolation {
 }
 
 const registry = makeRegistry(CoreModels)
-
-/** Adds CRD models (cert-manager, Argo CD, External Secrets…) to the validation registry. */
-export const registerModels = (models: ReadonlyArray<ModelClass>): void => {
-  for (const [key, model] of makeRegistry(models)) (registry as Map<string, ModelClass>).set(key, model)
-}
 
 export const objectRef = (object: K8sObject): string =>
   `${object.kind}/${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`

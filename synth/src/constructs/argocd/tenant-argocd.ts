@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT, signatureKeysOf } from "@ppi/config"
+import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT, SYNC_RETRY, signatureKeysOf } from "@ppi/config"
 import { ApiObject } from "cdk8s"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
@@ -17,11 +17,11 @@ export const TENANT_KINDS = [
   { group: "policy", kind: "PodDisruptionBudget" },
 ]
 
-const syncPolicy = (extra: ReadonlyArray<string>) => ({
+const syncPolicy = {
   automated: { prune: true, selfHeal: true, allowEmpty: false },
-  syncOptions: ["ServerSideApply=true", "PruneLast=true", "FailOnSharedResource=true", ...extra],
-  retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
-})
+  syncOptions: ["ServerSideApply=true", "PruneLast=true", "FailOnSharedResource=true"],
+  retry: SYNC_RETRY,
+}
 
 /**
  * Per tenant: an AppProject confined to the tenant (the deploy repository only, the tenant
@@ -63,7 +63,7 @@ export class TenantArgoCd extends Construct {
         project: PLATFORM_PROJECT,
         source: source("platform"),
         destination: { server: IN_CLUSTER, namespace },
-        syncPolicy: syncPolicy([]),
+        syncPolicy,
       },
     })
     // With the resources finalizer: a decommissioned tenant's workload is removed with it.
@@ -81,7 +81,7 @@ export class TenantArgoCd extends Construct {
         project: tenant.name,
         source: source("app"),
         destination: { server: IN_CLUSTER, namespace },
-        syncPolicy: syncPolicy([]),
+        syncPolicy,
       },
     })
   }
