@@ -1,8 +1,9 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import type { Platform } from "@ppi/config"
+import { parseDataFile } from "@ppi/data-file"
 import { buildTree, loadPlatform, TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
 import { loadTenants, renderPreview } from "./preview.ts"
@@ -42,18 +43,12 @@ const preview = async (edit: (dir: string) => void) => {
 }
 const write = (dir: string, input: Record<string, unknown>) =>
   writeFileSync(join(dir, `${input.name}.ts`), renderTenantFile(input as never))
-const acme = {
-  name: "acme",
-  tier: "pro",
-  displayName: "Acme Corporation",
-  hostnames: ["portal.acme.example"],
-  replicas: 2,
-  resources: { cpuMillis: 500, memoryMiB: 512 },
-  env: { EMAIL_FROM: "portal@acme.example", EMAIL_PROVIDER: "resend" },
-  features: { "audit-log": true, "beta-dashboard": false },
-  owner: { email: "platform@acme.example", team: "acme-it" },
-  labels: { "cost-center": "cc-1042" },
-}
+/** The example tenant as the repository has it, read as data (the tests change one field at a time). */
+const acme = (() => {
+  const parsed = parseDataFile("acme.ts", readFileSync(new URL("../../../tenants/acme.ts", import.meta.url), "utf8"))
+  if (parsed._tag === "Refused") throw new Error(JSON.stringify(parsed.problems))
+  return parsed.value as Record<string, unknown>
+})()
 
 describe("the PR preview", () => {
   it("adds one tenant: says so in words, shows it against an existing tenant, far under the old 38 KB", async () => {
