@@ -190,5 +190,5 @@ describe("publish", () => {
     expect(deployTenants()).toHaveLength(1005)
     expect((await run())._tag).toBe("Unchanged")
     expect(deployCommits()).toBe(1)
-  }, 240_000)
+  }, 600_000)
 })
