@@ -17,7 +17,7 @@ const registrationsSettled = (): Promise<void> =>
   (pulumi.runtime as unknown as { readonly waitForRPCs: () => Promise<void> }).waitForRPCs()
 
 /** An output's value, once the mocks have resolved it. */
-export const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise<T>((resolve) => output.apply(resolve))
+export const resolved = <T>(output: pulumi.Output<T>): Promise<T> => new Promise<T>((resolve) => output.apply(resolve))
 
 /**
  * Runs the real program against Pulumi's mocks (no CLI, no cluster): records every resource the
@@ -54,7 +54,7 @@ const run = async (config: Record<string, string>, secretKeys: ReadonlyArray<str
   )
   const exported = await program()
   await registrationsSettled()
-  const outputs = { rootApplication: await valueOf(pulumi.output(exported.rootApplication)), mode: exported.mode }
+  const outputs = { rootApplication: await resolved(pulumi.output(exported.rootApplication)), mode: exported.mode }
   return {
     resources,
     outputs,
