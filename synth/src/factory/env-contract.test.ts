@@ -3,14 +3,13 @@ import {
   CREDENTIALS_SECRET,
   contractFor,
   decodeRuntimeEnv,
-  decodeTenant,
   ENV_CONFIGMAP,
   type Platform,
   type TenantInput,
 } from "@ppi/config"
 import { Effect, Redacted } from "effect"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
-import { renderTenant } from "./render-tenant.ts"
+import { render } from "../testing/render.ts"
 
 interface EnvEntry {
   name: string
@@ -37,7 +36,7 @@ const materialize = (
 
 /** What the kubelet would give the container: the ConfigMap via envFrom, secret refs resolved. */
 const podEnv = (input: TenantInput, platform: Platform, store: Record<string, Record<string, string>>) => {
-  const { objects } = renderTenant(Effect.runSync(decodeTenant("t.ts", input)), platform)
+  const { objects } = render(input, platform)
   const secrets = materialize(objects, store)
   const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === ENV_CONFIGMAP) as unknown as {
     data: Record<string, string>
