@@ -101,7 +101,7 @@ const openPullRequest = (repository: Repository, change: PullRequestChange) =>
 /** Records how a lifecycle action ended, whether it opened, found or failed to open its PR. */
 const audited =
   (audit: AuditLog["Service"], action: "provision" | "decommission", tenant: string, actor: string) =>
-  <E>(effect: Effect.Effect<PullRequestRef, E>): Effect.Effect<PullRequestRef, E | FileFailed> =>
+  <E extends Error>(effect: Effect.Effect<PullRequestRef, E>): Effect.Effect<PullRequestRef, E | FileFailed> =>
     effect.pipe(
       Effect.tap((pr) =>
         audit.record({ actor, action, tenant, pullRequest: pr.url, outcome: pr.created ? "opened" : "existing" }),
@@ -113,7 +113,7 @@ const audited =
           tenant,
           pullRequest: undefined,
           outcome: "failed",
-          detail: String((error as { message?: string }).message ?? error),
+          detail: error.message,
         }),
       ),
     )
