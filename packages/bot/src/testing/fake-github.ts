@@ -143,8 +143,9 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
 export type FakeGitHubServer = Awaited<ReturnType<typeof startFakeGitHub>>
 
 /**
- * A fresh fake GitHub for one test, closed with the test's scope; with it, the `GitHub` client
- * pointed at it (as `owner/repo`), so a test yields the fake to seed it and assert what it received.
+ * A fresh fake GitHub for the scope that provides it (one test, or a `layer(…)` suite), closed with
+ * it; with it, the `GitHub` client pointed at it (as `owner/repo`), so a test yields the fake to seed
+ * it and assert what it received.
  */
 export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()("@ppi/bot/testing/FakeGitHub") {
   static readonly layer = (
