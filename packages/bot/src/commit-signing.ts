@@ -61,10 +61,9 @@ export const signerFor = (
       try: () => mkdir(home, { recursive: true }).then(() => chmod(home, 0o700)),
       catch: (cause) => new SigningRefused({ reason: `cannot make a private keyring in ${home}`, cause }),
     })
+    // gpg's complaint is dropped on purpose: it may quote a line of the secret it failed to read.
     yield* gpg(home, ["--import"], privateKey).pipe(
-      Effect.mapError(
-        (cause) => new SigningRefused({ reason: "PPI_SIGNING_KEY is not an armored GPG private key", cause }),
-      ),
+      Effect.mapError(() => new SigningRefused({ reason: "PPI_SIGNING_KEY is not an armored GPG private key" })),
     )
     const listed = yield* gpg(home, ["--with-colons", "--list-secret-keys"]).pipe(
       Effect.mapError((cause) => new SigningRefused({ reason: "gpg cannot list the imported key", cause })),
