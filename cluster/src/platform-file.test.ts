@@ -26,4 +26,15 @@ describe("the platform file, as the cluster program reads it", () => {
       ])
     }),
   )
+
+  it.effect("says which file cannot be read, and keeps the file system's error as the cause", () =>
+    Effect.gen(function* () {
+      const missing = join(tmpdir(), `ppi-platform-${process.pid}-missing.ts`)
+      const error = yield* Effect.flip(readPlatformInput(missing))
+      expect(error.message).toBe(
+        `${missing}: (root): cannot be read: ENOENT: no such file or directory, open '${missing}'`,
+      )
+      expect((error.cause as NodeJS.ErrnoException).code).toBe("ENOENT")
+    }),
+  )
 })

@@ -12,7 +12,13 @@ export const readPlatformInput = (path = PLATFORM_FILE): Effect.Effect<unknown, 
   Effect.gen(function* () {
     const text = yield* Effect.try({
       try: () => readFileSync(path, "utf8"),
-      catch: (error) => new InvalidConfig({ issues: [{ file: path, path: "", message: `cannot be read: ${error}` }] }),
+      catch: (cause) =>
+        new InvalidConfig({
+          issues: [
+            { file: path, path: "", message: `cannot be read: ${cause instanceof Error ? cause.message : cause}` },
+          ],
+          cause,
+        }),
     })
     const parsed = parseDataFile("synth/platform.ts", text, "platform file")
     if (parsed._tag === "Data") return parsed.value

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as pulumi from "@pulumi/pulumi"
-import { baseConfig, runStack } from "./testing/mock-stack.ts"
+import { baseConfig, resolved, runStack } from "./testing/mock-stack.ts"
 import { Manifests } from "./versions.ts"
 
 // A self-hosted stack on a cluster this program did not bootstrap with k3s.
@@ -34,6 +34,6 @@ describe("what a real cluster needs beyond the platform", () => {
     expect(text).not.toContain(Buffer.from(GENERATED).toString("base64"))
     const output = stack.program.argoCdWebhookSecret
     expect(await pulumi.isSecret(output)).toBe(true)
-    expect(await new Promise((resolve) => output.apply(resolve))).toBe(GENERATED)
+    expect(await resolved(output)).toBe(GENERATED)
   })
 })

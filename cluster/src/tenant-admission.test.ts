@@ -86,11 +86,13 @@ describe("tenant admission policies", () => {
     expect(egress).not.toContain("cidr(")
   })
 
-  it("allows egress by address range only within the managed services' ranges in cloud mode", () => {
-    const cloud = Effect.runSync(decodePlatform("synth/platform.ts", { ...platformInput, mode: "cloud" }))
-    const egress = tenantAdmissionPolicies(cloud).find((policy) => policy.name === "ppi-tenant-egress")
-    expect(egress?.validations.map((validation) => validation.expression).join("\n")).toContain(
-      "['10.20.0.0/24', '10.20.1.0/24'].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))",
-    )
-  })
+  it.effect("allows egress by address range only within the managed services' ranges in cloud mode", () =>
+    Effect.gen(function* () {
+      const cloud = yield* decodePlatform("synth/platform.ts", { ...platformInput, mode: "cloud" })
+      const egress = tenantAdmissionPolicies(cloud).find((policy) => policy.name === "ppi-tenant-egress")
+      expect(egress?.validations.map((validation) => validation.expression).join("\n")).toContain(
+        "['10.20.0.0/24', '10.20.1.0/24'].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))",
+      )
+    }),
+  )
 })

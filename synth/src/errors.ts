@@ -53,13 +53,17 @@ export class PolicyViolations extends Schema.TaggedError<PolicyViolations>()("Po
   }
 }
 
-/** The output folder could not be written or swapped; the previous output is untouched. */
+/**
+ * The output folder could not be written or swapped; the previous output is untouched. Either synth
+ * refused (`reason`) or the file system failed (`cause`, what was thrown).
+ */
 export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFailed", {
   path: Schema.String,
-  reason: Schema.String,
+  reason: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
-    return `${this.path}: ${this.reason}`
+    return `${this.path}: ${this.reason ?? (this.cause instanceof Error ? this.cause.message : String(this.cause))}`
   }
 }
 

@@ -1,7 +1,6 @@
 /**
  * Prints, as JSON, every resource the real program registers under Pulumi's mocks in one mode:
- * what the e2e applies to its control plane. A separate process per mode, because the program
- * runs once per process (it is a module with top-level effects).
+ * what the e2e applies to its control plane, one mode per run as the e2e asks for them.
  *   node capture-main.ts selfhosted|cloud [PLATFORM_FILE]
  */
 import { baseConfig, runStack } from "./mock-stack.ts"

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi"
+import { program } from "../program.ts"
 
 export interface MockedResource {
   readonly type: string
@@ -9,16 +10,27 @@ export interface MockedResource {
 }
 
 /**
- * Runs the real program against Pulumi's mocks (no CLI, no cluster): records every resource the
- * program registers, with its inputs as the engine would receive them.
+ * The runtime's own "every pending registration has reached the monitor" (what it awaits before
+ * disconnecting at the end of a real run); internal, so absent from the typings.
  */
-export const runStack = async (config: Record<string, string>, secretKeys: ReadonlyArray<string> = []) => {
+const registrationsSettled = (): Promise<void> =>
+  (pulumi.runtime as unknown as { readonly waitForRPCs: () => Promise<void> }).waitForRPCs()
+
+/** An output's value, once the mocks have resolved it. */
+export const resolved = <T>(output: pulumi.Output<T>): Promise<T> => new Promise<T>((resolve) => output.apply(resolve))
+
+/**
+ * Runs the real program against Pulumi's mocks (no CLI, no cluster): records every resource the
+ * program registers, with its inputs as the engine would receive them. The program is a function,
+ * so one test file may run it for several configurations.
+ */
+const run = async (config: Record<string, string>, secretKeys: ReadonlyArray<string>) => {
   const resources: Array<MockedResource> = []
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([key, value]) => [`ppi:${key}`, value])),
     secretKeys.map((key) => `ppi:${key}`),
   )
-  pulumi.runtime.setMocks(
+  await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         resources.push({
@@ -40,20 +52,34 @@ export const runStack = async (config: Record<string, string>, secretKeys: Reado
     "ppi-cluster",
     "prod",
   )
-  const program = await import("../index.ts")
-  // Let every pending registration reach the mocks.
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  const outputs = {
-    rootApplication: await new Promise<string>((resolve) => pulumi.output(program.rootApplication).apply(resolve)),
-    mode: program.mode,
-  }
+  const exported = await program()
+  await registrationsSettled()
+  const outputs = { rootApplication: await resolved(pulumi.output(exported.rootApplication)), mode: exported.mode }
   return {
     resources,
     outputs,
-    program,
+    program: exported,
     ofType: (type: string) => resources.filter((resource) => resource.type === type),
     named: (name: string) => resources.find((resource) => resource.name === name),
   }
+}
+
+export type MockedStack = Awaited<ReturnType<typeof run>>
+
+const runs = new Map<string, Promise<MockedStack>>()
+
+/**
+ * The program under mocks for this configuration, run once per process however many test files
+ * ask (the suite shares workers); callers only read it. Runs never overlap: the mocks are global.
+ */
+export const runStack = (config: Record<string, string>, secretKeys: ReadonlyArray<string> = []) => {
+  const key = JSON.stringify([config, secretKeys])
+  const previous = [...runs.values()].at(-1)
+  const existing = runs.get(key)
+  if (existing !== undefined) return existing
+  const next = (previous ?? Promise.resolve()).catch(() => undefined).then(() => run(config, secretKeys))
+  runs.set(key, next)
+  return next
 }
 
 export const baseConfig = {

@@ -1,5 +1,6 @@
 import { appendFile } from "node:fs/promises"
 import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { type FileFailed, tryFile } from "./file-system.ts"
 
 export interface AuditEntry {
   readonly actor: string
@@ -14,7 +15,8 @@ export interface AuditEntry {
 export class AuditLog extends Context.Service<
   AuditLog,
   {
-    readonly record: (entry: AuditEntry) => Effect.Effect<void>
+    /** Fails when the entry could not be kept: an action nobody can audit is reported as failed. */
+    readonly record: (entry: AuditEntry) => Effect.Effect<void, FileFailed>
     readonly entries: Effect.Effect<ReadonlyArray<string>>
   }
 >()("@ppi/bot/AuditLog") {
@@ -24,7 +26,7 @@ export class AuditLog extends Context.Service<
       record: (entry) =>
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) =>
-            Effect.promise(() =>
+            tryFile("append to the audit log", path, () =>
               appendFile(path, `${JSON.stringify({ time: new Date(now).toISOString(), ...entry })}\n`),
             ),
           ),

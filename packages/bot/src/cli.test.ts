@@ -2,11 +2,11 @@ import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
 import { renderTenantFile } from "./tenant-file.ts"
-import { startFakeGitHub } from "./testing/fake-github.ts"
+import { FakeGitHub } from "./testing/fake-github.ts"
 import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 
 const main = new URL("./main.ts", import.meta.url).pathname
@@ -23,6 +23,9 @@ const bot = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
         resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
     )
   })
+
+/** The same, as an Effect for tests that run as one. */
+const botRun = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => Effect.promise(() => bot(args, env))
 
 describe("the bot CLI", () => {
   it("prints usage with every command for --help", async () => {
@@ -60,25 +63,26 @@ describe("the bot CLI", () => {
     expect(result.stderr).toContain("deploy-ot: no such folder")
   })
 
-  it("writes a valid tenant file with tenant new, and refuses a second one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
-    const result = await bot([
-      "tenant",
-      "new",
-      "wayne",
-      "--tier",
-      "pro",
-      "--owner",
-      "ops@wayne.example",
-      "--tenants-dir",
-      dir,
-    ])
-    expect(result).toMatchObject({ code: 0 })
-    const text = readFileSync(join(dir, "wayne.ts"), "utf8")
-    const tenant = await Effect.runPromise(parseTenantSource("wayne.ts", text))
-    expect(tenant).toMatchObject({ name: "wayne", tier: "pro", owner: { email: "ops@wayne.example" }, replicas: 2 })
-    expect((await bot(["tenant", "new", "wayne", "--tier", "pro", "--tenants-dir", dir])).code).toBe(1)
-  })
+  it.effect("writes a valid tenant file with tenant new, and refuses a second one", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+      const result = yield* botRun([
+        "tenant",
+        "new",
+        "wayne",
+        "--tier",
+        "pro",
+        "--owner",
+        "ops@wayne.example",
+        "--tenants-dir",
+        dir,
+      ])
+      expect(result).toMatchObject({ code: 0 })
+      const tenant = yield* parseTenantSource("wayne.ts", readFileSync(join(dir, "wayne.ts"), "utf8"))
+      expect(tenant).toMatchObject({ name: "wayne", tier: "pro", owner: { email: "ops@wayne.example" }, replicas: 2 })
+      expect((yield* botRun(["tenant", "new", "wayne", "--tier", "pro", "--tenants-dir", dir])).code).toBe(1)
+    }),
+  )
 
   it("checks custom hostnames against the platform's verified domains before writing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
@@ -153,13 +157,15 @@ describe("the bot CLI", () => {
     expect(() => readFileSync(join(dir, "wayne.ts"))).toThrow()
   })
 
-  it("decommissions a local tenant file, keeping everything else", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
-    writeFileSync(join(dir, "hobby.ts"), renderTenantFile({ name: "hobby", tier: "free", labels: { team: "a" } }))
-    expect((await bot(["tenant", "decommission", "hobby", "--tenants-dir", dir])).code).toBe(0)
-    const tenant = await Effect.runPromise(parseTenantSource("hobby.ts", readFileSync(join(dir, "hobby.ts"), "utf8")))
-    expect(tenant).toMatchObject({ name: "hobby", state: "decommissioned", labels: { team: "a" } })
-  })
+  it.effect("decommissions a local tenant file, keeping everything else", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+      writeFileSync(join(dir, "hobby.ts"), renderTenantFile({ name: "hobby", tier: "free", labels: { team: "a" } }))
+      expect((yield* botRun(["tenant", "decommission", "hobby", "--tenants-dir", dir])).code).toBe(0)
+      const tenant = yield* parseTenantSource("hobby.ts", readFileSync(join(dir, "hobby.ts"), "utf8"))
+      expect(tenant).toMatchObject({ name: "hobby", state: "decommissioned", labels: { team: "a" } })
+    }),
+  )
 
   it("publishes everything else and warns about a held-back removal, exit 0", async () => {
     const fixture = makeRemote()
@@ -181,38 +187,46 @@ describe("the bot CLI", () => {
     }
   }, 60_000)
 
-  describe("with --pr, against the GitHub stand-in", () => {
-    let github: Awaited<ReturnType<typeof startFakeGitHub>>
-    beforeAll(async () => {
-      github = await startFakeGitHub({
-        files: { "tenants/hobby.ts": renderTenantFile({ name: "hobby", tier: "free" }) },
-      })
-    })
-    afterAll(() => github.close())
-    const env = () => ({ GITHUB_TOKEN: "t", GITHUB_API_URL: github.baseUrl, GITHUB_ACTOR: "octocat" })
+  // One stand-in for the three tests: the CLI runs in its own process, pointed at it.
+  layer(FakeGitHub.layer({ files: { "tenants/hobby.ts": renderTenantFile({ name: "hobby", tier: "free" }) } }))(
+    "with --pr, against the GitHub stand-in",
+    (it) => {
+      const withToken = (args: ReadonlyArray<string>) =>
+        FakeGitHub.use((github) =>
+          botRun(args, { GITHUB_TOKEN: "t", GITHUB_API_URL: github.baseUrl, GITHUB_ACTOR: "octocat" }),
+        )
 
-    it("opens the pull request that adds a tenant", async () => {
-      const result = await bot(["tenant", "new", "wayne", "--tier", "free", "--pr", "--repo", "org/infra"], env())
-      expect(result.code, result.stderr).toBe(0)
-      expect(result.stdout).toContain("opened")
-      expect(github.pulls.map((pull) => pull.title)).toContain("Provision tenant wayne (free)")
-      const file = github.branches.get("tenant/provision-wayne")?.get("tenants/wayne.ts") ?? ""
-      expect(await Effect.runPromise(parseTenantSource("wayne.ts", file))).toMatchObject({ name: "wayne" })
-      expect(result.stderr).toContain('"actor":"octocat"')
-    })
+      it.effect("opens the pull request that adds a tenant", () =>
+        Effect.gen(function* () {
+          const github = yield* FakeGitHub
+          const result = yield* withToken(["tenant", "new", "wayne", "--tier", "free", "--pr", "--repo", "org/infra"])
+          expect(result.code, result.stderr).toBe(0)
+          expect(result.stdout).toContain("opened")
+          expect(github.pulls.map((pull) => pull.title)).toContain("Provision tenant wayne (free)")
+          const file = github.branches.get("tenant/provision-wayne")?.get("tenants/wayne.ts") ?? ""
+          expect(yield* parseTenantSource("wayne.ts", file)).toMatchObject({ name: "wayne" })
+          expect(result.stderr).toContain('"actor":"octocat"')
+        }),
+      )
 
-    it("opens the pull request that decommissions a tenant", async () => {
-      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"], env())
-      expect(result.code, result.stderr).toBe(0)
-      expect(github.pulls.map((pull) => pull.title)).toContain("Decommission tenant hobby")
-      const file = github.branches.get("tenant/decommission-hobby")?.get("tenants/hobby.ts") ?? ""
-      expect(await Effect.runPromise(parseTenantSource("hobby.ts", file))).toMatchObject({ state: "decommissioned" })
-    })
+      it.effect("opens the pull request that decommissions a tenant", () =>
+        Effect.gen(function* () {
+          const github = yield* FakeGitHub
+          const result = yield* withToken(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"])
+          expect(result.code, result.stderr).toBe(0)
+          expect(github.pulls.map((pull) => pull.title)).toContain("Decommission tenant hobby")
+          const file = github.branches.get("tenant/decommission-hobby")?.get("tenants/hobby.ts") ?? ""
+          expect(yield* parseTenantSource("hobby.ts", file)).toMatchObject({ state: "decommissioned" })
+        }),
+      )
 
-    it("needs a token", async () => {
-      const result = await bot(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"])
-      expect(result.code).toBe(2)
-      expect(result.stderr).toContain("GITHUB_TOKEN")
-    })
-  })
+      it.effect("needs a token", () =>
+        Effect.gen(function* () {
+          const result = yield* botRun(["tenant", "decommission", "hobby", "--pr", "--repo", "org/infra"])
+          expect(result.code).toBe(2)
+          expect(result.stderr).toContain("GITHUB_TOKEN")
+        }),
+      )
+    },
+  )
 })

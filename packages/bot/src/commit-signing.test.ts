@@ -67,6 +67,18 @@ describe("signed deploy commits", () => {
     }),
   )
 
+  it.effect("refuses what is not a key without quoting any of it (gpg would echo its lines)", () =>
+    Effect.gen(function* () {
+      const garbled =
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nSecret-Line: s3cr3t-material\n\nlQOYBG\n-----END PGP PRIVATE KEY BLOCK-----\n"
+      const result = yield* publishWith({ signingKey: garbled })
+      expect(result._tag === "Failure" && result.failure.message).toBe(
+        "not publishing: PPI_SIGNING_KEY is not an armored GPG private key",
+      )
+      expect(() => fixture.git("rev-parse", "--verify", "deploy")).toThrow()
+    }),
+  )
+
   it.effect("refuses a key the platform does not list", () =>
     Effect.gen(function* () {
       const result = yield* publishWith({ signingKey: stranger.privateKey })

@@ -8,9 +8,12 @@ import { type GitError, gitWith } from "./git.ts"
 /** The platform requires signed deploy commits and the bot cannot sign with one of its keys. */
 export class SigningRefused extends Schema.TaggedError<SigningRefused>()("SigningRefused", {
   reason: Schema.String,
+  /** What failed underneath, when something did (not when a key is simply wrong or missing). */
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
-    return `not publishing: ${this.reason}`
+    const underneath = this.cause instanceof Error ? `: ${this.cause.message}` : ""
+    return `not publishing: ${this.reason}${underneath}`
   }
 }
 
@@ -54,12 +57,16 @@ export const signerFor = (
         reason: `the platform requires deploy commits signed by ${trusted.join(" or ")}: give the bot its key in PPI_SIGNING_KEY`,
       })
     const home = join(work, "gnupg")
-    yield* Effect.promise(() => mkdir(home, { recursive: true }).then(() => chmod(home, 0o700)))
+    yield* Effect.tryPromise({
+      try: () => mkdir(home, { recursive: true }).then(() => chmod(home, 0o700)),
+      catch: (cause) => new SigningRefused({ reason: `cannot make a private keyring in ${home}`, cause }),
+    })
+    // gpg's complaint is dropped on purpose: it may quote a line of the secret it failed to read.
     yield* gpg(home, ["--import"], privateKey).pipe(
       Effect.mapError(() => new SigningRefused({ reason: "PPI_SIGNING_KEY is not an armored GPG private key" })),
     )
     const listed = yield* gpg(home, ["--with-colons", "--list-secret-keys"]).pipe(
-      Effect.mapError((error) => new SigningRefused({ reason: `gpg cannot list the imported key: ${error.message}` })),
+      Effect.mapError((cause) => new SigningRefused({ reason: "gpg cannot list the imported key", cause })),
     )
     const keyID = listed
       .split("\n")

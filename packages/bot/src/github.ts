@@ -23,13 +23,14 @@ export class GitHub extends Context.Service<
     })
 }
 
+/** An API call failed; `status` is the HTTP status (0 when there was no response), `cause` what was thrown. */
 export class GitHubError extends Schema.TaggedError<GitHubError>()("GitHubError", {
   operation: Schema.String,
   status: Schema.Number,
-  detail: Schema.String,
+  cause: Schema.Defect(),
 }) {
   override get message(): string {
-    return `GitHub ${this.operation} failed (${this.status}): ${this.detail}`
+    return `GitHub ${this.operation} failed (${this.status}): ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
   }
 }
 
@@ -41,6 +42,6 @@ export const call = <A>(operation: string, run: () => Promise<A>): Effect.Effect
       new GitHubError({
         operation,
         status: typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 0,
-        detail: error instanceof Error ? error.message : String(error),
+        cause: error,
       }),
   })

@@ -24,19 +24,13 @@ const deployTree = (remote: string): Tree => {
 
 /** What CI does on a checkout: synthesize its tenants with its platform file. */
 const synthOf = (checkout: string) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
-      return (yield* buildTree(join(checkout, "tenants"), platform)).tree
-    }).pipe(Effect.provide(TenantFiles.layer)),
-  )
+  Effect.gen(function* () {
+    const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
+    return (yield* buildTree(join(checkout, "tenants"), platform)).tree
+  })
 
 const publishMain = (remote: string) =>
-  Effect.runPromise(
-    publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: "loop-test" }).pipe(
-      Effect.provide(TenantFiles.layer),
-    ),
-  )
+  publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: "loop-test" })
 
 let fixture: ReturnType<typeof makeRemote>
 beforeAll(() => {
@@ -45,51 +39,57 @@ beforeAll(() => {
 afterAll(() => fixture.cleanup())
 
 describe("the GitOps loop, end to end on real git", () => {
-  it("PR adds a tenant → rendered diff → merge → publish → deploy branch holds exactly the new synth", async () => {
-    await publishMain(fixture.remote)
-    const git = fixture.devGit
+  // Live clock: publish backs off on a lost push race with real time.
+  it.live(
+    "PR adds a tenant → rendered diff → merge → publish → deploy branch holds exactly the new synth",
+    () =>
+      Effect.gen(function* () {
+        yield* publishMain(fixture.remote)
+        const git = fixture.devGit
 
-    // A pull request adds tenants/zeta.ts on its own branch; the platform team verifies its domain.
-    git("checkout", "--quiet", "-b", "add-zeta")
-    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
-    fixture.commit("Add tenant zeta", {
-      "tenants/zeta.ts": tenantFile("zeta", "pro", ', hostnames: ["zeta.example.com"]'),
-      "synth/platform.ts": platform.replace("verified: {", 'verified: { zeta: ["example.com"],'),
-    })
+        // A pull request adds tenants/zeta.ts on its own branch; the platform team verifies its domain.
+        git("checkout", "--quiet", "-b", "add-zeta")
+        const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+        fixture.commit("Add tenant zeta", {
+          "tenants/zeta.ts": tenantFile("zeta", "pro", ', hostnames: ["zeta.example.com"]'),
+          "synth/platform.ts": platform.replace("verified: {", 'verified: { zeta: ["example.com"],'),
+        })
 
-    // The PR job: synthesize the PR, diff it against the deploy branch, render the comments.
-    const prTree = await synthOf(fixture.dev)
-    const changes = treeChanges(deployTree(fixture.remote), prTree)
-    expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["zeta", "_platform"]))
-    expect(changes.filter((c) => c.tenant === "zeta").every((c) => c.status === "added")).toBe(true)
-    const comments = renderComments(changes).join("\n")
-    for (const object of [
-      "zeta/app/deployment-api.yaml",
-      "zeta/platform/namespace-zeta.yaml",
-      "zeta/argocd/application-zeta.yaml",
-    ])
-      expect(comments).toContain(object)
-    expect(comments).toContain("| `zeta` |")
+        // The PR job: synthesize the PR, diff it against the deploy branch, render the comments.
+        const prTree = yield* synthOf(fixture.dev)
+        const changes = treeChanges(deployTree(fixture.remote), prTree)
+        expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["zeta", "_platform"]))
+        expect(changes.filter((c) => c.tenant === "zeta").every((c) => c.status === "added")).toBe(true)
+        const comments = renderComments(changes).join("\n")
+        for (const object of [
+          "zeta/app/deployment-api.yaml",
+          "zeta/platform/namespace-zeta.yaml",
+          "zeta/argocd/application-zeta.yaml",
+        ])
+          expect(comments).toContain(object)
+        expect(comments).toContain("| `zeta` |")
 
-    // Merge, then the publish job.
-    git("checkout", "--quiet", "main")
-    git("merge", "--quiet", "--no-ff", "-m", "Merge add-zeta", "add-zeta")
-    git("push", "--quiet", "origin", "main")
-    const merged = git("rev-parse", "HEAD")
-    const result = await publishMain(fixture.remote)
-    expect(result._tag).toBe("Published")
-    expect(deployTree(fixture.remote)).toEqual(await synthOf(fixture.dev))
-    expect(
-      provenanceOf(
-        execFileSync("git", ["log", "-1", "--format=%B", "deploy"], { cwd: fixture.remote, encoding: "utf8" }),
-      ),
-    ).toEqual({
-      sourceCommit: merged,
-      synthVersion: "loop-test",
-      tenantsChanged: "zeta",
-    })
+        // Merge, then the publish job.
+        git("checkout", "--quiet", "main")
+        git("merge", "--quiet", "--no-ff", "-m", "Merge add-zeta", "add-zeta")
+        git("push", "--quiet", "origin", "main")
+        const merged = git("rev-parse", "HEAD")
+        const result = yield* publishMain(fixture.remote)
+        expect(result._tag).toBe("Published")
+        expect(deployTree(fixture.remote)).toEqual(yield* synthOf(fixture.dev))
+        expect(
+          provenanceOf(
+            execFileSync("git", ["log", "-1", "--format=%B", "deploy"], { cwd: fixture.remote, encoding: "utf8" }),
+          ),
+        ).toEqual({
+          sourceCommit: merged,
+          synthVersion: "loop-test",
+          tenantsChanged: "zeta",
+        })
 
-    // A rerun is a no-op.
-    expect((await publishMain(fixture.remote))._tag).toBe("Unchanged")
-  }, 120_000)
+        // A rerun is a no-op.
+        expect((yield* publishMain(fixture.remote))._tag).toBe("Unchanged")
+      }).pipe(Effect.provide(TenantFiles.layer)),
+    120_000,
+  )
 })

@@ -68,8 +68,15 @@ export class PolicyRefused extends Schema.TaggedError<PolicyRefused>()("PolicyRe
   }
 }
 
-/** Someone else moved the deploy branch between our fetch and our push. */
-export class LostRace extends Schema.TaggedError<LostRace>()("LostRace", { attempt: Schema.Number }) {}
+/** Someone else moved the deploy branch between our fetch and our push; `cause` is the refused push. */
+export class LostRace extends Schema.TaggedError<LostRace>()("LostRace", {
+  attempt: Schema.Number,
+  cause: Schema.Defect(),
+}) {
+  override get message(): string {
+    return `the deploy branch moved while attempt ${this.attempt} was publishing (push refused)`
+  }
+}
 
 const fileTree = async (dir: string, tree: Tree): Promise<void> => {
   for (const [file, content] of [
@@ -223,7 +230,7 @@ const attemptPublish = (
             "GitError",
             (error): Effect.Effect<never, GitError | LostRace> =>
               /rejected|fetch first|non-fast-forward|failed to update ref|cannot lock ref/.test(error.stderr)
-                ? Effect.fail(new LostRace({ attempt }))
+                ? Effect.fail(new LostRace({ attempt, cause: error }))
                 : Effect.fail(error),
           ),
         )

@@ -1,10 +1,10 @@
 import { access, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { customHostnameRefusal, InvalidConfig, type Platform, type TenantInput } from "@ppi/config"
-import { parseDataFile } from "@ppi/data-file"
 import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
-import { renderTenantFile } from "./tenant-file.ts"
+import { tryFile } from "./file-system.ts"
+import { readTenantFile, renderTenantFile } from "./tenant-file.ts"
 import { TenantExists, TenantNotFound } from "./tenant-lifecycle.ts"
 
 /** The tenant input the `tenant new` flags describe; the decode (not this) judges it. */
@@ -21,11 +21,12 @@ export const tenantInputOf = (flags: {
     ...(flags.owner ? { owner: { email: flags.owner } } : {}),
   }) as TenantInput
 
+/** Whether `path` exists; a failure other than "no such file" is reported, not taken for absence. */
 const exists = (path: string) =>
-  Effect.promise(() =>
+  tryFile("look up", path, () =>
     access(path).then(
       () => true,
-      () => false,
+      (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
     ),
   )
 
@@ -37,7 +38,7 @@ const writeChecked = (dir: string, input: TenantInput) =>
     const tenant = yield* parseTenantSource(file, text)
     if (tenant.name !== input.name)
       return yield* new InvalidConfig({ issues: [{ file, path: "name", message: "does not match the file name" }] })
-    yield* Effect.promise(() => writeFile(file, text))
+    yield* tryFile("write", file, () => writeFile(file, text))
     return file
   })
 
@@ -62,16 +63,6 @@ export const decommissionLocally = (dir: string, name: string) =>
   Effect.gen(function* () {
     const file = join(dir, `${name}.ts`)
     if (!(yield* exists(file))) return yield* new TenantNotFound({ tenant: name })
-    const text = yield* Effect.promise(() => readFile(file, "utf8"))
-    const parsed = parseDataFile(file, text)
-    if (parsed._tag === "Refused")
-      return yield* new InvalidConfig({
-        issues: parsed.problems.map(({ line, column, path, message }) => ({
-          file,
-          path,
-          message,
-          location: { line, column },
-        })),
-      })
-    return yield* writeChecked(dir, { ...(parsed.value as TenantInput), state: "decommissioned" })
+    const current = yield* readTenantFile(file, yield* tryFile("read", file, () => readFile(file, "utf8")))
+    return yield* writeChecked(dir, { ...current, state: "decommissioned" })
   })

@@ -1,4 +1,6 @@
-import type { TenantInput } from "@ppi/config"
+import { InvalidConfig, type TenantInput } from "@ppi/config"
+import { parseDataFile } from "@ppi/data-file"
+import { Effect } from "effect"
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
@@ -17,3 +19,23 @@ const literal = (value: unknown, indent: string): string => {
 /** A tenant file as a developer would write it: a plain object that `satisfies` the input type. */
 export const renderTenantFile = (input: TenantInput): string =>
   `import type { TenantInput } from "@ppi/config"\n\nexport default ${literal(input, "")} satisfies TenantInput\n`
+
+/**
+ * A tenant file's text read back as data, never run (the bot holds a write token); a file that is
+ * not plain data is refused with where and why. The decode, not this, judges the values.
+ */
+export const readTenantFile = (path: string, text: string): Effect.Effect<TenantInput, InvalidConfig> => {
+  const parsed = parseDataFile(path, text)
+  return parsed._tag === "Refused"
+    ? Effect.fail(
+        new InvalidConfig({
+          issues: parsed.problems.map(({ line, column, path: field, message }) => ({
+            file: path,
+            path: field,
+            message,
+            location: { line, column },
+          })),
+        }),
+      )
+    : Effect.succeed(parsed.value as TenantInput)
+}

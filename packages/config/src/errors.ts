@@ -16,9 +16,13 @@ export type ConfigIssue = typeof ConfigIssue.Type
 export const formatIssue = (issue: ConfigIssue): string =>
   `${issue.file}${issue.location ? `:${issue.location.line}:${issue.location.column}` : ""}: ${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`
 
-/** A config file (tenant or platform) that does not decode. Carries every problem, not only the first. */
+/**
+ * A config file (tenant or platform) that does not decode. Carries every problem, not only the first;
+ * `cause` is what was thrown when the file could not even be read.
+ */
 export class InvalidConfig extends Schema.TaggedError<InvalidConfig>()("InvalidConfig", {
   issues: Schema.Array(ConfigIssue),
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
     return this.issues.map(formatIssue).join("\n")

@@ -18,29 +18,33 @@ const valid: PlatformInput = {
   deploy: { repoURL: "https://git.example.com/infra.git" },
 }
 
-const decode = (input: unknown) => Effect.runSync(Effect.result(decodePlatform("synth/platform.ts", input)))
+const decode = (input: unknown) => decodePlatform("synth/platform.ts", input)
 
 describe("Platform", () => {
-  it("applies defaults and picks the endpoints of its mode", () => {
-    const result = decode({ ...valid, mode: "cloud" })
-    if (result._tag !== "Success") throw new Error(result.failure.message)
-    expect(result.success).toMatchObject({ ingressClass: "traefik", clusterIssuer: "letsencrypt-production" })
-    expect(result.success.deploy.branch).toBe("deploy")
-    expect(endpoints(result.success).redis.port).toBe(6380)
-  })
+  it.effect("applies defaults and picks the endpoints of its mode", () =>
+    Effect.gen(function* () {
+      const platform = yield* decode({ ...valid, mode: "cloud" })
+      expect(platform).toMatchObject({ ingressClass: "traefik", clusterIssuer: "letsencrypt-production" })
+      expect(platform.deploy.branch).toBe("deploy")
+      expect(endpoints(platform).redis.port).toBe(6380)
+    }),
+  )
 
-  it("names the file and every bad field", () => {
-    const result = decode({
-      ...valid,
-      mode: "hybrid",
-      images: { ...valid.images, api: { repository: "ghcr.io/acme/api", tag: "latest" } },
-    })
-    if (result._tag !== "Failure") throw new Error("expected a failure")
-    expect(result.failure.issues.map((issue) => `${issue.file}: ${issue.path}`).sort()).toEqual([
-      "synth/platform.ts: images.api.tag",
-      "synth/platform.ts: mode",
-    ])
-  })
+  it.effect("names the file and every bad field", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        decode({
+          ...valid,
+          mode: "hybrid",
+          images: { ...valid.images, api: { repository: "ghcr.io/acme/api", tag: "latest" } },
+        }),
+      )
+      expect(error.issues.map((issue) => `${issue.file}: ${issue.path}`).sort()).toEqual([
+        "synth/platform.ts: images.api.tag",
+        "synth/platform.ts: mode",
+      ])
+    }),
+  )
 
   it("renders an image reference pinned by tag and digest", () => {
     expect(imageRef({ repository: "r/x", tag: "1.2.3", digest: `sha256:${"a".repeat(64)}` })).toBe(
@@ -48,27 +52,31 @@ describe("Platform", () => {
     )
   })
 
-  it("requires the bot's signature on every project it builds when signing keys are listed", () => {
-    const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n"
-    const signed = decode({
-      ...valid,
-      deploy: { ...valid.deploy, signingKeys: [{ keyID: "0123456789ABCDEF", publicKey }] },
-    })
-    if (signed._tag !== "Success") throw new Error(signed.failure.message)
-    expect(bootstrapPlatformProject(signed.success).spec.signatureKeys).toEqual([{ keyID: "0123456789ABCDEF" }])
-    const unsigned = decode(valid)
-    if (unsigned._tag !== "Success") throw new Error(unsigned.failure.message)
-    expect(bootstrapPlatformProject(unsigned.success).spec).not.toHaveProperty("signatureKeys")
-  })
+  it.effect("requires the bot's signature on every project it builds when signing keys are listed", () =>
+    Effect.gen(function* () {
+      const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n"
+      const signed = yield* decode({
+        ...valid,
+        deploy: { ...valid.deploy, signingKeys: [{ keyID: "0123456789ABCDEF", publicKey }] },
+      })
+      expect(bootstrapPlatformProject(signed).spec.signatureKeys).toEqual([{ keyID: "0123456789ABCDEF" }])
+      const unsigned = yield* decode(valid)
+      expect(bootstrapPlatformProject(unsigned).spec).not.toHaveProperty("signatureKeys")
+    }),
+  )
 
-  it("refuses a signing key that is not a key ID and an armored public key", () => {
-    const result = decode({
-      ...valid,
-      deploy: { ...valid.deploy, signingKeys: [{ keyID: "abc", publicKey: "ssh-ed25519 AAAA" }] },
-    })
-    expect(result._tag === "Failure" && result.failure.issues.map((issue) => issue.path)).toEqual([
-      "deploy.signingKeys[0].keyID",
-      "deploy.signingKeys[0].publicKey",
-    ])
-  })
+  it.effect("refuses a signing key that is not a key ID and an armored public key", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        decode({
+          ...valid,
+          deploy: { ...valid.deploy, signingKeys: [{ keyID: "abc", publicKey: "ssh-ed25519 AAAA" }] },
+        }),
+      )
+      expect(error.issues.map((issue) => issue.path)).toEqual([
+        "deploy.signingKeys[0].keyID",
+        "deploy.signingKeys[0].publicKey",
+      ])
+    }),
+  )
 })

@@ -30,23 +30,22 @@ const env: Record<string, string> = {
 }
 
 describe("decodeRuntimeEnv", () => {
-  it("ignores unrelated variables and keeps secrets redacted", async () => {
-    const config = await Effect.runPromise(decodeRuntimeEnv(env))
-    expect(config.port).toBe(8080)
-    expect(Redacted.value(config.redis.password)).toBe("r")
-    expect(JSON.stringify(config)).not.toMatch(/"(p|r|s|k)"/)
-  })
+  it.effect("ignores unrelated variables and keeps secrets redacted", () =>
+    Effect.gen(function* () {
+      const config = yield* decodeRuntimeEnv(env)
+      expect(config.port).toBe(8080)
+      expect(Redacted.value(config.redis.password)).toBe("r")
+      expect(JSON.stringify(config)).not.toMatch(/"(p|r|s|k)"/)
+    }),
+  )
 
-  it("lists every missing or invalid variable by name", async () => {
-    const { POSTGRES_PASSWORD: _p, TENANT_NAME: _n, ...rest } = env
-    const result = await Effect.runPromise(Effect.result(decodeRuntimeEnv({ ...rest, PORT: "http" })))
-    if (result._tag !== "Failure") throw new Error("expected a failure")
-    expect(result.failure.issues.map((issue) => issue.path).sort()).toEqual([
-      "PORT",
-      "POSTGRES_PASSWORD",
-      "TENANT_NAME",
-    ])
-  })
+  it.effect("lists every missing or invalid variable by name", () =>
+    Effect.gen(function* () {
+      const { POSTGRES_PASSWORD: _p, TENANT_NAME: _n, ...rest } = env
+      const error = yield* Effect.flip(decodeRuntimeEnv({ ...rest, PORT: "http" }))
+      expect(error.issues.map((issue) => issue.path).sort()).toEqual(["PORT", "POSTGRES_PASSWORD", "TENANT_NAME"])
+    }),
+  )
 
   it("declares every contract variable once", () => {
     const names = EnvContract.map((spec) => spec.name)

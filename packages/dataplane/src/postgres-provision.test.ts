@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { dbRoleOf, TierSpecs } from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, psqlArguments } from "./postgres-provision.ts"
 import { type LocalPostgres, startPostgres } from "./testing/local-servers.ts"
+import { until } from "./testing/until.ts"
 
 let pg: LocalPostgres
 let scriptDir: string
@@ -68,12 +69,13 @@ const holdSession = async (user: string, password: string, statements: string, r
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${user}' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`,
     )
   }
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (asAdmin(ready).out === "t") return release
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  try {
+    await until(() => asAdmin(ready).out === "t", `the session reaches ${ready}`)
+  } catch (error) {
+    release()
+    throw error
   }
-  release()
-  throw new Error(`session never reached: ${ready}`)
+  return release
 }
 
 beforeAll(async () => {
@@ -316,10 +318,10 @@ describe("PostgreSQL provisioning on a real server", () => {
             stdio: "ignore",
           }),
         )
-      for (let attempt = 0; attempt < 100; attempt++) {
-        if (asAdmin("SELECT count(*) FROM pg_stat_activity WHERE usename = 'tenant_acme'").out === String(limit)) break
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+      await until(
+        () => asAdmin("SELECT count(*) FROM pg_stat_activity WHERE usename = 'tenant_acme'").out === String(limit),
+        `${limit} sessions of tenant_acme`,
+      )
       const extra = asAcme("SELECT 1")
       expect(extra.ok).toBe(false)
       expect(extra.err).toContain("too many connections for role")
@@ -343,15 +345,14 @@ describe("PostgreSQL residuals, documented in docs/data-plane.md", () => {
     })
     const exited = new Promise((resolve) => listener.once("exit", resolve))
     // Listening once its next statement runs.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (
+    await until(
+      () =>
         asAdmin(
           "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'tenant_acme' AND query = 'SELECT pg_sleep(3)'",
-        ).out === "t"
-      )
-        break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+        ).out === "t",
+      "the listener is past LISTEN",
+      50,
+    )
     expect(asGlobex("NOTIFY globex_events, 'order 42 shipped'").ok).toBe(true)
     await exited
     expect(output).toContain('payload "order 42 shipped"')

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { TierName } from "@ppi/config"
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
 import { type LocalRedis, startRedis } from "./testing/local-servers.ts"
+import { until } from "./testing/until.ts"
 
 /** acme and globex are enterprise (scripting allowed), hobby is free (no scripting). */
 const tenants = {
@@ -236,12 +237,7 @@ describe("Redis provisioning on a real server", () => {
     )
     looping.stdin.end('EVAL "while true do end" 0\n')
     try {
-      let reply = ""
-      for (let attempt = 0; attempt < 50 && !reply.startsWith("BUSY"); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        reply = asGlobex("GET", "globex:secret")
-      }
-      expect(reply).toMatch(/^BUSY/)
+      await until(() => asGlobex("GET", "globex:secret").startsWith("BUSY"), "Redis answers BUSY", 50)
       expect(asAcme("SCRIPT", "KILL")).toContain("NOPERM")
     } finally {
       asAdmin("SCRIPT", "KILL")

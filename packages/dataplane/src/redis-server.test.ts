@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/v
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
 import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "./redis-server.ts"
 import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
+import { until } from "./testing/until.ts"
 
 /**
  * The self-hosted layout as cluster/ deploys it, on a real redis-server running as an
@@ -176,13 +177,8 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       client.stdin.end(`EVAL "${script}" ${keys.length} ${keys.join(" ")}\n`)
       return client
     }
-    const until = async (condition: () => boolean, what: string) => {
-      for (let attempt = 0; attempt < 100; attempt++) {
-        if (condition()) return
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      throw new Error(`never happened: ${what}\n${log}`)
-    }
+    const untilLogged = (condition: () => boolean, what: string) =>
+      until(condition, what).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${log}`)))
 
     beforeEach(async () => {
       await startPod()
@@ -211,9 +207,9 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       expect(asAcme("SET", "acme:k", "v")).toBe("OK")
       const client = runForever("while true do end")
       try {
-        await until(() => asAcme("GET", "acme:k").startsWith("BUSY"), "the server answers BUSY")
-        await until(() => asAcme("GET", "acme:k") === "v", "the server answers again")
-        await until(() => log.includes("watchdog: busy for"), "the watchdog reports what it killed")
+        await untilLogged(() => asAcme("GET", "acme:k").startsWith("BUSY"), "the server answers BUSY")
+        await untilLogged(() => asAcme("GET", "acme:k") === "v", "the server answers again")
+        await untilLogged(() => log.includes("watchdog: busy for"), "the watchdog reports what it killed")
       } finally {
         client.kill("SIGKILL")
       }
@@ -223,9 +219,9 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       expect(asAcme("SET", "acme:before", "kept")).toBe("OK")
       const client = runForever("redis.call('SET', KEYS[1], 'partial') while true do end", "globex:partial")
       try {
-        await until(() => asAcme("GET", "acme:before").startsWith("BUSY"), "the server answers BUSY")
-        await until(() => !asAcme("PING").startsWith("BUSY") && asAcme("PING") !== "PONG", "the server is gone")
-        await until(() => log.includes("shutting down without saving"), "the watchdog reports the shutdown")
+        await untilLogged(() => asAcme("GET", "acme:before").startsWith("BUSY"), "the server answers BUSY")
+        await untilLogged(() => !asAcme("PING").startsWith("BUSY") && asAcme("PING") !== "PONG", "the server is gone")
+        await untilLogged(() => log.includes("shutting down without saving"), "the watchdog reports the shutdown")
       } finally {
         client.kill("SIGKILL")
       }

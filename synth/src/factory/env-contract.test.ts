@@ -3,14 +3,13 @@ import {
   CREDENTIALS_SECRET,
   contractFor,
   decodeRuntimeEnv,
-  decodeTenant,
   ENV_CONFIGMAP,
   type Platform,
   type TenantInput,
 } from "@ppi/config"
 import { Effect, Redacted } from "effect"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
-import { renderTenant } from "./render-tenant.ts"
+import { render } from "../testing/render.ts"
 
 interface EnvEntry {
   name: string
@@ -37,7 +36,7 @@ const materialize = (
 
 /** What the kubelet would give the container: the ConfigMap via envFrom, secret refs resolved. */
 const podEnv = (input: TenantInput, platform: Platform, store: Record<string, Record<string, string>>) => {
-  const { objects } = renderTenant(Effect.runSync(decodeTenant("t.ts", input)), platform)
+  const { objects } = render(input, platform)
   const secrets = materialize(objects, store)
   const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === ENV_CONFIGMAP) as unknown as {
     data: Record<string, string>
@@ -73,26 +72,30 @@ const acme: TenantInput = {
 }
 
 describe("env contract round trip", () => {
-  it("decodes the env the Deployment sets, with credentials as External Secrets materializes them, back into the tenant's settings", async () => {
-    const { env } = podEnv(acme, examplePlatform, secrets)
-    const runtime = await Effect.runPromise(decodeRuntimeEnv(env))
-    expect(runtime.tenant).toEqual({
-      name: "acme",
-      tier: "pro",
-      displayName: "Acme",
-      state: "active",
-      publicUrl: "https://acme.apps.parametric.dev",
-      hostnames: ["acme.apps.parametric.dev", "portal.acme.io"],
-      features: ["audit", "sso"],
-    })
-    expect(runtime.tenantEnv).toEqual(acme.env)
-    expect(runtime.email.settings).toEqual({ EMAIL_FROM: "a@acme.io", SMTP_HOST: "smtp.acme.io" })
-    expect(runtime.postgres).toMatchObject({ user: "tenant_acme", schema: "tenant_acme", ssl: false, port: 5432 })
-    expect(runtime.redis).toMatchObject({ username: "tenant-acme", keyPrefix: "acme:", tls: false })
-    expect(Redacted.value(runtime.postgres.password)).toBe("pg-pass")
-    expect(Redacted.value(runtime.email.resendApiKey)).toBe("re_key")
-    expect(String(runtime.sessionSecret)).not.toContain("session")
-  })
+  it.effect(
+    "decodes the env the Deployment sets, with credentials as External Secrets materializes them, back into the tenant's settings",
+    () =>
+      Effect.gen(function* () {
+        const { env } = podEnv(acme, examplePlatform, secrets)
+        const runtime = yield* decodeRuntimeEnv(env)
+        expect(runtime.tenant).toEqual({
+          name: "acme",
+          tier: "pro",
+          displayName: "Acme",
+          state: "active",
+          publicUrl: "https://acme.apps.parametric.dev",
+          hostnames: ["acme.apps.parametric.dev", "portal.acme.io"],
+          features: ["audit", "sso"],
+        })
+        expect(runtime.tenantEnv).toEqual(acme.env)
+        expect(runtime.email.settings).toEqual({ EMAIL_FROM: "a@acme.io", SMTP_HOST: "smtp.acme.io" })
+        expect(runtime.postgres).toMatchObject({ user: "tenant_acme", schema: "tenant_acme", ssl: false, port: 5432 })
+        expect(runtime.redis).toMatchObject({ username: "tenant-acme", keyPrefix: "acme:", tls: false })
+        expect(Redacted.value(runtime.postgres.password)).toBe("pg-pass")
+        expect(Redacted.value(runtime.email.resendApiKey)).toBe("re_key")
+        expect(String(runtime.sessionSecret)).not.toContain("session")
+      }),
+  )
 
   it("references every secret var of the contract from the credentials Secret, and nothing else", () => {
     const { secretRefs, env } = podEnv(acme, examplePlatform, {})
@@ -113,17 +116,20 @@ describe("env contract round trip", () => {
     }
   })
 
-  it("turns on TLS to PostgreSQL and Redis in cloud mode", async () => {
-    const { env } = podEnv(acme, platformFor({ mode: "cloud" }), secrets)
-    const runtime = await Effect.runPromise(decodeRuntimeEnv(env))
-    expect(env.POSTGRES_SSL).toBe("true")
-    expect([runtime.postgres.ssl, runtime.redis.tls, runtime.redis.port]).toEqual([true, true, 6380])
-  })
+  it.effect("turns on TLS to PostgreSQL and Redis in cloud mode", () =>
+    Effect.gen(function* () {
+      const { env } = podEnv(acme, platformFor({ mode: "cloud" }), secrets)
+      const runtime = yield* decodeRuntimeEnv(env)
+      expect(env.POSTGRES_SSL).toBe("true")
+      expect([runtime.postgres.ssl, runtime.redis.tls, runtime.redis.port]).toEqual([true, true, 6380])
+    }),
+  )
 
-  it("fails at start-up, naming the variable, when a required secret is missing", async () => {
-    const { env } = podEnv(acme, examplePlatform, { ...secrets, "email-provider": {} })
-    const result = await Effect.runPromise(Effect.result(decodeRuntimeEnv(env)))
-    expect(result._tag).toBe("Failure")
-    if (result._tag === "Failure") expect(result.failure.message).toContain("environment: RESEND_API_KEY")
-  })
+  it.effect("fails at start-up, naming the variable, when a required secret is missing", () =>
+    Effect.gen(function* () {
+      const { env } = podEnv(acme, examplePlatform, { ...secrets, "email-provider": {} })
+      const error = yield* Effect.flip(decodeRuntimeEnv(env))
+      expect(error.message).toContain("environment: RESEND_API_KEY")
+    }),
+  )
 })

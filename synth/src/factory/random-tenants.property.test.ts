@@ -6,15 +6,14 @@ import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
 import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
 import { examplePlatform, platformFor, roomyPlatformInput } from "../testing/fixtures.ts"
+import { decoded } from "../testing/render.ts"
 import { renderTenant } from "./render-tenant.ts"
-
-const decode = (input: unknown) => Effect.runSync(decodeTenant("t.ts", input))
 
 describe("random valid tenants", () => {
   it("always synthesize, validate, pass every guardrail, and render the same bytes twice", () => {
     fc.assert(
       fc.property(arbitraryTenant(), (input) => {
-        const tenant = decode(input)
+        const tenant = decoded(input)
         const first = renderTenant(tenant, examplePlatform)
         expect(first.violations).toEqual([])
         expect(first.policyViolations).toEqual([])

@@ -45,7 +45,7 @@ export class OutputTree extends Context.Service<
 const attempt = <A>(path: string, run: () => Promise<A>) =>
   Effect.tryPromise({
     try: run,
-    catch: (error) => new OutputFailed({ path, reason: error instanceof Error ? error.message : String(error) }),
+    catch: (error) => new OutputFailed({ path, cause: error }),
   })
 
 const generationsOf = (out: string) => join(dirname(out), `.${basename(out)}.generations`)

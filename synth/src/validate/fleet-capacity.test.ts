@@ -1,13 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodeTenant, type TierName, TierSpecs } from "@ppi/config"
+import { type TierName, TierSpecs } from "@ppi/config"
 import { Effect, Exit } from "effect"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
 import { examplePlatform, platformFor, platformInput } from "../testing/fixtures.ts"
+import { decoded } from "../testing/render.ts"
 import { findCapacityIssues } from "./fleet-capacity.ts"
 
 const fleet = (tiers: ReadonlyArray<TierName>) =>
-  tiers.map((tier, i) => ({ tenant: Effect.runSync(decodeTenant(`t${i}.ts`, { name: `t${i}`, tier })) }))
+  tiers.map((tier, i) => ({ tenant: decoded({ name: `t${i}`, tier }, `t${i}.ts`) }))
 
 const { postgres } = examplePlatform
 const tenantConnections = postgres.selfhosted.maxConnections - postgres.selfhosted.reservedConnections

@@ -1,17 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { checkTree, formatViolation, treeRules } from "@ppi/policy"
-import { Effect } from "effect"
-import { TenantFiles } from "../load/tenant-files.ts"
-import { buildTree } from "../synth.ts"
 import { EditableTree } from "../testing/editable-tree.ts"
-import { examplePlatform, exampleTenantsDir, platformFor } from "../testing/fixtures.ts"
+import { exampleTree } from "../testing/example-tree.ts"
+import { examplePlatform, platformFor } from "../testing/fixtures.ts"
 import { mutations } from "../testing/mutations.ts"
 
 // The real synthesized output of the example tenants, in both deployment modes.
 const platforms = { selfhosted: examplePlatform, cloud: platformFor({ mode: "cloud" }) }
-const build = (mode: keyof typeof platforms) =>
-  Effect.runPromise(buildTree(exampleTenantsDir, platforms[mode]).pipe(Effect.provide(TenantFiles.layer)))
-const trees = { selfhosted: (await build("selfhosted")).tree, cloud: (await build("cloud")).tree }
+const trees = { selfhosted: await exampleTree(platforms.selfhosted), cloud: await exampleTree(platforms.cloud) }
 
 describe("the mutation corpus", () => {
   it("has at least 60 distinct attacks", () => {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
+import { expect, layer } from "@effect/vitest"
 import { findPlaintextSecrets } from "@ppi/policy"
 import { Effect } from "effect"
 import { parse } from "yaml"
@@ -8,28 +8,29 @@ import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
 import { examplePlatform, exampleTenantsDir, platformFor } from "../testing/fixtures.ts"
 
-const synthesize = (platform = examplePlatform) =>
-  Effect.runPromise(buildTree(exampleTenantsDir, platform).pipe(Effect.provide(TenantFiles.layer)))
-
-describe("no plaintext secret in the output", () => {
-  it.each([
+layer(TenantFiles.layer)("no plaintext secret in the output", (it) => {
+  it.effect.each([
     ["selfhosted", examplePlatform],
     ["cloud", platformFor({ mode: "cloud" })],
-  ])("scans every file of a full %s synth and finds nothing", async (_mode, platform) => {
-    const { tree } = await synthesize(platform)
-    expect(tree.size).toBeGreaterThan(50)
-    const findings = [...tree].flatMap(([file, text]) =>
-      findPlaintextSecrets(parse(text) as Record<string, unknown>).map(
-        (finding) => `${file}: ${finding.path}: ${finding.reason}`,
-      ),
-    )
-    expect(findings).toEqual([])
-  })
+  ] as const)("scans every file of a full %s synth and finds nothing", ([_mode, platform]) =>
+    Effect.gen(function* () {
+      const { tree } = yield* buildTree(exampleTenantsDir, platform)
+      expect(tree.size).toBeGreaterThan(50)
+      const findings = [...tree].flatMap(([file, text]) =>
+        findPlaintextSecrets(parse(text) as Record<string, unknown>).map(
+          (finding) => `${file}: ${finding.path}: ${finding.reason}`,
+        ),
+      )
+      expect(findings).toEqual([])
+    }),
+  )
 
-  it("finds no Secret object at all: credentials exist only in-cluster", async () => {
-    const { tree } = await synthesize()
-    expect([...tree.values()].filter((text) => /^kind: Secret$/m.test(text))).toEqual([])
-  })
+  it.effect("finds no Secret object at all: credentials exist only in-cluster", () =>
+    Effect.gen(function* () {
+      const { tree } = yield* buildTree(exampleTenantsDir, examplePlatform)
+      expect([...tree.values()].filter((text) => /^kind: Secret$/m.test(text))).toEqual([])
+    }),
+  )
 
   it("keeps the golden files clean too", async () => {
     const golden = new URL("../__golden__/", import.meta.url).pathname

@@ -4,11 +4,9 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { TenantFiles } from "../load/tenant-files.ts"
-import { buildTree } from "../synth.ts"
 import { EditableTree } from "../testing/editable-tree.ts"
-import { examplePlatform, exampleTenantsDir, platformFile, repoRoot } from "../testing/fixtures.ts"
+import { exampleTree } from "../testing/example-tree.ts"
+import { platformFile, repoRoot } from "../testing/fixtures.ts"
 
 const run = promisify(execFile)
 const policyMain = `${repoRoot}packages/policy/src/main.ts`
@@ -37,9 +35,7 @@ afterAll(async () => {
   for (const dir of folders) await rm(dir, { recursive: true, force: true })
 })
 
-const { tree } = await Effect.runPromise(
-  buildTree(exampleTenantsDir, examplePlatform).pipe(Effect.provide(TenantFiles.layer)),
-)
+const tree = await exampleTree()
 
 /** The same objects, one multi-document `manifest.yaml` per tenant component. */
 const asManifests = (files: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {

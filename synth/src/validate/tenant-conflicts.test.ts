@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodeTenant, type TenantInput } from "@ppi/config"
-import { Effect } from "effect"
+import type { TenantInput } from "@ppi/config"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
+import { decoded } from "../testing/render.ts"
 import { findConflicts } from "./tenant-conflicts.ts"
 
 const loaded = (entries: Record<string, TenantInput>) =>
-  Object.entries(entries).map(([file, input]) => ({ file, tenant: Effect.runSync(decodeTenant(file, input)) }))
+  Object.entries(entries).map(([file, input]) => ({ file, tenant: decoded(input, file) }))
 
 describe("findConflicts", () => {
   it("accepts distinct tenants", () => {

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { Context, Effect, Layer } from "effect"
+import { GitHub } from "../github.ts"
 
 export interface RecordedRequest {
   readonly method: string
@@ -137,3 +139,44 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
+
+export type FakeGitHubServer = Awaited<ReturnType<typeof startFakeGitHub>>
+
+/**
+ * A fresh fake GitHub for the scope that provides it (one test, or a `layer(…)` suite), closed with
+ * it; with it, the `GitHub` client pointed at it (as `owner/repo`), so a test yields the fake to seed
+ * it and assert what it received.
+ */
+export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()("@ppi/bot/testing/FakeGitHub") {
+  static readonly layer = (
+    options: {
+      readonly files?: Readonly<Record<string, string>>
+      readonly owner?: string
+      readonly repo?: string
+    } = {},
+  ): Layer.Layer<FakeGitHub | GitHub> =>
+    Layer.unwrap(
+      FakeGitHub.useSync((fake) =>
+        GitHub.layer({
+          token: "test",
+          owner: options.owner ?? "acme",
+          repo: options.repo ?? "infra",
+          baseUrl: fake.baseUrl,
+        }),
+      ),
+    ).pipe(
+      Layer.provideMerge(
+        Layer.effect(
+          FakeGitHub,
+          Effect.acquireRelease(
+            Effect.promise(() => startFakeGitHub({ files: options.files ?? {} })),
+            (fake) => Effect.promise(fake.close),
+          ),
+        ),
+      ),
+    )
+}
+
+/** The writes the fake received, as `METHOD /path`: what a test asserts the bot changed. */
+export const writesTo = (fake: FakeGitHubServer): ReadonlyArray<string> =>
+  fake.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { until } from "./until.ts"
 
 /**
  * Real PostgreSQL and Redis servers from Debian's packages, started on 127.0.0.1 in temporary
@@ -51,14 +52,6 @@ export const freePort = (): Promise<number> =>
     })
   })
 
-const waitFor = async (ready: () => boolean, what: string): Promise<void> => {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (ready()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${what} did not start`)
-}
-
 const succeeds = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): boolean => {
   try {
     execFileSync(command, args, { stdio: "ignore", env: { ...process.env, ...env } })
@@ -94,10 +87,11 @@ export const startPostgres = async (): Promise<LocalPostgres> => {
     { stdio: "ignore" },
   )
   const env = { PGPASSWORD: password }
-  await waitFor(
+  await until(
     () =>
       succeeds("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "select 1"], env),
-    "PostgreSQL",
+    "PostgreSQL accepts connections",
+    200,
   )
   execFileSync(
     "psql",
@@ -160,10 +154,14 @@ export const launchRedis = async (
   void exited.then(() => {
     gone = true
   })
-  await waitFor(() => {
-    if (gone) throw new Error(`redis-server ${args.join(" ")} exited during start`)
-    return redisReady(options.port, options.admin)
-  }, "Redis")
+  await until(
+    () => {
+      if (gone) throw new Error(`redis-server ${args.join(" ")} exited during start`)
+      return redisReady(options.port, options.admin)
+    },
+    "Redis accepts connections",
+    200,
+  )
   return {
     port: options.port,
     stop: async () => {

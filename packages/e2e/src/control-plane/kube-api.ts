@@ -12,6 +12,8 @@ export class KubeApiError extends Schema.TaggedError<KubeApiError>()("KubeApiErr
   status: Schema.Number,
   reason: Schema.String,
   detail: Schema.String,
+  /** The socket error, when the server was not reached. */
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
     return `${this.method} ${this.path} → ${this.status} ${this.reason}: ${this.detail}`
@@ -127,7 +129,9 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
       )
       req.on("error", (error) =>
         resume(
-          Effect.fail(new KubeApiError({ method, path, status: 0, reason: "Unreachable", detail: error.message })),
+          Effect.fail(
+            new KubeApiError({ method, path, status: 0, reason: "Unreachable", detail: error.message, cause: error }),
+          ),
         ),
       )
       req.end(body)

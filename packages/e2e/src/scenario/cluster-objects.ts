@@ -20,6 +20,8 @@ interface Registered {
 export class CaptureFailed extends Schema.TaggedError<CaptureFailed>()("CaptureFailed", {
   mode: Schema.String,
   detail: Schema.String,
+  /** The failed child process, when there was one. */
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
     return `the cluster program under mocks (${this.mode}) failed: ${this.detail}`
@@ -41,7 +43,7 @@ const capture = (mode: "selfhosted" | "cloud", platformFile: string | undefined)
       (error, stdout, stderr) =>
         resume(
           error
-            ? Effect.fail(new CaptureFailed({ mode, detail: String(stderr) || String(error) }))
+            ? Effect.fail(new CaptureFailed({ mode, detail: String(stderr) || String(error), cause: error }))
             : Effect.succeed(JSON.parse(String(stdout)) as ReadonlyArray<Registered>),
         ),
     )

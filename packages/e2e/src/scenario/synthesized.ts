@@ -7,7 +7,11 @@ import type { KubeObject } from "../control-plane/kube-api.ts"
 
 export const REPO = join(import.meta.dirname, "../../../..")
 
-export class SynthFailed extends Schema.TaggedError<SynthFailed>()("SynthFailed", { output: Schema.String }) {
+/** The synth CLI failed: what it printed, and the child process's failure as the cause. */
+export class SynthFailed extends Schema.TaggedError<SynthFailed>()("SynthFailed", {
+  output: Schema.String,
+  cause: Schema.Defect(),
+}) {
   override get message(): string {
     return `synth failed:\n${this.output}`
   }
@@ -32,7 +36,7 @@ export const runSynth = (tenantsDir: string, outDir: string): Effect.Effect<stri
       (error, stdout, stderr) =>
         resume(
           error
-            ? Effect.fail(new SynthFailed({ output: `${String(stdout)}${String(stderr)}` }))
+            ? Effect.fail(new SynthFailed({ output: `${String(stdout)}${String(stderr)}`, cause: error }))
             : Effect.succeed(String(stdout).trim()),
         ),
     )

@@ -5,7 +5,10 @@ import { GO_ENV } from "./components.ts"
 
 export class ModuleUnavailable extends Schema.TaggedError<ModuleUnavailable>()("ModuleUnavailable", {
   module: Schema.String,
+  /** What `go mod download` said. */
   detail: Schema.String,
+  /** The failure of running `go` itself, when it did not run to the end. */
+  cause: Schema.optional(Schema.Defect()),
 }) {
   override get message(): string {
     return `cannot download ${this.module} from the Go module proxy: ${this.detail}`
@@ -38,6 +41,7 @@ export const moduleDir = (module: string, version: string): Effect.Effect<string
               new ModuleUnavailable({
                 module: `${module}@${version}`,
                 detail: info.Error ?? (String(stderr) || String(error)),
+                ...(error ? { cause: error } : {}),
               }),
             ),
           )

@@ -1,14 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodeTenant, type TenantInput } from "@ppi/config"
 import { checkTenant } from "@ppi/policy"
-import { Effect } from "effect"
-import { renderTenant } from "../../factory/render-tenant.ts"
 import { examplePlatform } from "../../testing/fixtures.ts"
+import { find, render } from "../../testing/render.ts"
 import { TENANT_KINDS } from "./tenant-argocd.ts"
-
-const render = (input: TenantInput) => renderTenant(Effect.runSync(decodeTenant("t.ts", input)), examplePlatform)
-const find = (objects: ReadonlyArray<any>, kind: string, name: string): any =>
-  objects.find((o) => o.kind === kind && o.metadata.name === name)
 
 describe("Argo CD objects of a tenant", () => {
   const { objects, files } = render({ name: "acme", tier: "pro" })

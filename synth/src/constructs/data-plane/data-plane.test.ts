@@ -1,24 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CREDENTIALS_SECRET, decodeTenant, type TenantInput, TierSpecs, Tiers } from "@ppi/config"
+import { CREDENTIALS_SECRET, type TenantInput, TierSpecs, Tiers } from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, REDIS_PROVISION_SCRIPT } from "@ppi/dataplane"
-import { Effect } from "effect"
-import { renderTenant } from "../../factory/render-tenant.ts"
 import { examplePlatform, platformFor } from "../../testing/fixtures.ts"
+import { find, render } from "../../testing/render.ts"
 
-const render = (input: TenantInput, platform = examplePlatform) =>
-  renderTenant(Effect.runSync(decodeTenant("t.ts", input)), platform)
-
-const find = (input: TenantInput, kind: string, name: string, platform = examplePlatform): any => {
-  const object = render(input, platform).objects.find((o) => o.kind === kind && o.metadata.name === name)
-  if (object === undefined) throw new Error(`no ${kind}/${name}`)
-  return object
-}
+/** The object of that kind and name among what the tenant renders to. */
+const objectOf = (input: TenantInput, kind: string, name: string, platform = examplePlatform) =>
+  find(render(input, platform).objects, kind, name)
 const wave = (object: any) => Number(object.metadata.annotations["argocd.argoproj.io/sync-wave"])
 const acme: TenantInput = { name: "acme", tier: "pro" }
 
 describe("tenant data plane", () => {
   it("generates the tenant's passwords once, in-cluster, in the platform namespace", () => {
-    const generated = find(acme, "ExternalSecret", "tenant-acme-credentials")
+    const generated = objectOf(acme, "ExternalSecret", "tenant-acme-credentials")
     expect(generated.metadata.namespace).toBe("platform")
     expect(generated.spec.refreshPolicy).toBe("CreatedOnce")
     expect(generated.spec.dataFrom.map((entry: any) => entry.rewrite[0].regexp.target)).toEqual([
@@ -33,7 +27,7 @@ describe("tenant data plane", () => {
   })
 
   it("lets the tenant's store read exactly its own credentials and the operator secret", () => {
-    const role = find(acme, "Role", "read-tenant-acme-credentials")
+    const role = objectOf(acme, "Role", "read-tenant-acme-credentials")
     expect(role.metadata.namespace).toBe("platform")
     expect(role.rules).toEqual([
       {
@@ -43,9 +37,9 @@ describe("tenant data plane", () => {
         resourceNames: ["tenant-acme-credentials", "email-provider"],
       },
     ])
-    const binding = find(acme, "RoleBinding", "read-tenant-acme-credentials")
+    const binding = objectOf(acme, "RoleBinding", "read-tenant-acme-credentials")
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "credentials-reader", namespace: "acme" }])
-    const store = find(acme, "SecretStore", "platform-credentials")
+    const store = objectOf(acme, "SecretStore", "platform-credentials")
     expect(store.metadata.namespace).toBe("acme")
     expect(store.spec.provider.kubernetes).toMatchObject({
       remoteNamespace: "platform",
@@ -54,7 +48,7 @@ describe("tenant data plane", () => {
   })
 
   it("materializes api-credentials in the tenant namespace with every required secret of the contract", () => {
-    const credentials = find(acme, "ExternalSecret", CREDENTIALS_SECRET)
+    const credentials = objectOf(acme, "ExternalSecret", CREDENTIALS_SECRET)
     expect(credentials.metadata.namespace).toBe("acme")
     expect(credentials.spec.target.name).toBe(CREDENTIALS_SECRET)
     expect(credentials.spec.data.map((entry: any) => `${entry.secretKey}<-${entry.remoteRef.key}`)).toEqual([
@@ -66,7 +60,7 @@ describe("tenant data plane", () => {
   })
 
   it("provisions from the platform namespace with the admin credentials, never from the tenant's", () => {
-    const job = find(acme, "Job", "provision-acme")
+    const job = objectOf(acme, "Job", "provision-acme")
     expect(job.metadata.namespace).toBe("platform")
     expect(job.metadata.annotations["argocd.argoproj.io/hook"]).toBe("Sync")
     const pod = job.spec.template.spec
@@ -95,7 +89,7 @@ describe("tenant data plane", () => {
 
   it("hands the Redis provisioning each tier's scripting decision", () => {
     for (const tier of Tiers) {
-      const job = find({ name: "acme", tier }, "Job", "provision-acme")
+      const job = objectOf({ name: "acme", tier }, "Job", "provision-acme")
       const env = job.spec.template.spec.containers[0].env
       expect(env.find((e: any) => e.name === "TENANT_REDIS_SCRIPTING")?.value, tier).toBe(
         String(TierSpecs[tier].redisScripting),
@@ -105,13 +99,13 @@ describe("tenant data plane", () => {
   })
 
   it("ships the exact scripts the real-server tests run", () => {
-    const scripts = find(acme, "ConfigMap", "provision-acme")
+    const scripts = objectOf(acme, "ConfigMap", "provision-acme")
     expect(scripts.data["provision.sql"]).toBe(POSTGRES_PROVISION_SQL)
     expect(scripts.data["provision-redis.sh"]).toBe(REDIS_PROVISION_SCRIPT)
   })
 
   it("uses TLS to the managed services in cloud mode", () => {
-    const job = find(acme, "Job", "provision-acme", platformFor({ mode: "cloud" }))
+    const job = objectOf(acme, "Job", "provision-acme", platformFor({ mode: "cloud" }))
     const env = (container: any) =>
       Object.fromEntries(container.env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]))
     expect(env(job.spec.template.spec.initContainers[0]).PGSSLMODE).toBe("verify-full")
@@ -120,12 +114,12 @@ describe("tenant data plane", () => {
 
   it("orders the sync: namespace, guardrails, credentials, provisioning", () => {
     const order = [
-      wave(find(acme, "Namespace", "acme")),
-      wave(find(acme, "ResourceQuota", "tenant-quota")),
-      wave(find(acme, "ExternalSecret", "tenant-acme-credentials")),
-      wave(find(acme, "SecretStore", "platform-credentials")),
-      wave(find(acme, "ExternalSecret", CREDENTIALS_SECRET)),
-      wave(find(acme, "Job", "provision-acme")),
+      wave(objectOf(acme, "Namespace", "acme")),
+      wave(objectOf(acme, "ResourceQuota", "tenant-quota")),
+      wave(objectOf(acme, "ExternalSecret", "tenant-acme-credentials")),
+      wave(objectOf(acme, "SecretStore", "platform-credentials")),
+      wave(objectOf(acme, "ExternalSecret", CREDENTIALS_SECRET)),
+      wave(objectOf(acme, "Job", "provision-acme")),
     ]
     expect([...order].sort((a, b) => a - b)).toEqual(order)
     expect(new Set(order).size).toBe(order.length)
