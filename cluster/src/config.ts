@@ -1,4 +1,4 @@
-import { decodePlatform, decodeWith, type InvalidConfig, type Platform } from "@ppi/config"
+import { decodePlatform, decodeWith, type InvalidConfig, PLATFORM_FILE, type Platform } from "@ppi/config"
 import { Effect, Schema } from "effect"
 
 const Host = Schema.Struct({
@@ -57,7 +57,7 @@ export const loadClusterConfig = (input: {
 }): Effect.Effect<ClusterConfig, InvalidConfig> =>
   Effect.gen(function* () {
     const base = typeof input.platform === "object" && input.platform !== null ? input.platform : {}
-    const platform = yield* decodePlatform("synth/platform.ts", input.mode ? { ...base, mode: input.mode } : base)
+    const platform = yield* decodePlatform(PLATFORM_FILE, input.mode ? { ...base, mode: input.mode } : base)
     const settings = yield* decodeSettings(`Pulumi.${input.stack}.yaml (ppi:*)`, input.settings)
     return { stack: input.stack, platform, settings }
   })

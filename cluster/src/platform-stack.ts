@@ -1,3 +1,4 @@
+import { dataNamespaceOf } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Match } from "effect"
@@ -67,7 +68,7 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
         logical(stack, "data"),
         {
           stack,
-          dataNamespace: platform.postgres.selfhosted.namespace ?? "platform-data",
+          dataNamespace: dataNamespaceOf(platform.postgres.selfhosted),
           platformNamespace: platform.platformNamespace,
           database: platform.postgres.selfhosted.database,
           postgresMaxConnections: platform.postgres.selfhosted.maxConnections,

@@ -1,3 +1,4 @@
+import { MANAGED_BY_LABEL, PART_OF_LABEL } from "@ppi/config"
 import {
   imagesPinned,
   type KubeObject,
@@ -48,7 +49,7 @@ export const stackPrefixedNames: ResourceValidationPolicy = {
 
 export const policies: ReadonlyArray<ResourceValidationPolicy> = [
   fromRule(imagesPinned, "images-pinned"),
-  fromRule(requiredLabelsRule(["app.kubernetes.io/managed-by", "app.kubernetes.io/part-of"]), "required-labels"),
+  fromRule(requiredLabelsRule([MANAGED_BY_LABEL, PART_OF_LABEL]), "required-labels"),
   fromRule(resourceQuotaComplete, "quota-complete"),
   // The same Pod Security controls the tenant folders are held to, on the platform's own workloads.
   ...podSecurityRules.map((rule) => fromRule(rule, rule.id.replace("/", "-"))),

@@ -1,3 +1,4 @@
+export * from "./contract.ts"
 export * from "./decode.ts"
 export * from "./env-contract.ts"
 export * from "./errors.ts"

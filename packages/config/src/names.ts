@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { DATA_NAMESPACE } from "./contract.ts"
 
 /**
  * Namespaces the platform itself owns. A tenant named like one of them would be handed
@@ -13,7 +14,7 @@ export const PlatformNamespaces = [
   "garage",
   "longhorn-system",
   "platform",
-  "platform-data",
+  DATA_NAMESPACE,
   "postgres",
   "redis",
   "traefik",

@@ -1,4 +1,4 @@
-import { namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
+import { managedLabels, namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
 /** Everything a tenant construct needs, computed once per tenant. */
@@ -29,8 +29,7 @@ export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: Tier
     labels: {
       ...tenant.labels,
       ...selector,
-      "app.kubernetes.io/managed-by": "ppi-synth",
-      "app.kubernetes.io/part-of": "parametric-portal",
+      ...managedLabels("ppi-synth"),
       [LabelKeys.tenant]: tenant.name,
       [LabelKeys.tier]: tenant.tier,
     },

@@ -1,4 +1,4 @@
-import { API_PORT, type Endpoint, endpoints } from "@ppi/config"
+import { API_PORT, dataNamespaceOf, type Endpoint, endpoints } from "@ppi/config"
 import {
   IntOrString,
   KubeNetworkPolicy,
@@ -18,7 +18,7 @@ const egressTo = (endpoint: Endpoint): NetworkPolicyEgressRule => ({
       ? endpoint.cidrs.map((cidr) => ({ ipBlock: { cidr } }))
       : [
           {
-            namespaceSelector: nsSelector(endpoint.namespace ?? "platform-data"),
+            namespaceSelector: nsSelector(dataNamespaceOf(endpoint)),
             ...(endpoint.podLabels ? { podSelector: { matchLabels: { ...endpoint.podLabels } } } : {}),
           },
         ],

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { PLATFORM_FILE } from "@ppi/config"
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 
@@ -30,7 +31,7 @@ export const makeRemote = () => {
   run(dev, "checkout", "--quiet", "-B", "main")
   cpSync(join(repoRoot, "tenants"), join(dev, "tenants"), { recursive: true })
   mkdirSync(join(dev, "synth"))
-  cpSync(join(repoRoot, "synth/platform.ts"), join(dev, "synth/platform.ts"))
+  cpSync(join(repoRoot, PLATFORM_FILE), join(dev, PLATFORM_FILE))
   const commit = (message: string, changes: Readonly<Record<string, string | null>> = {}): string => {
     for (const [path, content] of Object.entries(changes)) {
       if (content === null) rmSync(join(dev, path), { force: true })

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { PLATFORM_FILE } from "@ppi/config"
 import { REPO } from "./synthesized.ts"
 
 const IDENTITY = {
@@ -16,9 +17,9 @@ const git = (cwd: string, ...args: ReadonlyArray<string>) =>
 
 /** The repository's platform file, pointed at another deploy repository. */
 const platformFor = (repoURL: string) => {
-  const source = readFileSync(join(REPO, "synth/platform.ts"), "utf8")
+  const source = readFileSync(join(REPO, PLATFORM_FILE), "utf8")
   const pointed = source.replace(/repoURL: "[^"]*"/, `repoURL: "${repoURL}"`)
-  if (pointed === source) throw new Error("synth/platform.ts has no deploy repoURL to point elsewhere")
+  if (pointed === source) throw new Error(`${PLATFORM_FILE} has no deploy repoURL to point elsewhere`)
   return pointed
 }
 
@@ -51,7 +52,7 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
   commit(
     "Platform and the first tenants",
     Object.fromEntries([
-      ["synth/platform.ts", platformFor(repoURL)],
+      [PLATFORM_FILE, platformFor(repoURL)],
       ...tenants.map((name) => [`tenants/${name}.ts`, readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8")]),
     ]),
   )

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { PLATFORM_FILE } from "@ppi/config"
 import { Effect, Schema } from "effect"
 import { parse } from "yaml"
 import type { KubeObject } from "../control-plane/kube-api.ts"
@@ -26,7 +27,7 @@ export const runSynth = (tenantsDir: string, outDir: string): Effect.Effect<stri
         "--out",
         outDir,
         "--platform",
-        join(REPO, "synth/platform.ts"),
+        join(REPO, PLATFORM_FILE),
       ],
       { cwd: REPO, maxBuffer: 1 << 24 },
       (error, stdout, stderr) =>

@@ -1,3 +1,4 @@
+import { MANAGED_BY_LABEL, PART_OF_LABEL, TENANT_LABEL } from "@ppi/config"
 import { field, isRecord, type KubeObject, type ObjectRule } from "../kube-object.ts"
 import { containersOf, onPods } from "../pod-spec.ts"
 
@@ -80,9 +81,9 @@ export const noTokenAutomount: ObjectRule = {
 export const TENANT_LABELS = [
   "app.kubernetes.io/name",
   "app.kubernetes.io/instance",
-  "app.kubernetes.io/managed-by",
-  "app.kubernetes.io/part-of",
-  "platform.parametric.dev/tenant",
+  MANAGED_BY_LABEL,
+  PART_OF_LABEL,
+  TENANT_LABEL,
 ] as const
 
 /** Every object carries these labels (non-empty). */

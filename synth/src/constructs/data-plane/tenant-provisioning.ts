@@ -1,4 +1,4 @@
-import { endpoints, imageRef } from "@ppi/config"
+import { endpoints, imageRef, RESTRICTED_CONTAINER } from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, psqlArguments, REDIS_PROVISION_SCRIPT, redisVariables } from "@ppi/dataplane"
 import { type Container, type EnvVar, KubeConfigMap, KubeJob, Quantity } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
@@ -17,16 +17,7 @@ const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
 
 const hardened = (container: Omit<Container, "securityContext" | "resources" | "volumeMounts">): Container => ({
   ...container,
-  securityContext: {
-    runAsNonRoot: true,
-    runAsUser: RUN_AS,
-    runAsGroup: RUN_AS,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  },
+  securityContext: { ...RESTRICTED_CONTAINER, runAsUser: RUN_AS, runAsGroup: RUN_AS, privileged: false },
   resources: {
     requests: { cpu: Quantity.fromString("50m"), memory: Quantity.fromString("64Mi") },
     limits: { cpu: Quantity.fromString("200m"), memory: Quantity.fromString("64Mi") },
