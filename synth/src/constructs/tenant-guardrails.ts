@@ -1,4 +1,3 @@
-import { TierSpecs } from "@ppi/config"
 import { KubeLimitRange, KubeResourceQuota, Quantity } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "./sync-wave.ts"
@@ -10,8 +9,8 @@ const q = (value: string) => Quantity.fromString(value)
 export class TenantGuardrails extends Construct {
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id)
-    const { plan, tenant, namespace, labels } = context
-    const spec = TierSpecs[tenant.tier]
+    const { plan, namespace, labels } = context
+    const limits = plan.containerLimits
     new KubeResourceQuota(this, "quota", {
       metadata: { name: "tenant-quota", namespace, labels, annotations: syncWave(SyncWave.guardrails) },
       spec: {
@@ -41,12 +40,12 @@ export class TenantGuardrails extends Construct {
         limits: [
           {
             type: "Container",
-            default: { cpu: q(`${spec.cpuMillis.default * 2}m`), memory: q(`${spec.memoryMiB.default}Mi`) },
-            defaultRequest: { cpu: q(`${spec.cpuMillis.default}m`), memory: q(`${spec.memoryMiB.default}Mi`) },
-            max: { cpu: q(`${spec.cpuMillis.max * 2}m`), memory: q(`${spec.memoryMiB.max}Mi`) },
+            default: { cpu: q(`${limits.defaultCpuMillis * 2}m`), memory: q(`${limits.defaultMemoryMiB}Mi`) },
+            defaultRequest: { cpu: q(`${limits.defaultCpuMillis}m`), memory: q(`${limits.defaultMemoryMiB}Mi`) },
+            max: { cpu: q(`${limits.maxCpuMillis * 2}m`), memory: q(`${limits.maxMemoryMiB}Mi`) },
             min: { cpu: q("10m"), memory: q("16Mi") },
           },
-          { type: "PersistentVolumeClaim", max: { storage: q(`${spec.storageGiB}Gi`) } },
+          { type: "PersistentVolumeClaim", max: { storage: q(`${plan.quota.storageGiB}Gi`) } },
         ],
       },
     })

@@ -58,7 +58,12 @@ export class TenantArgoCd extends Construct {
     new ApiObject(this, "platform-app", {
       apiVersion: ARGO,
       kind: "Application",
-      metadata: { name: `${tenant.name}-platform`, namespace: ARGOCD_NAMESPACE, labels, annotations: syncWave(-1) },
+      metadata: {
+        name: `${tenant.name}-platform`,
+        namespace: ARGOCD_NAMESPACE,
+        labels,
+        annotations: syncWave(SyncWave.platformApplication),
+      },
       spec: {
         project: PLATFORM_PROJECT,
         source: source("platform"),
@@ -74,7 +79,7 @@ export class TenantArgoCd extends Construct {
         name: tenant.name,
         namespace: ARGOCD_NAMESPACE,
         labels,
-        annotations: syncWave(0),
+        annotations: syncWave(SyncWave.workloadApplication),
         finalizers: ["resources-finalizer.argocd.argoproj.io"],
       },
       spec: {
