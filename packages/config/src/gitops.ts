@@ -16,6 +16,9 @@ export const IN_CLUSTER = "https://kubernetes.default.svc"
  */
 export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
+/** The Argo CD Application of a tenant's platform component (its workload's is named like the tenant). */
+export const platformApplicationOf = (tenant: string): string => `${tenant}-platform`
+
 /** How every Application retries a failed sync: exponential backoff up to five minutes. */
 export const SYNC_RETRY = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } } as const
 

@@ -2,7 +2,7 @@ import { Effect, Redacted, Schema } from "effect"
 import { decodeWith } from "./decode.ts"
 import { contractFor, isEmailPassthrough } from "./env-contract.ts"
 import type { InvalidConfig } from "./errors.ts"
-import { API_PORT, canonicalHostname, dbRoleOf, dbSchemaOf, redisKeyPrefixOf, redisUserOf } from "./identity.ts"
+import { API_PORT, dbRoleOf, dbSchemaOf, hostnamesOf, redisKeyPrefixOf, redisUserOf } from "./identity.ts"
 import { endpoints, type Platform } from "./platform.ts"
 import type { Tenant } from "./tenant.ts"
 import { Tiers } from "./tiers.ts"
@@ -13,7 +13,7 @@ import { Tiers } from "./tiers.ts"
  */
 export const tenantEnv = (tenant: Tenant, platform: Platform): Readonly<Record<string, string>> => {
   const { postgres, redis } = endpoints(platform)
-  const canonical = canonicalHostname(tenant.name, platform.baseDomain)
+  const hostnames = hostnamesOf(tenant, platform.baseDomain)
   const cloud = platform.mode === "cloud"
   const entries: Record<string, string> = {
     ...tenant.env,
@@ -21,8 +21,8 @@ export const tenantEnv = (tenant: Tenant, platform: Platform): Readonly<Record<s
     TENANT_TIER: tenant.tier,
     TENANT_DISPLAY_NAME: tenant.displayName ?? tenant.name,
     TENANT_STATE: tenant.state,
-    PUBLIC_URL: `https://${canonical}`,
-    TENANT_HOSTNAMES: [canonical, ...tenant.hostnames].join(","),
+    PUBLIC_URL: `https://${hostnames[0]}`,
+    TENANT_HOSTNAMES: hostnames.join(","),
     TENANT_ENV_KEYS: Object.keys(tenant.env).sort().join(","),
     FEATURE_FLAGS: Object.entries(tenant.features)
       .filter(([, enabled]) => enabled)

@@ -1,4 +1,4 @@
-import { managedLabels, namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
+import { hostnamesOf, managedLabels, namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
 /** Everything a tenant construct needs, computed once per tenant. */
@@ -7,6 +7,8 @@ export interface TenantContext {
   readonly platform: Platform
   readonly plan: TierPlan
   readonly namespace: string
+  /** Every hostname the tenant serves, the canonical one first. */
+  readonly hostnames: ReadonlyArray<string>
   /** Labels on every object of the tenant (never used as selectors). */
   readonly labels: Readonly<Record<string, string>>
   /** The API pods' selector: explicit and stable, never derived from construct paths. */
@@ -25,6 +27,7 @@ export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: Tier
     platform,
     plan,
     namespace: namespaceOf(tenant.name),
+    hostnames: hostnamesOf(tenant, platform.baseDomain),
     selector,
     labels: {
       ...tenant.labels,

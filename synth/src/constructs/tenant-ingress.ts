@@ -1,4 +1,3 @@
-import { canonicalHostname } from "@ppi/config"
 import * as kplus from "cdk8s-plus-28"
 import { Construct } from "constructs"
 import type { TenantContext } from "./tenant-context.ts"
@@ -10,8 +9,7 @@ import type { TenantContext } from "./tenant-context.ts"
 export class TenantIngress extends Construct {
   constructor(scope: Construct, id: string, context: TenantContext, service: kplus.Service) {
     super(scope, id)
-    const { tenant, platform, namespace, labels } = context
-    const hosts = [canonicalHostname(tenant.name, platform.baseDomain), ...tenant.hostnames]
+    const { platform, namespace, labels, hostnames: hosts } = context
     const backend = kplus.IngressBackend.fromService(service, { port: 80 })
     new kplus.Ingress(this, "ingress", {
       metadata: {
@@ -27,7 +25,7 @@ export class TenantIngress extends Construct {
       },
       className: platform.ingressClass,
       rules: hosts.map((host) => ({ host, path: "/", pathType: kplus.HttpIngressPathType.PREFIX, backend })),
-      tls: [{ hosts, secret: kplus.Secret.fromSecretName(this, "tls", "api-tls") }],
+      tls: [{ hosts: [...hosts], secret: kplus.Secret.fromSecretName(this, "tls", "api-tls") }],
     })
   }
 }

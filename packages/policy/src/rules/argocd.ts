@@ -1,4 +1,4 @@
-import { IN_CLUSTER, namespaceOf, PLATFORM_PROJECT } from "@ppi/config"
+import { IN_CLUSTER, namespaceOf, PLATFORM_PROJECT, platformApplicationOf } from "@ppi/config"
 import { field, isRecord, type KubeObject, list } from "../kube-object.ts"
 import type { TreeContext } from "../tree/context.ts"
 import type { Finding, Folder, Placed } from "../tree/model.ts"
@@ -127,7 +127,7 @@ export const projectKinds = perObject(
 
 /** Which project, and which folder, each Application of a tenant folder may use. */
 const expectedApplication = (object: KubeObject, tenant: string) =>
-  object.metadata.name === `${tenant}-platform`
+  object.metadata.name === platformApplicationOf(tenant)
     ? { project: PLATFORM_PROJECT, path: `${tenant}/platform` }
     : { project: tenant, path: `${tenant}/app` }
 

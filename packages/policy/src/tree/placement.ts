@@ -1,4 +1,4 @@
-import { namespaceOf } from "@ppi/config"
+import { namespaceOf, platformApplicationOf } from "@ppi/config"
 import { groupOf, isClusterScoped } from "../scope.ts"
 import type { TreeContext } from "./context.ts"
 
@@ -48,7 +48,7 @@ export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
   argocd: [
     slot("argoproj.io", "AppProject", "argocd", (tenant) => tenant),
     slot("argoproj.io", "Application", "argocd", (tenant) => tenant),
-    slot("argoproj.io", "Application", "argocd", (tenant) => `${tenant}-platform`),
+    slot("argoproj.io", "Application", "argocd", platformApplicationOf),
   ],
 }
 

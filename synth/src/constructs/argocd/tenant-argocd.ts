@@ -1,4 +1,11 @@
-import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT, SYNC_RETRY, signatureKeysOf } from "@ppi/config"
+import {
+  ARGOCD_NAMESPACE,
+  IN_CLUSTER,
+  PLATFORM_PROJECT,
+  platformApplicationOf,
+  SYNC_RETRY,
+  signatureKeysOf,
+} from "@ppi/config"
 import { ApiObject } from "cdk8s"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
@@ -59,7 +66,7 @@ export class TenantArgoCd extends Construct {
       apiVersion: ARGO,
       kind: "Application",
       metadata: {
-        name: `${tenant.name}-platform`,
+        name: platformApplicationOf(tenant.name),
         namespace: ARGOCD_NAMESPACE,
         labels,
         annotations: syncWave(SyncWave.platformApplication),
