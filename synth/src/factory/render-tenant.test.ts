@@ -1,19 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { decodeTenant, type TenantInput } from "@ppi/config"
+import type { KubeObject } from "@ppi/policy"
 import { Effect } from "effect"
 import { examplePlatform, platformFor } from "../testing/fixtures.ts"
-import type { K8sObject } from "./k8s-object.ts"
 import { renderTenant } from "./render-tenant.ts"
 
 const render = (input: TenantInput, platform = examplePlatform) =>
   renderTenant(Effect.runSync(decodeTenant("tenants/t.ts", input)), platform)
 
-const find = (objects: ReadonlyArray<K8sObject>, kind: string, name?: string) => {
+const find = (objects: ReadonlyArray<KubeObject>, kind: string, name?: string) => {
   const object = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
   if (object === undefined) throw new Error(`no ${kind} ${name ?? ""}`)
-  return object as K8sObject & { spec: any }
+  return object as KubeObject & { spec: any }
 }
-const kinds = (objects: ReadonlyArray<K8sObject>) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()
+const kinds = (objects: ReadonlyArray<KubeObject>) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()
 
 const base = [
   "ConfigMap/api-env",

@@ -1,3 +1,4 @@
+import type { KubeObject } from "@ppi/policy"
 import { App, Chart } from "cdk8s"
 import type { Construct } from "constructs"
 import { TenantArgoCd } from "../constructs/argocd/tenant-argocd.ts"
@@ -10,7 +11,7 @@ import { TenantGuardrails } from "../constructs/tenant-guardrails.ts"
 import { TenantIngress } from "../constructs/tenant-ingress.ts"
 import { TenantNamespace } from "../constructs/tenant-namespace.ts"
 import { TenantNetworkPolicies } from "../constructs/tenant-network-policies.ts"
-import type { Component, K8sObject, PlacedObject } from "./k8s-object.ts"
+import type { Component, PlacedObject } from "./placed-object.ts"
 
 /**
  * What the platform owns in a tenant — namespace, guardrails, credentials, provisioning: the
@@ -57,6 +58,6 @@ export const synthesizeTenant = (context: TenantContext): ReadonlyArray<PlacedOb
     ["argocd", new TenantArgoChart(app, "argocd", context)],
   ]
   return charts.flatMap(([component, chart]) =>
-    (chart.toJson() as ReadonlyArray<K8sObject>).map((object) => ({ component, object })),
+    (chart.toJson() as ReadonlyArray<KubeObject>).map((object) => ({ component, object })),
   )
 }
