@@ -23,7 +23,9 @@ export const platformApplicationOf = (tenant: string): string => `${tenant}-plat
 export const SYNC_RETRY = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } } as const
 
 /** What every AppProject requires of a commit before Argo CD syncs it: one of the bot's signatures. */
-export const signatureKeysOf = (platform: Platform): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
+export const signatureKeysOf = (
+  platform: Pick<Platform, "deploy">,
+): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
   platform.deploy.signingKeys.length === 0
     ? {}
     : { signatureKeys: platform.deploy.signingKeys.map(({ keyID }) => ({ keyID })) }
