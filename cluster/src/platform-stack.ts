@@ -23,37 +23,10 @@ export interface StackSecrets {
   readonly managedRedisPassword?: pulumi.Output<string>
 }
 
-/**
- * The whole bootstrap. What both modes share comes first; then one arm per deployment mode
- * (dispatched like the tenant factory): self-hosted runs the data services in-cluster on
- * Longhorn, cloud points at managed endpoints over TLS. Argo CD comes last and takes over.
- */
-export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
+/** The data services of the platform's mode: in-cluster on Longhorn, or the managed endpoints' credentials. */
+const dataServices = (config: ClusterConfig, secrets: StackSecrets, platformNamespace: pulumi.Resource) => {
   const { stack, platform, settings } = config
-  const platformNamespace = new k8s.core.v1.Namespace(logical(stack, "platform-namespace"), {
-    metadata: {
-      name: platform.platformNamespace,
-      labels: { ...labels("platform"), "pod-security.kubernetes.io/enforce": "restricted" },
-    },
-  })
-  new CertManager(logical(stack, "tls"), { stack, email: settings.acmeEmail, ingressClass: platform.ingressClass })
-  new Traefik(logical(stack, "ingress"), {
-    stack,
-    namespace: platform.ingressNamespace,
-    ingressClass: platform.ingressClass,
-  })
-  new ExternalSecrets(logical(stack, "secrets"), { stack })
-  if (settings.metricsServer ?? settings.k3s === undefined) new MetricsServer(logical(stack, "metrics"), { stack })
-  // Before Argo CD syncs the first tenant: the cluster refuses what the policy refuses.
-  const admission = new TenantAdmission(logical(stack, "tenant-admission"), { stack, platform })
-  new ExternalDns(logical(stack, "dns"), {
-    stack,
-    provider: settings.externalDnsProvider,
-    domain: platform.baseDomain,
-    credentials: secrets.dnsCredentials,
-  })
-
-  const data = Match.value(platform.mode).pipe(
+  return Match.value(platform.mode).pipe(
     Match.when("selfhosted", () => {
       if (settings.k3s && secrets.sshPrivateKey)
         new K3sNodes(logical(stack, "nodes"), {
@@ -94,7 +67,38 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     ),
     Match.exhaustive,
   )
+}
 
+/**
+ * The whole bootstrap. What both modes share comes first; then one arm per deployment mode
+ * (dispatched like the tenant factory): self-hosted runs the data services in-cluster on
+ * Longhorn, cloud points at managed endpoints over TLS. Argo CD comes last and takes over.
+ */
+export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
+  const { stack, platform, settings } = config
+  const platformNamespace = new k8s.core.v1.Namespace(logical(stack, "platform-namespace"), {
+    metadata: {
+      name: platform.platformNamespace,
+      labels: { ...labels("platform"), "pod-security.kubernetes.io/enforce": "restricted" },
+    },
+  })
+  new CertManager(logical(stack, "tls"), { stack, email: settings.acmeEmail, ingressClass: platform.ingressClass })
+  new Traefik(logical(stack, "ingress"), {
+    stack,
+    namespace: platform.ingressNamespace,
+    ingressClass: platform.ingressClass,
+  })
+  new ExternalSecrets(logical(stack, "secrets"), { stack })
+  if (settings.metricsServer ?? settings.k3s === undefined) new MetricsServer(logical(stack, "metrics"), { stack })
+  // Before Argo CD syncs the first tenant: the cluster refuses what the policy refuses.
+  const admission = new TenantAdmission(logical(stack, "tenant-admission"), { stack, platform })
+  new ExternalDns(logical(stack, "dns"), {
+    stack,
+    provider: settings.externalDnsProvider,
+    domain: platform.baseDomain,
+    credentials: secrets.dnsCredentials,
+  })
+  const data = dataServices(config, secrets, platformNamespace)
   const argocd = new ArgoCd(
     logical(stack, "gitops"),
     { stack, platform, manifest: settings.argoCdManifest },
