@@ -8,7 +8,7 @@ const Host = Schema.Struct({
 })
 
 /** What a stack configures beyond the shared platform file (`ppi:*` keys of the stack file). */
-export const ClusterSettings = Schema.Struct({
+const ClusterSettings = Schema.Struct({
   acmeEmail: Schema.String.check(
     Schema.isPattern(/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i, { message: "must be an email address" }),
   ),

@@ -41,7 +41,7 @@ const allContainers = (check: string) =>
     .join(" && ")
 
 /** The address ranges a tenant may reach by IP: the managed data services' (none when self-hosted). */
-export const allowedEgressCidrs = (platform: Platform): ReadonlyArray<string> => {
+const allowedEgressCidrs = (platform: Platform): ReadonlyArray<string> => {
   const { postgres, redis } = endpoints(platform)
   return [...(postgres.cidrs ?? []), ...(redis.cidrs ?? [])]
 }
@@ -158,7 +158,7 @@ export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<Tenan
 ]
 
 /** The binding's selection: namespaced objects in namespaces carrying the tenant label. */
-export const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
+const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
 
 export class TenantAdmission extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {

@@ -36,7 +36,7 @@ const fromRule = (rule: ObjectRule, name: string): ResourceValidationPolicy => (
 })
 
 /** Logical names start with the stack name, so two stacks in one account never collide. */
-export const stackPrefixedNames: ResourceValidationPolicy = {
+const stackPrefixedNames: ResourceValidationPolicy = {
   name: "stack-prefixed-names",
   description: "Every logical resource name starts with the stack name",
   enforcementLevel: "mandatory",

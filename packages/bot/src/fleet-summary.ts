@@ -30,7 +30,7 @@ const identityFree = (tenant: Tenant) => {
   return JSON.stringify(rest)
 }
 
-export const guardVerdict = (input: FleetInput): GuardVerdict => {
+const guardVerdict = (input: FleetInput): GuardVerdict => {
   const before = tenantFolders(input.beforeFiles)
   const after = tenantFolders(input.afterFiles)
   const decommissioned = new Set(

@@ -44,7 +44,7 @@ const keyColumn = (line: string): number => /^(\s*(?:- )*)/.exec(line)?.[1]?.len
 const keyOf = (line: string): string | undefined => /^\s*(?:- )*("[^"]*"|[^:#\s][^:#]*?):(?:\s|$)/.exec(line)?.[1]
 
 /** The YAML path of line `index`: the keys of the lines above it with a smaller indentation. */
-export const yamlPath = (lines: ReadonlyArray<string>, index: number): string => {
+const yamlPath = (lines: ReadonlyArray<string>, index: number): string => {
   const path: Array<string> = []
   let column = keyColumn(lines[index] ?? "")
   for (let i = index - 1; i >= 0 && column > 0; i--) {

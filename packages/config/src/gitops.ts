@@ -31,7 +31,7 @@ export const signatureKeysOf = (
     : { signatureKeys: platform.deploy.signingKeys.map(({ keyID }) => ({ keyID })) }
 
 /** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
-export const rootSource = (platform: Platform) => ({
+const rootSource = (platform: Platform) => ({
   repoURL: platform.deploy.repoURL,
   targetRevision: platform.deploy.branch,
   path: ".",

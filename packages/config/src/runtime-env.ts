@@ -54,7 +54,7 @@ const Secret = Schema.RedactedFromValue(Schema.String.check(Schema.isMinLength(1
 const optionalSecret = Schema.optionalKey(Secret)
 
 /** The raw env, field per contract var; names are the contract's names. */
-export const RawRuntimeEnv = Schema.Struct({
+const RawRuntimeEnv = Schema.Struct({
   TENANT_NAME: Schema.String,
   TENANT_TIER: Schema.Literals(Tiers),
   TENANT_DISPLAY_NAME: Schema.String,
@@ -134,7 +134,7 @@ const decodeRaw = decodeWith(RawRuntimeEnv, { onExcessProperty: "ignore", errors
 
 /**
  * Decodes a process environment into the tenant runtime's configuration. The tenant service
- * calls it once at start-up: `RuntimeEnv.decode(process.env)`.
+ * calls it once at start-up: `decodeRuntimeEnv(process.env)`.
  */
 export const decodeRuntimeEnv = (
   env: Readonly<Record<string, string | undefined>>,

@@ -51,7 +51,7 @@ const containerLimitsOf = (spec: TierSpec): TierPlan["containerLimits"] => ({
  * The plan of an active tenant, read from its row of `TierSpecs`: a new tier is one schema member
  * and one row in `@ppi/config`, nothing here.
  */
-export const planTier = (tenant: Tenant): TierPlan => {
+const planTier = (tenant: Tenant): TierPlan => {
   const spec = TierSpecs[tenant.tier]
   return {
     replicas: tenant.replicas,

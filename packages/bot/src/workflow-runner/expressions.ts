@@ -80,7 +80,7 @@ type Node =
   | { readonly kind: "binary"; readonly op: string; readonly left: Node; readonly right: Node }
 
 const FUNCTIONS = new Set(["always", "success", "failure", "cancelled", "hashFiles"])
-export const CONTEXTS = new Set(["github", "env", "vars", "secrets", "inputs", "runner", "steps", "job"])
+const CONTEXTS = new Set(["github", "env", "vars", "secrets", "inputs", "runner", "steps", "job"])
 
 /** Parses one expression (the text between `${{` and `}}`, or a bare `if:`). */
 export const parse = (source: string): Node => {

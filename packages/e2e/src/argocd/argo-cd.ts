@@ -27,7 +27,7 @@ export class ArgoCd extends Context.Service<ArgoCd, ArgoCdInfo>()("@ppi/e2e/Argo
  * (Deployment rollout and availability, Service, PodDisruptionBudget, the provisioning hook Job) is
  * Argo CD's own.
  */
-export const NOT_ASSESSED: Readonly<Record<string, string>> = {
+const NOT_ASSESSED: Readonly<Record<string, string>> = {
   "networking.k8s.io_Ingress": "no ingress controller in the e2e harness",
   autoscaling_HorizontalPodAutoscaler: "no metrics API in the e2e harness",
   "external-secrets.io_ExternalSecret": "no External Secrets controller in the e2e harness",
@@ -192,4 +192,3 @@ export interface ArgoCdOptions {
 }
 
 export const argoCdLayerWith = (options: ArgoCdOptions) => Layer.effect(ArgoCd, start(options))
-export const argoCdLayer = argoCdLayerWith({})

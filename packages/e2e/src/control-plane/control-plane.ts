@@ -13,7 +13,7 @@ const SERVICE_CIDR = "10.96.0.0/16"
 const SERVICE_IP = "10.96.0.1"
 
 /** Fake nodes kwok plays the kubelet of: one per zone, so the enterprise tier's zone spread can schedule. */
-export const NODES = ["zone-a", "zone-b", "zone-c"].map(
+const NODES = ["zone-a", "zone-b", "zone-c"].map(
   (zone, index): KubeObject => ({
     apiVersion: "v1",
     kind: "Node",

@@ -45,7 +45,7 @@ export interface Manifest {
   readonly object: KubeObject
 }
 
-export const COMPONENTS = ["platform", "app"] as const
+const COMPONENTS = ["platform", "app"] as const
 
 /** The objects of one tenant component, one per file, as synth wrote them. */
 export const readComponent = (outDir: string, tenant: string, component: string): ReadonlyArray<Manifest> => {

@@ -15,7 +15,7 @@ import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 const PLATFORM_SECRET_STORE = "platform-credentials"
 const passwordGeneratorOf = (tenant: string): string => `tenant-${tenant}-password`
 
-export const secretStore = perObject(
+const secretStore = perObject(
   "eso/secret-store",
   "A SecretStore reads the platform namespace through the in-cluster API as credentials-reader, nothing else",
   (placed, _folder, context) => {
@@ -120,7 +120,7 @@ const flagValue = (args: ReadonlyArray<string>, flag: string): ReadonlyArray<str
  * The provisioning Job runs with the database and cache admin credentials: it may only run the
  * platform's scripts (`psql -f`, `sh`), for its own tenant's role, schema, user and key prefix.
  */
-export const provisioningJob = perObject(
+const provisioningJob = perObject(
   "platform/provisioning-job",
   "The provisioning Job runs only the platform's scripts, for its own tenant",
   (placed, _folder, context) => {
@@ -173,7 +173,7 @@ const SCRIPTS: Readonly<Record<string, string | undefined>> = {
 }
 
 /** The scripts the Job runs as admin are the platform's, byte for byte (only the CA is per platform). */
-export const provisioningScripts = perObject(
+const provisioningScripts = perObject(
   "platform/provisioning-scripts",
   "The provisioning ConfigMap holds exactly the platform's scripts",
   (placed, _folder, context) => {

@@ -14,7 +14,7 @@ export const TENANT_CREDENTIALS_SECRET = "api-credentials"
  * `credentials-reader` account exists only for the secret store, and platform Jobs run as the
  * platform namespace's default account.
  */
-export const podServiceAccount = perObject(
+const podServiceAccount = perObject(
   "pod/service-account",
   "Pods run as their app's ServiceAccount, never as credentials-reader; platform Jobs as the default one",
   (placed, folder, context) => {
@@ -51,7 +51,7 @@ const secretRefs = (pod: Readonly<Record<string, unknown>>): ReadonlyArray<strin
     .filter((name): name is string => name !== undefined)
     .map(String)
 
-export const podSecrets = perObject(
+const podSecrets = perObject(
   "pod/secret-refs",
   "Pods read only their own secrets: the tenant's api-credentials; in the platform namespace, the admin and the tenant's generated ones",
   (placed, _folder, context) => {
@@ -72,7 +72,7 @@ const repositoryOf = (image: string): string => {
   return colon === -1 ? name : name.slice(0, colon)
 }
 
-export const imageRegistry = perObject(
+const imageRegistry = perObject(
   "pod/image-repository",
   "Images come from the platform's repositories: the API's in the tenant namespace, the database clients' in platform Jobs",
   (placed, _folder, context) => {
@@ -106,7 +106,7 @@ const SCHEDULING = [
   "schedulerName",
 ] as const
 
-export const podScheduling = perObject(
+const podScheduling = perObject(
   "pod/scheduling",
   "Pods set no node, toleration, affinity, priority, runtime class or scheduler",
   ({ object }) => {

@@ -20,7 +20,7 @@ const rulesOf = (placed: Placed): ReadonlyArray<Readonly<Record<string, unknown>
 
 const strings = (value: unknown): ReadonlyArray<string> => list(value).map(String)
 
-export const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC rule", (placed) =>
+const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC rule", (placed) =>
   rulesOf(placed).flatMap((rule, i) =>
     (["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"] as const)
       .filter((key) => strings(rule[key]).some((value) => value.includes("*")))
@@ -28,7 +28,7 @@ export const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC ru
   ),
 )
 
-export const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) =>
+const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) =>
   rulesOf(placed).flatMap((rule, i) =>
     strings(rule.verbs)
       .filter((verb) => verb !== "get")
@@ -36,7 +36,7 @@ export const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) 
   ),
 )
 
-export const onlySecrets = perObject("rbac/resources", "Roles grant access to core secrets only", (placed) =>
+const onlySecrets = perObject("rbac/resources", "Roles grant access to core secrets only", (placed) =>
   rulesOf(placed).flatMap((rule, i) => [
     ...strings(rule.apiGroups)
       .filter((group) => group !== "")
@@ -48,7 +48,7 @@ export const onlySecrets = perObject("rbac/resources", "Roles grant access to co
   ]),
 )
 
-export const byName = perObject(
+const byName = perObject(
   "rbac/resource-names",
   "Every rule names the tenant's own secrets (its generated one and the operator's), nothing else",
   (placed, _folder, context: TreeContext) =>

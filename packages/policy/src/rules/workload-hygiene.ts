@@ -3,7 +3,7 @@ import { field, isRecord, type KubeObject, type ObjectRule } from "../kube-objec
 import { containersOf, onPods } from "../pod-spec.ts"
 
 /** `repo[:tag][@sha256:…]` → is it pinned? A digest pins; otherwise a tag other than `latest` does. */
-export const imagePinProblem = (image: string): string | undefined => {
+const imagePinProblem = (image: string): string | undefined => {
   if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined
   const name = image.split("@")[0] ?? image
   const lastSlash = name.lastIndexOf("/")
@@ -78,7 +78,7 @@ export const noTokenAutomount: ObjectRule = {
   },
 }
 
-export const TENANT_LABELS = [
+const TENANT_LABELS = [
   "app.kubernetes.io/name",
   "app.kubernetes.io/instance",
   MANAGED_BY_LABEL,

@@ -10,7 +10,7 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 export const isManifestFile = (path: string): boolean => /\.(ya?ml|json)$/i.test(path)
 
 /** `./acme\\app/x.yaml` → `acme/app/x.yaml`. */
-export const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
+const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
 
 const problem = (path: string, message: string, rule = "tree/yaml"): TreeViolation => ({
   path,

@@ -53,7 +53,7 @@ export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
 }
 
 /** The fleet folder holds the platform's AppProject and nothing else. */
-export const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
+const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
   argocd: [slot("argoproj.io", "AppProject", "argocd", () => "platform")],
 }
 
