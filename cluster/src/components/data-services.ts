@@ -1,3 +1,4 @@
+import { POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET } from "@ppi/config"
 import { MAX_BUSY_SCRIPT_SECONDS, REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "@ppi/dataplane"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
@@ -146,7 +147,7 @@ const postgresService = (args: SelfHostedDataServicesArgs): Service => ({
   env: [
     { name: "POSTGRES_DB", value: args.database },
     { name: "PGDATA", value: "/data/pgdata" },
-    { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-admin", key: "password" } } },
+    { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: POSTGRES_ADMIN_SECRET, key: "password" } } },
   ],
 })
 
@@ -216,15 +217,18 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
         { metadata: { name, namespace, labels: labels(name) }, stringData: data },
         parent,
       )
-    secret("postgres-server-secret", "postgres-admin", args.dataNamespace, { password: pg })
+    secret("postgres-server-secret", POSTGRES_ADMIN_SECRET, args.dataNamespace, { password: pg })
     secret("redis-acl", "redis-acl", args.dataNamespace, {
       "users.acl": pulumi.interpolate`user platform-admin on >${redis} ~* &* +@all\nuser default off\n`,
       // For the script watchdog beside the server.
       password: redis,
     })
     this.adminSecrets = [
-      secret("postgres-admin", "postgres-admin", args.platformNamespace, { username: "postgres", password: pg }),
-      secret("redis-admin", "redis-admin", args.platformNamespace, { username: "platform-admin", password: redis }),
+      secret("postgres-admin", POSTGRES_ADMIN_SECRET, args.platformNamespace, { username: "postgres", password: pg }),
+      secret("redis-admin", REDIS_ADMIN_SECRET, args.platformNamespace, {
+        username: "platform-admin",
+        password: redis,
+      }),
     ]
     statefulService(this, args.stack, args.dataNamespace, postgresService(args))
     statefulService(this, args.stack, args.dataNamespace, redisService(args))
@@ -260,11 +264,14 @@ export class ManagedDataEndpoints extends pulumi.ComponentResource {
         { parent: this },
       )
     this.adminSecrets = [
-      secret("postgres-admin", "postgres-admin", {
+      secret("postgres-admin", POSTGRES_ADMIN_SECRET, {
         username: "platform_admin",
         password: pulumi.secret(args.postgresPassword),
       }),
-      secret("redis-admin", "redis-admin", { username: "platform-admin", password: pulumi.secret(args.redisPassword) }),
+      secret("redis-admin", REDIS_ADMIN_SECRET, {
+        username: "platform-admin",
+        password: pulumi.secret(args.redisPassword),
+      }),
     ]
     this.registerOutputs({})
   }

@@ -1,4 +1,4 @@
-import { type Tenant, TierSpecs } from "@ppi/config"
+import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant, TierSpecs } from "@ppi/config"
 import { checkRemovals, tenantFolders } from "./deletion-guard.ts"
 import type { ObjectChange, PreviewContext } from "./render-diff.ts"
 
@@ -131,7 +131,7 @@ const newTenantWords = (name: string, tenant: Tenant | undefined) => {
 }
 
 const retained = (name: string) =>
-  `its namespace \`${name}\`, the credentials \`tenant-${name}-credentials\`, the PostgreSQL role and schema \`tenant_${name}\` and the Redis user \`tenant-${name}\` with its keys`
+  `its namespace \`${namespaceOf(name)}\`, the credentials \`${generatedSecretOf(name)}\`, the PostgreSQL role and schema \`${dbRoleOf(name)}\` and the Redis user \`${redisUserOf(name)}\` with its keys`
 
 /**
  * What the PR does to the fleet, in words a reviewer reads in ten seconds, from the decoded

@@ -1,19 +1,26 @@
-import { dbRoleOf, dbSchemaOf, IN_CLUSTER, redisKeyPrefixOf, redisUserOf } from "@ppi/config"
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  dbRoleOf,
+  dbSchemaOf,
+  generatedSecretOf,
+  IN_CLUSTER,
+  PLATFORM_SECRET_STORE,
+  passwordGeneratorOf,
+  redisKeyPrefixOf,
+  redisUserOf,
+} from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, REDIS_PROVISION_SCRIPT } from "@ppi/dataplane"
 import { field, isRecord, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
 import { namespaceRole } from "../tree/placement.ts"
 import { perObject, type TreeRule } from "../tree/rule.ts"
-import { TENANT_CREDENTIALS_SECRET } from "./pods.ts"
-import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 
 /**
  * The data plane's objects judged by whose credentials they touch. The platform namespace holds
  * every tenant's credentials and the admin ones, so what a tenant folder places there must name
  * only that tenant's: its generator, its generated Secret, its provisioning script and Job.
  */
-const PLATFORM_SECRET_STORE = "platform-credentials"
-const passwordGeneratorOf = (tenant: string): string => `tenant-${tenant}-password`
 
 const secretStore = perObject(
   "eso/secret-store",
@@ -90,7 +97,7 @@ export const externalSecret = perObject(
             ? []
             : [`reads ${String(field(entry, "remoteRef", "key"))}`]),
         ]),
-        ...(field(spec, "target", "name") !== TENANT_CREDENTIALS_SECRET
+        ...(field(spec, "target", "name") !== CREDENTIALS_SECRET
           ? [`writes Secret ${String(field(spec, "target", "name"))}`]
           : []),
         ...targetProblems(spec),

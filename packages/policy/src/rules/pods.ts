@@ -1,13 +1,16 @@
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  generatedSecretOf,
+  POSTGRES_ADMIN_SECRET,
+  REDIS_ADMIN_SECRET,
+} from "@ppi/config"
 import { field, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
 import { namespaceRole } from "../tree/placement.ts"
 import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
-import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 
 /** Pods judged by the identity and the secrets they get, and where their images come from. */
-const POSTGRES_ADMIN_SECRET = "postgres-admin"
-const REDIS_ADMIN_SECRET = "redis-admin"
-export const TENANT_CREDENTIALS_SECRET = "api-credentials"
 
 /**
  * The tenant's workload runs as a ServiceAccount of its own app (or the namespace default); the
@@ -60,7 +63,7 @@ const podSecrets = perObject(
     if (pod === undefined || role === "other") return []
     const allowed =
       role === "tenant"
-        ? [TENANT_CREDENTIALS_SECRET]
+        ? [CREDENTIALS_SECRET]
         : [POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET, generatedSecretOf(placed.tenant)]
     return [...new Set(secretRefs(pod))].filter((name) => !allowed.includes(name)).map((name) => `reads Secret ${name}`)
   },

@@ -1,4 +1,4 @@
-import { namespaceOf } from "@ppi/config"
+import { CREDENTIALS_READER, generatedSecretOf, namespaceOf } from "@ppi/config"
 import { field, isRecord, list } from "../kube-object.ts"
 import type { TreeContext } from "../tree/context.ts"
 import type { Placed } from "../tree/model.ts"
@@ -9,8 +9,6 @@ import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
  * two named Secrets of the platform namespace (its own generated one and the operator's), so:
  * `get` only, on core `secrets` only, by name only, those names only, to that one identity only.
  */
-export const CREDENTIALS_READER = "credentials-reader"
-export const generatedSecretOf = (tenant: string): string => `tenant-${tenant}-credentials`
 
 const ROLE_KINDS = new Set(["Role", "ClusterRole"])
 const BINDING_KINDS = new Set(["RoleBinding", "ClusterRoleBinding"])

@@ -1,16 +1,19 @@
-import { CREDENTIALS_SECRET, type EnvVarSpec, IN_CLUSTER } from "@ppi/config"
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  credentialsReaderRoleOf,
+  type EnvVarSpec,
+  GeneratedKeys,
+  generatedSecretOf,
+  IN_CLUSTER,
+  PLATFORM_SECRET_STORE,
+  passwordGeneratorOf,
+} from "@ppi/config"
 import { ApiObject } from "cdk8s"
 import { KubeRole, KubeRoleBinding, KubeServiceAccount } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
 import type { TenantObjectProps } from "../tenant-context.ts"
-import {
-  CREDENTIALS_READER,
-  GeneratedKeys,
-  generatedSecretOf,
-  PLATFORM_SECRET_STORE,
-  passwordGeneratorOf,
-} from "./credential-names.ts"
 
 const ESO = "external-secrets.io/v1"
 const GENERATORS = "generators.external-secrets.io/v1alpha1"
@@ -80,7 +83,7 @@ export class TenantCredentials extends Construct {
   /** 2: the reader's RBAC on exactly two Secrets of the platform namespace, and the tenant's SecretStore. */
   private addPlatformAccess(): void {
     const { namespace, platformNamespace, operatorSecret } = this.props
-    const reader = `read-${this.generated}`
+    const reader = credentialsReaderRoleOf(this.props.tenant)
     new KubeRole(this, "reader-role", {
       metadata: this.meta(reader, platformNamespace, SyncWave.credentialsAccess),
       rules: [

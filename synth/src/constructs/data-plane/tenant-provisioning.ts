@@ -1,7 +1,10 @@
 import {
+  generatedSecretOf,
   imageRef,
   type PinnedImage,
+  POSTGRES_ADMIN_SECRET,
   type PostgresEndpoint,
+  REDIS_ADMIN_SECRET,
   RESTRICTED_CONTAINER,
   type RedisEndpoint,
   type Tenant,
@@ -11,7 +14,6 @@ import { type Container, type EnvVar, KubeConfigMap, KubeJob, Quantity } from "c
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
 import type { TenantObjectProps } from "../tenant-context.ts"
-import { generatedSecretOf, POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET } from "./credential-names.ts"
 
 const MOUNT = "/provision"
 const RUN_AS = 65532
