@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
+import { ARGOCD_NAMESPACE, bootstrapPlatformProject, PART_OF_LABEL, type Platform, rootApplication } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Manifests } from "../versions.ts"
@@ -8,7 +8,7 @@ import { labels, logical, type Opts } from "./common.ts"
  * Argo CD reads its settings only from ConfigMaps and Secrets labelled part-of `argocd`: a patch
  * relabelling one (as our `part-of: parametric-portal` would) makes Argo CD lose it. The e2e found it.
  */
-export const argoCdSettingsLabels = { ...labels("argocd"), "app.kubernetes.io/part-of": "argocd" }
+export const argoCdSettingsLabels = { ...labels("argocd"), [PART_OF_LABEL]: "argocd" }
 
 export interface ArgoCdArgs {
   readonly stack: string
