@@ -23,6 +23,41 @@ const platformFor = (repoURL: string) => {
   return pointed
 }
 
+const example = (name: string) => readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8")
+
+/** The deploy branch's file tree (what Argo CD reads), without its generated README and attributes. */
+const deployTreeOf = (remote: string): ReadonlyMap<string, string> => {
+  const files = git(remote, "ls-tree", "-r", "--name-only", "deploy")
+    .split("\n")
+    .filter((file) => file.includes("/"))
+  return new Map(
+    files.map((file) => [
+      file,
+      execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8", maxBuffer: 1 << 26 }),
+    ]),
+  )
+}
+
+/**
+ * A commit straight onto `deploy`, bypassing the bot (what a leaked push right would allow):
+ * unsigned, on top of the current head, pushed as a fast-forward.
+ */
+const pushToDeployOf = (remote: string, message: string, changes: Readonly<Record<string, string>>) => {
+  const work = mkdtempSync(join(tmpdir(), "ppi-e2e-intruder-"))
+  git(work, "clone", "--quiet", "--branch", "deploy", remote, "checkout")
+  const checkout = join(work, "checkout")
+  for (const [path, content] of Object.entries(changes)) {
+    mkdirSync(dirname(join(checkout, path)), { recursive: true })
+    writeFileSync(join(checkout, path), content)
+  }
+  git(checkout, "add", "--all")
+  git(checkout, "commit", "--quiet", "--no-gpg-sign", "-m", message)
+  git(checkout, "push", "--quiet", "origin", "HEAD:refs/heads/deploy")
+  const head = git(checkout, "rev-parse", "HEAD")
+  rmSync(work, { recursive: true, force: true })
+  return head
+}
+
 /**
  * The project's repository in miniature: a bare "GitHub" remote whose `main` holds the platform
  * file (deploying from this same remote, as `file://`) and the given example tenants, and a
@@ -53,7 +88,7 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
     "Platform and the first tenants",
     Object.fromEntries([
       [PLATFORM_FILE, platformFor(repoURL)],
-      ...tenants.map((name) => [`tenants/${name}.ts`, readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8")]),
+      ...tenants.map((name) => [`tenants/${name}.ts`, example(name)]),
     ]),
   )
   return {
@@ -74,39 +109,11 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
       return git(dev, "rev-parse", "HEAD")
     },
     read: (path: string) => readFileSync(join(dev, path), "utf8"),
-    /** The deploy branch's file tree (what Argo CD reads), without its generated README and attributes. */
-    deployTree: (): ReadonlyMap<string, string> => {
-      const files = git(remote, "ls-tree", "-r", "--name-only", "deploy")
-        .split("\n")
-        .filter((file) => file.includes("/"))
-      return new Map(
-        files.map((file) => [
-          file,
-          execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8", maxBuffer: 1 << 26 }),
-        ]),
-      )
-    },
-    example: (name: string) => readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8"),
+    deployTree: () => deployTreeOf(remote),
+    example,
     deployHead: () => git(remote, "rev-parse", "deploy"),
-    /**
-     * A commit straight onto `deploy`, bypassing the bot (what a leaked push right would allow):
-     * unsigned, on top of the current head, pushed as a fast-forward.
-     */
-    pushToDeploy: (message: string, changes: Readonly<Record<string, string>>) => {
-      const work = mkdtempSync(join(tmpdir(), "ppi-e2e-intruder-"))
-      git(work, "clone", "--quiet", "--branch", "deploy", remote, "checkout")
-      const checkout = join(work, "checkout")
-      for (const [path, content] of Object.entries(changes)) {
-        mkdirSync(dirname(join(checkout, path)), { recursive: true })
-        writeFileSync(join(checkout, path), content)
-      }
-      git(checkout, "add", "--all")
-      git(checkout, "commit", "--quiet", "--no-gpg-sign", "-m", message)
-      git(checkout, "push", "--quiet", "origin", "HEAD:refs/heads/deploy")
-      const head = git(checkout, "rev-parse", "HEAD")
-      rmSync(work, { recursive: true, force: true })
-      return head
-    },
+    pushToDeploy: (message: string, changes: Readonly<Record<string, string>>) =>
+      pushToDeployOf(remote, message, changes),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   }
 }
