@@ -7,18 +7,20 @@ import { PLATFORM_FILE } from "@ppi/config"
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 
+/** Who the test repositories' developer commits as. */
+export const DEV_IDENTITY = {
+  GIT_AUTHOR_NAME: "dev",
+  GIT_AUTHOR_EMAIL: "dev@example.com",
+  GIT_COMMITTER_NAME: "dev",
+  GIT_COMMITTER_EMAIL: "dev@example.com",
+}
+
 const run = (cwd: string, ...args: ReadonlyArray<string>) =>
   execFileSync("git", args, {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "dev",
-      GIT_AUTHOR_EMAIL: "dev@example.com",
-      GIT_COMMITTER_NAME: "dev",
-      GIT_COMMITTER_EMAIL: "dev@example.com",
-    },
+    env: { ...process.env, ...DEV_IDENTITY },
   }).trim()
 
 /** A bare "GitHub" remote and a developer clone (commits are pushed to the current branch) whose main holds the example tenants and the platform file. */

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process"
 import { join } from "node:path"
+import { DEV_IDENTITY } from "../testing/git-fixture.ts"
 
 type Git = (args: ReadonlyArray<string>, extra?: Record<string, string>, input?: string) => string
 
@@ -9,14 +10,7 @@ const gitOn =
   (args, extra = {}, input) =>
     execFileSync("git", ["--git-dir", remote, ...args], {
       encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "dev",
-        GIT_AUTHOR_EMAIL: "dev@example.com",
-        GIT_COMMITTER_NAME: "dev",
-        GIT_COMMITTER_EMAIL: "dev@example.com",
-        ...extra,
-      },
+      env: { ...process.env, ...DEV_IDENTITY, ...extra },
       ...(input === undefined ? {} : { input }),
       maxBuffer: 64 * 1024 * 1024,
     }).trim()
