@@ -1,4 +1,4 @@
-import { decodePlatform, decodeWith, type InvalidConfig, type Platform } from "@ppi/config"
+import { decodePlatform, decodeWith, type InvalidConfig, PLATFORM_FILE, type Platform } from "@ppi/config"
 import { Effect, Schema } from "effect"
 
 const Host = Schema.Struct({
@@ -8,7 +8,7 @@ const Host = Schema.Struct({
 })
 
 /** What a stack configures beyond the shared platform file (`ppi:*` keys of the stack file). */
-export const ClusterSettings = Schema.Struct({
+const ClusterSettings = Schema.Struct({
   acmeEmail: Schema.String.check(
     Schema.isPattern(/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i, { message: "must be an email address" }),
   ),
@@ -57,7 +57,7 @@ export const loadClusterConfig = (input: {
 }): Effect.Effect<ClusterConfig, InvalidConfig> =>
   Effect.gen(function* () {
     const base = typeof input.platform === "object" && input.platform !== null ? input.platform : {}
-    const platform = yield* decodePlatform("synth/platform.ts", input.mode ? { ...base, mode: input.mode } : base)
+    const platform = yield* decodePlatform(PLATFORM_FILE, input.mode ? { ...base, mode: input.mode } : base)
     const settings = yield* decodeSettings(`Pulumi.${input.stack}.yaml (ppi:*)`, input.settings)
     return { stack: input.stack, platform, settings }
   })

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { InvalidConfig } from "@ppi/config"
+import { InvalidConfig, PLATFORM_FILE } from "@ppi/config"
 import { parseDataFile } from "@ppi/data-file"
 import { Effect } from "effect"
 
 /** The platform file synth reads: the one description of the environment, shared with the cluster. */
-export const PLATFORM_FILE = fileURLToPath(new URL("../../synth/platform.ts", import.meta.url))
+export const PLATFORM_PATH = fileURLToPath(new URL(`../../${PLATFORM_FILE}`, import.meta.url))
 
 /** The platform file's value, read as data exactly as synth reads it: parsed, never imported or run. */
-export const readPlatformInput = (path = PLATFORM_FILE): Effect.Effect<unknown, InvalidConfig> =>
+export const readPlatformInput = (path = PLATFORM_PATH): Effect.Effect<unknown, InvalidConfig> =>
   Effect.gen(function* () {
     const text = yield* Effect.try({
       try: () => readFileSync(path, "utf8"),
@@ -20,11 +20,11 @@ export const readPlatformInput = (path = PLATFORM_FILE): Effect.Effect<unknown, 
           cause,
         }),
     })
-    const parsed = parseDataFile("synth/platform.ts", text, "platform file")
+    const parsed = parseDataFile(PLATFORM_FILE, text, "platform file")
     if (parsed._tag === "Data") return parsed.value
     return yield* new InvalidConfig({
       issues: parsed.problems.map(({ line, column, path: field, message }) => ({
-        file: "synth/platform.ts",
+        file: PLATFORM_FILE,
         path: field,
         message,
         location: { line, column },

@@ -1,3 +1,4 @@
+import { dataNamespaceOf } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Match } from "effect"
@@ -20,6 +21,52 @@ export interface StackSecrets {
   readonly sshPrivateKey?: pulumi.Output<string>
   readonly managedPostgresPassword?: pulumi.Output<string>
   readonly managedRedisPassword?: pulumi.Output<string>
+}
+
+/** The data services of the platform's mode: in-cluster on Longhorn, or the managed endpoints' credentials. */
+const dataServices = (config: ClusterConfig, secrets: StackSecrets, platformNamespace: pulumi.Resource) => {
+  const { stack, platform, settings } = config
+  return Match.value(platform.mode).pipe(
+    Match.when("selfhosted", () => {
+      if (settings.k3s && secrets.sshPrivateKey)
+        new K3sNodes(logical(stack, "nodes"), {
+          stack,
+          version: settings.k3s.version,
+          sshUser: settings.k3s.sshUser,
+          privateKey: secrets.sshPrivateKey,
+          hosts: settings.k3s.hosts,
+        })
+      const storage = new Longhorn(logical(stack, "storage"), { stack })
+      return new SelfHostedDataServices(
+        logical(stack, "data"),
+        {
+          stack,
+          dataNamespace: dataNamespaceOf(platform.postgres.selfhosted),
+          platformNamespace: platform.platformNamespace,
+          database: platform.postgres.selfhosted.database,
+          postgresMaxConnections: platform.postgres.selfhosted.maxConnections,
+          redisMaxClients: platform.redis.selfhosted.maxClients,
+          redisMaxMemoryMiB: platform.redis.selfhosted.maxMemoryMiB,
+        },
+        { dependsOn: [storage, platformNamespace] },
+      )
+    }),
+    Match.when(
+      "cloud",
+      () =>
+        new ManagedDataEndpoints(
+          logical(stack, "data"),
+          {
+            stack,
+            platformNamespace: platform.platformNamespace,
+            postgresPassword: secrets.managedPostgresPassword ?? pulumi.secret(""),
+            redisPassword: secrets.managedRedisPassword ?? pulumi.secret(""),
+          },
+          { dependsOn: [platformNamespace] },
+        ),
+    ),
+    Match.exhaustive,
+  )
 }
 
 /**
@@ -51,49 +98,7 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     domain: platform.baseDomain,
     credentials: secrets.dnsCredentials,
   })
-
-  const data = Match.value(platform.mode).pipe(
-    Match.when("selfhosted", () => {
-      if (settings.k3s && secrets.sshPrivateKey)
-        new K3sNodes(logical(stack, "nodes"), {
-          stack,
-          version: settings.k3s.version,
-          sshUser: settings.k3s.sshUser,
-          privateKey: secrets.sshPrivateKey,
-          hosts: settings.k3s.hosts,
-        })
-      const storage = new Longhorn(logical(stack, "storage"), { stack })
-      return new SelfHostedDataServices(
-        logical(stack, "data"),
-        {
-          stack,
-          dataNamespace: platform.postgres.selfhosted.namespace ?? "platform-data",
-          platformNamespace: platform.platformNamespace,
-          database: platform.postgres.selfhosted.database,
-          postgresMaxConnections: platform.postgres.selfhosted.maxConnections,
-          redisMaxClients: platform.redis.selfhosted.maxClients,
-          redisMaxMemoryMiB: platform.redis.selfhosted.maxMemoryMiB,
-        },
-        { dependsOn: [storage, platformNamespace] },
-      )
-    }),
-    Match.when(
-      "cloud",
-      () =>
-        new ManagedDataEndpoints(
-          logical(stack, "data"),
-          {
-            stack,
-            platformNamespace: platform.platformNamespace,
-            postgresPassword: secrets.managedPostgresPassword ?? pulumi.secret(""),
-            redisPassword: secrets.managedRedisPassword ?? pulumi.secret(""),
-          },
-          { dependsOn: [platformNamespace] },
-        ),
-    ),
-    Match.exhaustive,
-  )
-
+  const data = dataServices(config, secrets, platformNamespace)
   const argocd = new ArgoCd(
     logical(stack, "gitops"),
     { stack, platform, manifest: settings.argoCdManifest },

@@ -6,14 +6,14 @@
 import * as pulumi from "@pulumi/pulumi"
 import { Effect } from "effect"
 import { loadClusterConfig } from "./config.ts"
-import { PLATFORM_FILE, readPlatformInput } from "./platform-file.ts"
+import { PLATFORM_PATH, readPlatformInput } from "./platform-file.ts"
 import { platformStack } from "./platform-stack.ts"
 
 export const program = async () => {
   const config = new pulumi.Config("ppi")
   const cluster = await Effect.runPromise(
     // `ppi:platformFile` points at another platform file (another repository layout, the e2e).
-    Effect.flatMap(readPlatformInput(config.get("platformFile") ?? PLATFORM_FILE), (platform) =>
+    Effect.flatMap(readPlatformInput(config.get("platformFile") ?? PLATFORM_PATH), (platform) =>
       loadClusterConfig({
         stack: pulumi.getStack(),
         platform,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodePlatform, TENANT_LABEL } from "@ppi/config"
+import { decodePlatform, PLATFORM_FILE, type PlatformInput, TENANT_LABEL } from "@ppi/config"
 import { Effect } from "effect"
-import platformInput from "../../synth/platform.ts"
 import { tenantAdmissionPolicies } from "./components/tenant-admission.ts"
+import { readPlatformInput } from "./platform-file.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
+
+/** The repository's platform file, read as data the way the program reads it. */
+const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
 
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
@@ -88,7 +91,7 @@ describe("tenant admission policies", () => {
 
   it.effect("allows egress by address range only within the managed services' ranges in cloud mode", () =>
     Effect.gen(function* () {
-      const cloud = yield* decodePlatform("synth/platform.ts", { ...platformInput, mode: "cloud" })
+      const cloud = yield* decodePlatform(PLATFORM_FILE, { ...platformInput, mode: "cloud" })
       const egress = tenantAdmissionPolicies(cloud).find((policy) => policy.name === "ppi-tenant-egress")
       expect(egress?.validations.map((validation) => validation.expression).join("\n")).toContain(
         "['10.20.0.0/24', '10.20.1.0/24'].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))",

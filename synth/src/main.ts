@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+
 /** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE]`. The only place that exits. */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { PLATFORM_FILE } from "@ppi/config"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree } from "./output/output-tree.ts"
@@ -15,7 +17,7 @@ const parse = () => {
       options: {
         tenants: { type: "string", default: "tenants" },
         out: { type: "string", default: "out" },
-        platform: { type: "string", default: "synth/platform.ts" },
+        platform: { type: "string", default: PLATFORM_FILE },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,

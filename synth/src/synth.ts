@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, relative } from "node:path"
-import type { Platform } from "@ppi/config"
+import { PLATFORM_FILE, type Platform } from "@ppi/config"
 import { checkFleet, checkFolder, contextOf, place } from "@ppi/policy"
 import { Effect } from "effect"
 import { InvalidManifests, OutputFailed, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
@@ -24,9 +24,6 @@ export interface SynthSummary {
   readonly files: number
   readonly filesChanged: number
 }
-
-/** How fleet-wide issues name the platform file (the name it has in the repository). */
-const PLATFORM_FILE = "synth/platform.ts"
 
 /**
  * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts and capacity, build, schema

@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, bootstrapPlatformProject, type Platform, rootApplication } from "@ppi/config"
+import { ARGOCD_NAMESPACE, bootstrapPlatformProject, PART_OF_LABEL, type Platform, rootApplication } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Manifests } from "../versions.ts"
@@ -8,7 +8,15 @@ import { labels, logical, type Opts } from "./common.ts"
  * Argo CD reads its settings only from ConfigMaps and Secrets labelled part-of `argocd`: a patch
  * relabelling one (as our `part-of: parametric-portal` would) makes Argo CD lose it. The e2e found it.
  */
-export const argoCdSettingsLabels = { ...labels("argocd"), "app.kubernetes.io/part-of": "argocd" }
+export const argoCdSettingsLabels = { ...labels("argocd"), [PART_OF_LABEL]: "argocd" }
+
+export interface ArgoCdArgs {
+  readonly stack: string
+  /** The deploy repository, branch and signing keys the platform project and root Application use. */
+  readonly platform: Platform
+  /** A local copy of the install manifest (air-gapped clusters). @default the pinned upstream `Manifests.argoCd` */
+  readonly manifest?: string | undefined
+}
 
 /**
  * Argo CD without Helm: the pinned upstream install manifest (or a local copy for air-gapped
@@ -19,30 +27,37 @@ export const argoCdSettingsLabels = { ...labels("argocd"), "app.kubernetes.io/pa
 export class ArgoCd extends pulumi.ComponentResource {
   readonly root: k8s.apiextensions.CustomResource
 
-  constructor(
-    name: string,
-    args: { readonly stack: string; readonly platform: Platform; readonly manifest?: string | undefined },
-    opts?: Opts,
-  ) {
+  constructor(name: string, args: ArgoCdArgs, opts?: Opts) {
     super("ppi:gitops:ArgoCd", name, {}, opts)
-    const parent = { parent: this }
+    const install = this.install(args)
+    this.configure(args, install)
+    this.root = this.addRoot(args, install)
+    this.registerOutputs({ root: this.root.metadata.name })
+  }
+
+  /** The namespace and the install manifest, applied into it. */
+  private install(args: ArgoCdArgs): k8s.yaml.v2.ConfigFile {
     const namespace = new k8s.core.v1.Namespace(
       logical(args.stack, "argocd-namespace"),
       { metadata: { name: ARGOCD_NAMESPACE, labels: labels("argocd") } },
-      parent,
+      { parent: this },
     )
     // The install manifest names no namespace (it is meant for `kubectl apply -n argocd`): without a
     // provider defaulting to Argo CD's namespace its objects would land in `default`.
     const inArgoCdNamespace = new k8s.Provider(
       logical(args.stack, "argocd-provider"),
       { namespace: ARGOCD_NAMESPACE },
-      parent,
+      { parent: this },
     )
-    const install = new k8s.yaml.v2.ConfigFile(
+    return new k8s.yaml.v2.ConfigFile(
       logical(args.stack, "argocd"),
       { file: args.manifest ?? Manifests.argoCd, skipAwait: false },
       { parent: this, dependsOn: [namespace], provider: inArgoCdNamespace },
     )
+  }
+
+  /** Settings patched onto the installed ConfigMaps: tracking, no admin or exec, the bot's keys. */
+  private configure(args: ArgoCdArgs, install: pulumi.Resource): void {
     new k8s.core.v1.ConfigMapPatch(
       logical(args.stack, "argocd-cm"),
       {
@@ -52,44 +67,53 @@ export class ArgoCd extends pulumi.ComponentResource {
       { parent: this, dependsOn: [install] },
     )
     // The publish bot's public keys: the repo-server verifies every deploy commit against them.
-    if (args.platform.deploy.signingKeys.length > 0)
+    const { signingKeys } = args.platform.deploy
+    if (signingKeys.length > 0)
       new k8s.core.v1.ConfigMapPatch(
         logical(args.stack, "argocd-gpg-keys-cm"),
         {
           metadata: { name: "argocd-gpg-keys-cm", namespace: ARGOCD_NAMESPACE, labels: argoCdSettingsLabels },
-          data: Object.fromEntries(args.platform.deploy.signingKeys.map(({ keyID, publicKey }) => [keyID, publicKey])),
+          data: Object.fromEntries(signingKeys.map(({ keyID, publicKey }) => [keyID, publicKey])),
         },
         { parent: this, dependsOn: [install] },
       )
-    const project = (
-      id: string,
-      projectName: string,
-      spec: Record<string, unknown>,
-      extra: pulumi.CustomResourceOptions = {},
-    ) =>
-      new k8s.apiextensions.CustomResource(
-        logical(args.stack, id),
-        {
-          apiVersion: "argoproj.io/v1alpha1",
-          kind: "AppProject",
-          metadata: { name: projectName, namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
-          spec,
-        },
-        { parent: this, dependsOn: [install], ...extra },
-      )
+  }
+
+  private project(
+    args: ArgoCdArgs,
+    install: pulumi.Resource,
+    id: string,
+    projectName: string,
+    spec: Record<string, unknown>,
+    extra: pulumi.CustomResourceOptions = {},
+  ): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+      logical(args.stack, id),
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AppProject",
+        metadata: { name: projectName, namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+        spec,
+      },
+      { parent: this, dependsOn: [install], ...extra },
+    )
+  }
+
+  /** The emptied `default` project, the bootstrap platform project and the root app-of-apps. */
+  private addRoot(args: ArgoCdArgs, install: pulumi.Resource): k8s.apiextensions.CustomResource {
     // Nothing may deploy through the default project.
-    project("default-project", "default", {
+    this.project(args, install, "default-project", "default", {
       sourceRepos: [],
       destinations: [],
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [],
     })
     const bootstrap = bootstrapPlatformProject(args.platform)
-    const platformProject = project("platform-project", bootstrap.metadata.name, bootstrap.spec, {
+    const platformProject = this.project(args, install, "platform-project", bootstrap.metadata.name, bootstrap.spec, {
       ignoreChanges: ["spec"],
     })
     const root = rootApplication(args.platform)
-    this.root = new k8s.apiextensions.CustomResource(
+    return new k8s.apiextensions.CustomResource(
       logical(args.stack, "root-application"),
       {
         apiVersion: root.apiVersion,
@@ -99,6 +123,5 @@ export class ArgoCd extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [platformProject] },
     )
-    this.registerOutputs({ root: this.root.metadata.name })
   }
 }

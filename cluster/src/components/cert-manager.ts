@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi"
 import { Manifests } from "../versions.ts"
 import { labels, logical, type Opts } from "./common.ts"
 
-export const Issuers = {
+const Issuers = {
   staging: { name: "letsencrypt-staging", server: "https://acme-staging-v02.api.letsencrypt.org/directory" },
   production: { name: "letsencrypt-production", server: "https://acme-v02.api.letsencrypt.org/directory" },
 } as const

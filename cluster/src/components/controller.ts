@@ -1,6 +1,7 @@
+import { RESTRICTED_CONTAINER } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
-import { labels, logical, type Opts, restricted } from "./common.ts"
+import { labels, logical, type Opts } from "./common.ts"
 
 export interface ControllerArgs {
   readonly stack: string
@@ -55,7 +56,7 @@ export class Controller extends pulumi.ComponentResource {
                   args: [...args.args],
                   env: [...(args.env ?? [])],
                   ports: [...(args.ports ?? [])],
-                  securityContext: restricted,
+                  securityContext: RESTRICTED_CONTAINER,
                   resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                 },
               ],

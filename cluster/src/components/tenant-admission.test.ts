@@ -1,10 +1,12 @@
 import { CelScalar, celFunc, celMethod, run } from "@bufbuild/cel"
 import { describe, expect, it } from "@effect/vitest"
-import { decodePlatform, type Platform } from "@ppi/config"
+import { decodePlatform, PLATFORM_FILE, type Platform, type PlatformInput } from "@ppi/config"
 import { rangeOf } from "@ppi/policy"
 import { Effect } from "effect"
-import platformInput from "../../../synth/platform.ts"
+import { readPlatformInput } from "../platform-file.ts"
 import { type TenantAdmissionPolicy, tenantAdmissionPolicies } from "./tenant-admission.ts"
+
+const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
 
 /**
  * The policies' CEL, evaluated by a conformant CEL implementation (not an API server): standard
@@ -32,7 +34,7 @@ const toCel = (value: unknown): any =>
         : value
 
 const platformFor = (mode: "selfhosted" | "cloud"): Platform =>
-  Effect.runSync(decodePlatform("synth/platform.ts", { ...platformInput, mode }))
+  Effect.runSync(decodePlatform(PLATFORM_FILE, { ...platformInput, mode }))
 
 /** What the API server would answer: the messages of the failing validations, or "not matched". */
 const admit = (policy: TenantAdmissionPolicy, object: unknown, oldObject: unknown = null) => {

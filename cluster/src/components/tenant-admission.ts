@@ -41,113 +41,124 @@ const allContainers = (check: string) =>
     .join(" && ")
 
 /** The address ranges a tenant may reach by IP: the managed data services' (none when self-hosted). */
-export const allowedEgressCidrs = (platform: Platform): ReadonlyArray<string> => {
+const allowedEgressCidrs = (platform: Platform): ReadonlyArray<string> => {
   const { postgres, redis } = endpoints(platform)
   return [...(postgres.cidrs ?? []), ...(redis.cidrs ?? [])]
 }
 
-export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<TenantAdmissionPolicy> => {
-  const cidrs = allowedEgressCidrs(platform)
-  const api = platform.images.api.repository
-  return [
+/** Tenant Services: ClusterIP only, no external IPs. */
+const servicesPolicy = (): TenantAdmissionPolicy => ({
+  name: "ppi-tenant-services",
+  description: "Tenant Services lead only to the tenant's pods",
+  scope: "tenant-namespace-objects",
+  rules: [{ apiGroups: [""], resources: ["services"], operations: write }],
+  validations: [
     {
-      name: "ppi-tenant-services",
-      description: "Tenant Services lead only to the tenant's pods",
-      scope: "tenant-namespace-objects",
-      rules: [{ apiGroups: [""], resources: ["services"], operations: write }],
-      validations: [
-        {
-          // The API server defaults a missing type to ClusterIP before validating admission runs.
-          expression: "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
-          message: "tenant Services must be ClusterIP: no ExternalName, NodePort or LoadBalancer",
-        },
-        {
-          expression: "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
-          message: "tenant Services may not set externalIPs",
-        },
-      ],
+      // The API server defaults a missing type to ClusterIP before validating admission runs.
+      expression: "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
+      message: "tenant Services must be ClusterIP: no ExternalName, NodePort or LoadBalancer",
     },
     {
-      name: "ppi-tenant-rolebindings",
-      description: "Tenant RoleBindings never bind a ClusterRole",
-      scope: "tenant-namespace-objects",
-      rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], operations: write }],
-      validations: [
-        {
-          expression: "object.roleRef.kind == 'Role'",
-          message: "tenant RoleBindings may bind only a Role of their namespace, never a ClusterRole",
-        },
-      ],
+      expression: "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+      message: "tenant Services may not set externalIPs",
+    },
+  ],
+})
+
+/** Tenant RoleBindings: a Role of their namespace, never a ClusterRole. */
+const roleBindingsPolicy = (): TenantAdmissionPolicy => ({
+  name: "ppi-tenant-rolebindings",
+  description: "Tenant RoleBindings never bind a ClusterRole",
+  scope: "tenant-namespace-objects",
+  rules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], operations: write }],
+  validations: [
+    {
+      expression: "object.roleRef.kind == 'Role'",
+      message: "tenant RoleBindings may bind only a Role of their namespace, never a ClusterRole",
+    },
+  ],
+})
+
+/** Tenant NetworkPolicies: named destinations, address ranges only within `cidrs`. */
+const egressPolicy = (cidrs: ReadonlyArray<string>): TenantAdmissionPolicy => ({
+  name: "ppi-tenant-egress",
+  description: "Tenant NetworkPolicies open no address range but the managed data services'",
+  scope: "tenant-namespace-objects",
+  rules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], operations: write }],
+  validations: [
+    {
+      // An egress rule without `to` allows every destination.
+      expression: "!has(object.spec.egress) || object.spec.egress.all(rule, has(rule.to) && size(rule.to) > 0)",
+      message: "every egress rule of a tenant NetworkPolicy must name its destinations",
     },
     {
-      name: "ppi-tenant-egress",
-      description: "Tenant NetworkPolicies open no address range but the managed data services'",
-      scope: "tenant-namespace-objects",
-      rules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], operations: write }],
-      validations: [
-        {
-          // An egress rule without `to` allows every destination.
-          expression: "!has(object.spec.egress) || object.spec.egress.all(rule, has(rule.to) && size(rule.to) > 0)",
-          message: "every egress rule of a tenant NetworkPolicy must name its destinations",
-        },
-        {
-          // cidr(…).containsCIDR is Kubernetes' CIDR library (1.31+). No allowed range: no ipBlock at all.
-          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock)${
-            cidrs.length === 0
-              ? ""
-              : ` || [${cidrs.map((cidr) => `'${cidr}'`).join(", ")}].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))`
-          }))`,
-          message:
-            cidrs.length === 0
-              ? "tenant NetworkPolicies may not allow egress by address range"
-              : `tenant egress by address range is allowed only within ${cidrs.join(", ")}`,
-        },
-      ],
+      // cidr(…).containsCIDR is Kubernetes' CIDR library (1.31+). No allowed range: no ipBlock at all.
+      expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock)${
+        cidrs.length === 0
+          ? ""
+          : ` || [${cidrs.map((cidr) => `'${cidr}'`).join(", ")}].exists(allowed, cidr(allowed).containsCIDR(peer.ipBlock.cidr))`
+      }))`,
+      message:
+        cidrs.length === 0
+          ? "tenant NetworkPolicies may not allow egress by address range"
+          : `tenant egress by address range is allowed only within ${cidrs.join(", ")}`,
     },
+  ],
+})
+
+/** Tenant pods: the platform's API image (`api`, its repository) only, pinned. */
+const imagesPolicy = (api: string): TenantAdmissionPolicy => ({
+  name: "ppi-tenant-images",
+  description: "Tenant pods run only the platform's API image, pinned",
+  scope: "tenant-namespace-objects",
+  rules: [{ apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers"], operations: write }],
+  validations: [
     {
-      name: "ppi-tenant-images",
-      description: "Tenant pods run only the platform's API image, pinned",
-      scope: "tenant-namespace-objects",
-      rules: [{ apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers"], operations: write }],
-      validations: [
-        {
-          // `repo:tag` or `repo@digest` (the tag is never latest); nothing from another repository.
-          expression: allContainers(
-            `(c.image.startsWith('${api}:') || c.image.startsWith('${api}@')) && !c.image.endsWith(':latest')`,
-          ),
-          message: `tenant pods may run only ${api}, pinned to a version or digest`,
-        },
-      ],
+      // `repo:tag` or `repo@digest` (the tag is never latest); nothing from another repository.
+      expression: allContainers(
+        `(c.image.startsWith('${api}:') || c.image.startsWith('${api}@')) && !c.image.endsWith(':latest')`,
+      ),
+      message: `tenant pods may run only ${api}, pinned to a version or digest`,
     },
+  ],
+})
+
+/** Tenant Namespaces: their tenant label and Pod Security `restricted` stay. */
+const namespacePolicy = (): TenantAdmissionPolicy => ({
+  name: "ppi-tenant-namespace",
+  description: "A tenant Namespace keeps its tenant label and Pod Security restricted",
+  scope: "tenant-namespaces",
+  rules: [{ apiGroups: [""], resources: ["namespaces"], operations: write }],
+  // A namespace selector would see the new labels only: removing the tenant label would unbind
+  // the policy. The condition also looks at the old object.
+  matchConditions: [
     {
-      name: "ppi-tenant-namespace",
-      description: "A tenant Namespace keeps its tenant label and Pod Security restricted",
-      scope: "tenant-namespaces",
-      rules: [{ apiGroups: [""], resources: ["namespaces"], operations: write }],
-      // A namespace selector would see the new labels only: removing the tenant label would unbind
-      // the policy. The condition also looks at the old object.
-      matchConditions: [
-        {
-          name: "was-or-is-a-tenant-namespace",
-          expression: `(${hasLabel("object", TENANT_LABEL)}) || (oldObject != null && ${hasLabel("oldObject", TENANT_LABEL)})`,
-        },
-      ],
-      validations: [
-        {
-          expression: `${hasLabel("object", TENANT_LABEL)} && ${label(TENANT_LABEL)} == object.metadata.name`,
-          message: `a tenant Namespace keeps ${TENANT_LABEL} set to its own name`,
-        },
-        ...(["enforce", "audit", "warn"] as const).map((mode) => ({
-          expression: `${hasLabel("object", `pod-security.kubernetes.io/${mode}`)} && ${label(`pod-security.kubernetes.io/${mode}`)} == 'restricted'`,
-          message: `a tenant Namespace keeps pod-security.kubernetes.io/${mode}=restricted`,
-        })),
-      ],
+      name: "was-or-is-a-tenant-namespace",
+      expression: `(${hasLabel("object", TENANT_LABEL)}) || (oldObject != null && ${hasLabel("oldObject", TENANT_LABEL)})`,
     },
-  ]
-}
+  ],
+  validations: [
+    {
+      expression: `${hasLabel("object", TENANT_LABEL)} && ${label(TENANT_LABEL)} == object.metadata.name`,
+      message: `a tenant Namespace keeps ${TENANT_LABEL} set to its own name`,
+    },
+    ...(["enforce", "audit", "warn"] as const).map((mode) => ({
+      expression: `${hasLabel("object", `pod-security.kubernetes.io/${mode}`)} && ${label(`pod-security.kubernetes.io/${mode}`)} == 'restricted'`,
+      message: `a tenant Namespace keeps pod-security.kubernetes.io/${mode}=restricted`,
+    })),
+  ],
+})
+
+export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<TenantAdmissionPolicy> => [
+  servicesPolicy(),
+  roleBindingsPolicy(),
+  egressPolicy(allowedEgressCidrs(platform)),
+  imagesPolicy(platform.images.api.repository),
+  namespacePolicy(),
+]
 
 /** The binding's selection: namespaced objects in namespaces carrying the tenant label. */
-export const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
+const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
 
 export class TenantAdmission extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {

@@ -1,3 +1,4 @@
+import { MANAGED_BY_LABEL, PART_OF_LABEL } from "@ppi/config"
 import {
   imagesPinned,
   type KubeObject,
@@ -35,7 +36,7 @@ const fromRule = (rule: ObjectRule, name: string): ResourceValidationPolicy => (
 })
 
 /** Logical names start with the stack name, so two stacks in one account never collide. */
-export const stackPrefixedNames: ResourceValidationPolicy = {
+const stackPrefixedNames: ResourceValidationPolicy = {
   name: "stack-prefixed-names",
   description: "Every logical resource name starts with the stack name",
   enforcementLevel: "mandatory",
@@ -48,7 +49,7 @@ export const stackPrefixedNames: ResourceValidationPolicy = {
 
 export const policies: ReadonlyArray<ResourceValidationPolicy> = [
   fromRule(imagesPinned, "images-pinned"),
-  fromRule(requiredLabelsRule(["app.kubernetes.io/managed-by", "app.kubernetes.io/part-of"]), "required-labels"),
+  fromRule(requiredLabelsRule([MANAGED_BY_LABEL, PART_OF_LABEL]), "required-labels"),
   fromRule(resourceQuotaComplete, "quota-complete"),
   // The same Pod Security controls the tenant folders are held to, on the platform's own workloads.
   ...podSecurityRules.map((rule) => fromRule(rule, rule.id.replace("/", "-"))),

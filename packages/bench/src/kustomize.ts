@@ -3,7 +3,7 @@ import { existsSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 
-export const KUSTOMIZE_VERSION = "v5.7.1"
+const KUSTOMIZE_VERSION = "v5.7.1"
 
 /** Builds kustomize from the Go module proxy once, cached outside the repository by version. */
 export const ensureKustomize = async (): Promise<string | undefined> => {

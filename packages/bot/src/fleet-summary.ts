@@ -1,4 +1,4 @@
-import { type Tenant, TierSpecs } from "@ppi/config"
+import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant, TierSpecs } from "@ppi/config"
 import { checkRemovals, tenantFolders } from "./deletion-guard.ts"
 import type { ObjectChange, PreviewContext } from "./render-diff.ts"
 
@@ -30,7 +30,7 @@ const identityFree = (tenant: Tenant) => {
   return JSON.stringify(rest)
 }
 
-export const guardVerdict = (input: FleetInput): GuardVerdict => {
+const guardVerdict = (input: FleetInput): GuardVerdict => {
   const before = tenantFolders(input.beforeFiles)
   const after = tenantFolders(input.afterFiles)
   const decommissioned = new Set(
@@ -131,7 +131,82 @@ const newTenantWords = (name: string, tenant: Tenant | undefined) => {
 }
 
 const retained = (name: string) =>
-  `its namespace \`${name}\`, the credentials \`tenant-${name}-credentials\`, the PostgreSQL role and schema \`tenant_${name}\` and the Redis user \`tenant-${name}\` with its keys`
+  `its namespace \`${namespaceOf(name)}\`, the credentials \`${generatedSecretOf(name)}\`, the PostgreSQL role and schema \`${dbRoleOf(name)}\` and the Redis user \`${redisUserOf(name)}\` with its keys`
+
+/** The caution a blocked PR gets: how to offboard, rename or intend each removal. */
+const guardNotice = (verdict: GuardVerdict): string | undefined => {
+  if (verdict.empty)
+    return [
+      "> [!CAUTION]",
+      "> **Blocked: this PR leaves no tenant at all.** A missing or unreadable `tenants/` folder would delete the whole fleet; publish refuses it (`--allow-empty` exists for an intended teardown).",
+    ].join("\n")
+  if (!verdict.blocked) return undefined
+  const names = verdict.removals.map((name) => `\`${name}\``).join(", ")
+  return [
+    "> [!CAUTION]",
+    `> **Blocked: this PR removes ${names} without decommissioning.** Merging would not remove ${verdict.removals.length === 1 ? "it" : "them"}: publish keeps ${verdict.removals.length === 1 ? "it" : "them"} deployed and reports the removal as held back, while every other tenant publishes. To proceed:`,
+    ...verdict.removals.map(
+      (name) =>
+        `> - to offboard \`${name}\`: keep \`tenants/${name}.ts\` and set \`state: "decommissioned"\` (\`pnpm bot tenant decommission ${name}\`); ${retained(name)} are retained;`,
+    ),
+    ...verdict.renames.map(
+      ([from, to]) =>
+        `> - to rename \`${from}\` → \`${to}\`: a tenant's name is permanent (namespace, database role, Redis user), so keep \`tenants/${from}.ts\` decommissioned next to the new \`tenants/${to}.ts\`; \`${to}\` starts with empty data;`,
+    ),
+    `> - if the removal is intended: merge, then run the **Publish** workflow with \`allow-removal: ${verdict.removals.join(",")}\`.`,
+  ].join("\n")
+}
+
+const decommissionNotice = (name: string, removed: number) =>
+  [
+    "> [!NOTE]",
+    `> **Decommissions \`${name}\`.** Removed from the deploy branch: ${plural(removed, "object")} (its workload, its Argo CD applications, its provisioning). Argo CD removes the workload; the platform application has no finalizer, so ${retained(name)} are **retained**. To delete the data on purpose, see _Data retention_ in the README.`,
+  ].join("\n")
+
+/** What the summary collects while it walks the changed tenants. */
+interface Description {
+  readonly words: Array<string>
+  readonly notes: Map<string, string>
+  readonly notices: Array<string>
+  /** Tenants re-rendered although none of their settings changed. */
+  readonly unexplained: Array<string>
+}
+
+/** What every tenant's description is read from, computed once per summary. */
+interface Facts {
+  readonly input: FleetInput
+  readonly verdict: GuardVerdict
+  readonly renamedFrom: ReadonlyMap<string, string>
+  readonly beforeFolders: ReadonlySet<string>
+  readonly afterFolders: ReadonlySet<string>
+}
+
+/** One changed tenant: blocked removal or rename, new, decommissioned, or its setting changes. */
+const describeTenant = (name: string, facts: Facts, into: Description): void => {
+  const { input, verdict, renamedFrom, beforeFolders, afterFolders } = facts
+  const next = input.after?.get(name)
+  const to = renamedFrom.get(name)
+  if (to !== undefined) {
+    into.words.push(`renames tenant ${name} → ${to} (blocked: decommission ${name} instead)`)
+    into.notes.set(name, `**removal blocked** (renamed to \`${to}\`)`)
+    into.notes.set(to, `new (rename of \`${name}\`)`)
+  } else if (verdict.removals.includes(name)) {
+    into.words.push(`removes tenant ${name} without decommissioning (blocked)`)
+    into.notes.set(name, "**removal blocked**")
+  } else if (!beforeFolders.has(name) && afterFolders.has(name)) {
+    into.words.push(newTenantWords(name, next))
+    into.notes.set(name, "new")
+  } else if (next?.state === "decommissioned" && beforeFolders.has(name)) {
+    const removed = input.changes.filter((change) => change.tenant === name && change.status === "removed").length
+    into.words.push(`decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`)
+    into.notes.set(name, "decommissioned (data retained)")
+    into.notices.push(decommissionNotice(name, removed))
+  } else {
+    const phrase = tenantWords(name, input.before?.get(name), next, input)
+    if (phrase !== undefined) into.words.push(phrase)
+    else into.unexplained.push(name)
+  }
+}
 
 /**
  * What the PR does to the fleet, in words a reviewer reads in ten seconds, from the decoded
@@ -140,86 +215,29 @@ const retained = (name: string) =>
  */
 export const describeFleetChange = (input: FleetInput): PreviewContext & { readonly verdict: GuardVerdict } => {
   const verdict = guardVerdict(input)
-  const beforeFolders = tenantFolders(input.beforeFiles)
-  const afterFolders = tenantFolders(input.afterFiles)
-  const renamedTo = new Map(verdict.renames.map(([from, to]) => [to, from]))
-  const renamedFrom = new Map(verdict.renames)
+  const renamedTo = new Set(verdict.renames.map(([, to]) => to))
   const changedTenants = [...new Set(input.changes.map((change) => change.tenant))].filter(
     (tenant) => !tenant.startsWith("_"),
   )
-  const words: Array<string> = []
-  const notes = new Map<string, string>()
-  const notices: Array<string> = []
-  const unexplained: Array<string> = []
-  for (const name of [...new Set([...changedTenants, ...verdict.removals])].sort()) {
-    const old = input.before?.get(name)
-    const next = input.after?.get(name)
-    if (renamedTo.has(name)) continue
-    if (renamedFrom.has(name)) {
-      const to = renamedFrom.get(name) as string
-      words.push(`renames tenant ${name} → ${to} (blocked: decommission ${name} instead)`)
-      notes.set(name, `**removal blocked** (renamed to \`${to}\`)`)
-      notes.set(to, `new (rename of \`${name}\`)`)
-      continue
-    }
-    if (verdict.removals.includes(name)) {
-      words.push(`removes tenant ${name} without decommissioning (blocked)`)
-      notes.set(name, "**removal blocked**")
-      continue
-    }
-    if (!beforeFolders.has(name) && afterFolders.has(name)) {
-      words.push(newTenantWords(name, next))
-      notes.set(name, "new")
-      continue
-    }
-    if (next?.state === "decommissioned" && beforeFolders.has(name)) {
-      const removed = input.changes.filter((change) => change.tenant === name && change.status === "removed").length
-      words.push(`decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`)
-      notes.set(name, "decommissioned (data retained)")
-      notices.push(
-        [
-          "> [!NOTE]",
-          `> **Decommissions \`${name}\`.** Removed from the deploy branch: ${plural(removed, "object")} (its workload, its Argo CD applications, its provisioning). Argo CD removes the workload; the platform application has no finalizer, so ${retained(name)} are **retained**. To delete the data on purpose, see _Data retention_ in the README.`,
-        ].join("\n"),
-      )
-      continue
-    }
-    const phrase = tenantWords(name, old, next, input)
-    if (phrase !== undefined) words.push(phrase)
-    else unexplained.push(name)
+  const description: Description = { words: [], notes: new Map(), notices: [], unexplained: [] }
+  const facts: Facts = {
+    input,
+    verdict,
+    renamedFrom: new Map(verdict.renames),
+    beforeFolders: tenantFolders(input.beforeFiles),
+    afterFolders: tenantFolders(input.afterFiles),
   }
+  for (const name of [...new Set([...changedTenants, ...verdict.removals])].sort())
+    if (!renamedTo.has(name)) describeTenant(name, facts, description)
+  const { words, notes, notices, unexplained } = description
   if (unexplained.length > 0)
     words.push(
       `re-renders ${unexplained.length <= 3 ? unexplained.join(", ") : plural(unexplained.length, "tenant")} (platform or synth change, no tenant setting changed)`,
     )
   const fleet = input.changes.filter((change) => change.tenant.startsWith("_")).length
   if (fleet > 0) words.push(`updates ${plural(fleet, "fleet object")}`)
-
-  if (verdict.empty)
-    notices.unshift(
-      [
-        "> [!CAUTION]",
-        "> **Blocked: this PR leaves no tenant at all.** A missing or unreadable `tenants/` folder would delete the whole fleet; publish refuses it (`--allow-empty` exists for an intended teardown).",
-      ].join("\n"),
-    )
-  else if (verdict.blocked) {
-    const names = verdict.removals.map((name) => `\`${name}\``).join(", ")
-    notices.unshift(
-      [
-        "> [!CAUTION]",
-        `> **Blocked: this PR removes ${names} without decommissioning.** Merging would not remove ${verdict.removals.length === 1 ? "it" : "them"}: publish keeps ${verdict.removals.length === 1 ? "it" : "them"} deployed and reports the removal as held back, while every other tenant publishes. To proceed:`,
-        ...verdict.removals.map(
-          (name) =>
-            `> - to offboard \`${name}\`: keep \`tenants/${name}.ts\` and set \`state: "decommissioned"\` (\`pnpm bot tenant decommission ${name}\`); ${retained(name)} are retained;`,
-        ),
-        ...verdict.renames.map(
-          ([from, to]) =>
-            `> - to rename \`${from}\` → \`${to}\`: a tenant's name is permanent (namespace, database role, Redis user), so keep \`tenants/${from}.ts\` decommissioned next to the new \`tenants/${to}.ts\`; \`${to}\` starts with empty data;`,
-        ),
-        `> - if the removal is intended: merge, then run the **Publish** workflow with \`allow-removal: ${verdict.removals.join(",")}\`.`,
-      ].join("\n"),
-    )
-  }
+  const caution = guardNotice(verdict)
+  if (caution !== undefined) notices.unshift(caution)
   const summary = words.length === 0 ? "No change to the fleet." : capitalize(`${words.join("; ")}.`)
   return { summary, notices, tenantNotes: notes, verdict }
 }

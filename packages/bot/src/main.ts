@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+
 /**
  * The bot's CLI, as people and the workflows call it (the only place that exits). Every command
  * documents itself (`--help`); docs/cli.md is the long form. Usage errors exit 2, failures 1.
@@ -6,6 +7,7 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { PLATFORM_FILE } from "@ppi/config"
 import { loadPlatform, readTree, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { AuditLog } from "./audit-log.ts"
@@ -247,7 +249,7 @@ const commands: Readonly<Record<string, Command>> = {
       owner: { type: "string", value: "EMAIL", description: "the owner's email" },
       platform: {
         type: "string",
-        default: "synth/platform.ts",
+        default: PLATFORM_FILE,
         value: "FILE",
         description: "without --pr: the platform file custom hostnames are checked against (read as data)",
       },
@@ -270,7 +272,7 @@ const commands: Readonly<Record<string, Command>> = {
         const platform =
           input.hostnames === undefined
             ? undefined
-            : await Effect.runPromise(loadPlatform(str(values, "platform") ?? "synth/platform.ts"))
+            : await Effect.runPromise(loadPlatform(str(values, "platform") ?? PLATFORM_FILE))
         return `wrote ${await Effect.runPromise(provisionLocally(dir, input, platform))}`
       }
       const pull = await Effect.runPromise(

@@ -42,7 +42,7 @@ const redactAt = (root: Record<string, unknown>, path: string): void => {
  * token-shaped strings). Booleans and counts (`automountServiceAccountToken: false`, a quota's
  * `secrets: "16"`) stay visible: a reviewer needs them.
  */
-export const redactObject = (object: Record<string, unknown>): Record<string, unknown> => {
+const redactObject = (object: Record<string, unknown>): Record<string, unknown> => {
   const copy = structuredClone(object)
   if (copy.kind === "Secret")
     for (const field of ["data", "stringData"])

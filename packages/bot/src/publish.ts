@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER, type Platform } from "@ppi/config"
+import { FLEET_FOLDER, PLATFORM_FILE, type Platform } from "@ppi/config"
 import { checkTree, formatViolation } from "@ppi/policy"
 import { buildTree, loadPlatform, readTree, renderFleet, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
@@ -145,13 +145,13 @@ const attemptPublish = (
 
         const source = join(work, "source")
         yield* Effect.promise(() => mkdir(source))
-        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "synth/platform.ts")
+        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", PLATFORM_FILE)
         // A source without tenants/ is an empty fleet (which the deletion guard then judges), not an error.
         yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "tenants").pipe(
           Effect.orElseSucceed(() => ""),
         )
         yield* Effect.promise(() => mkdir(join(source, "tenants"), { recursive: true }))
-        const platform = yield* loadPlatform(join(source, "synth/platform.ts"))
+        const platform = yield* loadPlatform(join(source, PLATFORM_FILE))
         // Checked before any work: a publish that cannot sign must not get as far as pushing.
         const signer = yield* signerFor(platform, options.signingKey, work)
         const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))

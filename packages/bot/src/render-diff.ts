@@ -44,7 +44,7 @@ const keyColumn = (line: string): number => /^(\s*(?:- )*)/.exec(line)?.[1]?.len
 const keyOf = (line: string): string | undefined => /^\s*(?:- )*("[^"]*"|[^:#\s][^:#]*?):(?:\s|$)/.exec(line)?.[1]
 
 /** The YAML path of line `index`: the keys of the lines above it with a smaller indentation. */
-export const yamlPath = (lines: ReadonlyArray<string>, index: number): string => {
+const yamlPath = (lines: ReadonlyArray<string>, index: number): string => {
   const path: Array<string> = []
   let column = keyColumn(lines[index] ?? "")
   for (let i = index - 1; i >= 0 && column > 0; i--) {
@@ -331,14 +331,9 @@ const plus = (text: string) =>
     .map((line) => `+${line}`)
     .join("\n")
 
-/**
- * The sections of the diff, in order: changes repeated across objects (shown once, with the
- * list of objects), then each object's own changes: a changed object's, an added object's
- * difference from the same object of an existing tenant (or its whole text when there is none),
- * and last the removed objects as a list.
- */
-const sections = (changes: ReadonlyArray<ObjectChange>, limit: number): ReadonlyArray<string> => {
-  const units: ReadonlyArray<Unit> = changes.flatMap(
+/** What each changed object, and each added object with a reference, differs by. */
+const unitsOf = (changes: ReadonlyArray<ObjectChange>): ReadonlyArray<Unit> =>
+  changes.flatMap(
     (change): ReadonlyArray<Unit> =>
       change.status === "changed"
         ? [{ change, hunks: change.hunks, source: "changed" }]
@@ -346,37 +341,44 @@ const sections = (changes: ReadonlyArray<ObjectChange>, limit: number): Readonly
           ? [{ change, hunks: change.reference.hunks, source: `vs ${change.reference.tenant}` }]
           : [],
   )
-  const keyOf = (unit: Unit, hunk: Hunk) => `${unit.source} ${hunkKey(hunk)}`
+
+const groupKeyOf = (unit: Unit, hunk: Hunk) => `${unit.source} ${hunkKey(hunk)}`
+
+/** Hunks two or more objects share, shown once each with the list of objects. */
+const sharedSections = (units: ReadonlyArray<Unit>, limit: number) => {
   const groups = new Map<string, { hunk: Hunk; source: string; objects: Array<ObjectChange> }>()
   for (const unit of units)
     for (const hunk of unit.hunks) {
-      const group = groups.get(keyOf(unit, hunk)) ?? { hunk, source: unit.source, objects: [] }
+      const group = groups.get(groupKeyOf(unit, hunk)) ?? { hunk, source: unit.source, objects: [] }
       group.objects.push(unit.change)
-      groups.set(keyOf(unit, hunk), group)
+      groups.set(groupKeyOf(unit, hunk), group)
     }
   const shared = [...groups.entries()].filter(([, group]) => group.objects.length >= 2)
-  const sharedKeys = new Set(shared.map(([key]) => key))
-  const out: Array<string> = []
-  for (const [, group] of shared)
-    out.push(
-      bounded(
-        group.source === "changed"
-          ? `<code>${group.hunk.path}</code>: the same change in ${group.objects.length} objects`
-          : `<code>${group.hunk.path}</code>: the same difference from <code>${group.source.slice(3)}</code> in ${group.objects.length} added objects`,
-        hunkText(group.hunk),
-        limit,
-        `\n\n${objectList(group.objects)}`,
-      ),
-    )
+  const sections = shared.map(([, group]) =>
+    bounded(
+      group.source === "changed"
+        ? `<code>${group.hunk.path}</code>: the same change in ${group.objects.length} objects`
+        : `<code>${group.hunk.path}</code>: the same difference from <code>${group.source.slice(3)}</code> in ${group.objects.length} added objects`,
+      hunkText(group.hunk),
+      limit,
+      `\n\n${objectList(group.objects)}`,
+    ),
+  )
+  return { sections, sharedKeys: new Set(shared.map(([key]) => key)) }
+}
+
+/** Each object's own hunks; added objects with none left are listed per tenant instead. */
+const ownSections = (units: ReadonlyArray<Unit>, sharedKeys: ReadonlySet<string>, limit: number) => {
+  const sections: Array<string> = []
   const alike: Array<ObjectChange> = []
   for (const unit of units) {
-    const own = unit.hunks.filter((hunk) => !sharedKeys.has(keyOf(unit, hunk)))
+    const own = unit.hunks.filter((hunk) => !sharedKeys.has(groupKeyOf(unit, hunk)))
     const { change } = unit
     if (own.length === 0) {
       if (change.status === "added") alike.push(change)
       continue
     }
-    out.push(
+    sections.push(
       bounded(
         change.status === "changed"
           ? `<code>${change.label}</code> (changed) · <code>${change.file}</code>`
@@ -388,20 +390,26 @@ const sections = (changes: ReadonlyArray<ObjectChange>, limit: number): Readonly
   }
   for (const [tenant, same] of byTenant(alike)) {
     const reference = same[0]?.reference?.tenant
-    out.push(
+    sections.push(
       details(
         `${same.length} added object${same.length === 1 ? "" : "s"} of <code>${tenant}</code> as <code>${reference}</code>'s (names substituted), besides the changes above`,
         same.map((change) => `- \`${change.label}\` · \`${change.file}\``).join("\n"),
       ),
     )
   }
+  return sections
+}
+
+/** Added objects with nothing to compare against: their whole text, the labels they share once. */
+const wholeSections = (changes: ReadonlyArray<ObjectChange>, limit: number) => {
+  const sections: Array<string> = []
   const whole = changes.filter((change) => change.status === "added" && change.reference === undefined)
   for (const [tenant, added] of byTenant(whole)) {
     const labels = sharedLabels(added)
     if (labels !== undefined)
-      out.push(details(`labels of every added <code>${tenant}</code> object`, fence(labels, "yaml")))
+      sections.push(details(`labels of every added <code>${tenant}</code> object`, fence(labels, "yaml")))
     for (const change of added)
-      out.push(
+      sections.push(
         bounded(
           `<code>${change.label}</code> (added) · <code>${change.file}</code>`,
           plus(labels === undefined ? (change.after?.text ?? "") : withoutLabels(change.after?.text ?? "")),
@@ -409,14 +417,32 @@ const sections = (changes: ReadonlyArray<ObjectChange>, limit: number): Readonly
         ),
       )
   }
-  for (const [tenant, removed] of byTenant(changes.filter((change) => change.status === "removed")))
-    out.push(
-      details(
-        `${removed.length} object${removed.length === 1 ? "" : "s"} of <code>${tenant}</code> removed`,
-        removed.map((change) => `- \`${change.label}\` · \`${change.file}\``).join("\n"),
-      ),
-    )
-  return out
+  return sections
+}
+
+const removedSections = (changes: ReadonlyArray<ObjectChange>) =>
+  [...byTenant(changes.filter((change) => change.status === "removed"))].map(([tenant, removed]) =>
+    details(
+      `${removed.length} object${removed.length === 1 ? "" : "s"} of <code>${tenant}</code> removed`,
+      removed.map((change) => `- \`${change.label}\` · \`${change.file}\``).join("\n"),
+    ),
+  )
+
+/**
+ * The sections of the diff, in order: changes repeated across objects (shown once, with the
+ * list of objects), then each object's own changes: a changed object's, an added object's
+ * difference from the same object of an existing tenant (or its whole text when there is none),
+ * and last the removed objects as a list.
+ */
+const sections = (changes: ReadonlyArray<ObjectChange>, limit: number): ReadonlyArray<string> => {
+  const units = unitsOf(changes)
+  const shared = sharedSections(units, limit)
+  return [
+    ...shared.sections,
+    ...ownSections(units, shared.sharedKeys, limit),
+    ...wholeSections(changes, limit),
+    ...removedSections(changes),
+  ]
 }
 
 /** GitHub refuses comments above 65,536 characters. */

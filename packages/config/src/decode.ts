@@ -7,7 +7,7 @@ import { type TierName, Tiers } from "./tiers.ts"
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** `["hostnames", 1, "x"]` → `hostnames[1].x` */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
     (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`),
     "",

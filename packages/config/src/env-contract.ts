@@ -70,7 +70,7 @@ export const EnvContract: ReadonlyArray<EnvVarSpec> = [
 ]
 
 /** Email provider variables the tenant file may set and the runtime passes through. */
-export const EmailPassthroughPrefixes = ["EMAIL_", "RESEND_", "POSTMARK_", "SES_", "SMTP_"] as const
+const EmailPassthroughPrefixes = ["EMAIL_", "RESEND_", "POSTMARK_", "SES_", "SMTP_"] as const
 
 export const isEmailPassthrough = (name: string): boolean =>
   EmailPassthroughPrefixes.some((prefix) => name.startsWith(prefix))

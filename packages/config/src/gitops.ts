@@ -16,17 +16,22 @@ export const IN_CLUSTER = "https://kubernetes.default.svc"
  */
 export const TENANT_LABEL = "platform.parametric.dev/tenant"
 
+/** The Argo CD Application of a tenant's platform component (its workload's is named like the tenant). */
+export const platformApplicationOf = (tenant: string): string => `${tenant}-platform`
+
 /** How every Application retries a failed sync: exponential backoff up to five minutes. */
 export const SYNC_RETRY = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } } as const
 
 /** What every AppProject requires of a commit before Argo CD syncs it: one of the bot's signatures. */
-export const signatureKeysOf = (platform: Platform): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
+export const signatureKeysOf = (
+  platform: Pick<Platform, "deploy">,
+): { readonly signatureKeys?: ReadonlyArray<{ keyID: string }> } =>
   platform.deploy.signingKeys.length === 0
     ? {}
     : { signatureKeys: platform.deploy.signingKeys.map(({ keyID }) => ({ keyID })) }
 
 /** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
-export const rootSource = (platform: Platform) => ({
+const rootSource = (platform: Platform) => ({
   repoURL: platform.deploy.repoURL,
   targetRevision: platform.deploy.branch,
   path: ".",

@@ -1,3 +1,5 @@
+export * from "./contract.ts"
+export * from "./credential-names.ts"
 export * from "./decode.ts"
 export * from "./env-contract.ts"
 export * from "./errors.ts"

@@ -1,10 +1,11 @@
 import { Schema } from "effect"
+import { DATA_NAMESPACE } from "./contract.ts"
 
 /**
  * Namespaces the platform itself owns. A tenant named like one of them would be handed
  * the platform's namespace, so these names are refused at decode time.
  */
-export const PlatformNamespaces = [
+const PlatformNamespaces = [
   "argocd",
   "cert-manager",
   "default",
@@ -13,7 +14,7 @@ export const PlatformNamespaces = [
   "garage",
   "longhorn-system",
   "platform",
-  "platform-data",
+  DATA_NAMESPACE,
   "postgres",
   "redis",
   "traefik",
@@ -60,7 +61,7 @@ const LabelKeyPattern =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
 
 /** Label prefixes the platform sets itself; a tenant may not override them. */
-export const ReservedLabelPrefixes = [
+const ReservedLabelPrefixes = [
   "app.kubernetes.io/",
   "kubernetes.io/",
   "k8s.io/",

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { defaulted } from "./defaulted.ts"
 import { Hostname, ImageDigest, ImageTag } from "./names.ts"
 
-export const DeploymentMode = Schema.Literals(["selfhosted", "cloud"])
+const DeploymentMode = Schema.Literals(["selfhosted", "cloud"])
 export type DeploymentMode = typeof DeploymentMode.Type
 
 /** A container image pinned by tag, and by digest where we have one. */
@@ -19,7 +19,7 @@ export const imageRef = (image: { readonly repository: string; readonly tag: str
   `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ""}`
 
 /** A public GPG key Argo CD trusts for deploy commits: its 16-hex-digit key ID and the armored key. */
-export const SigningKey = Schema.Struct({
+const SigningKey = Schema.Struct({
   keyID: Schema.String.check(
     Schema.isPattern(/^[0-9A-F]{16}$/, { message: "must be a GPG key ID: 16 uppercase hexadecimal digits" }),
   ),

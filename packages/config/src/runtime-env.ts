@@ -2,7 +2,7 @@ import { Effect, Redacted, Schema } from "effect"
 import { decodeWith } from "./decode.ts"
 import { contractFor, isEmailPassthrough } from "./env-contract.ts"
 import type { InvalidConfig } from "./errors.ts"
-import { API_PORT, canonicalHostname, dbRoleOf, dbSchemaOf, redisKeyPrefixOf, redisUserOf } from "./identity.ts"
+import { API_PORT, dbRoleOf, dbSchemaOf, hostnamesOf, redisKeyPrefixOf, redisUserOf } from "./identity.ts"
 import { endpoints, type Platform } from "./platform.ts"
 import type { Tenant } from "./tenant.ts"
 import { Tiers } from "./tiers.ts"
@@ -13,7 +13,7 @@ import { Tiers } from "./tiers.ts"
  */
 export const tenantEnv = (tenant: Tenant, platform: Platform): Readonly<Record<string, string>> => {
   const { postgres, redis } = endpoints(platform)
-  const canonical = canonicalHostname(tenant.name, platform.baseDomain)
+  const hostnames = hostnamesOf(tenant, platform.baseDomain)
   const cloud = platform.mode === "cloud"
   const entries: Record<string, string> = {
     ...tenant.env,
@@ -21,8 +21,8 @@ export const tenantEnv = (tenant: Tenant, platform: Platform): Readonly<Record<s
     TENANT_TIER: tenant.tier,
     TENANT_DISPLAY_NAME: tenant.displayName ?? tenant.name,
     TENANT_STATE: tenant.state,
-    PUBLIC_URL: `https://${canonical}`,
-    TENANT_HOSTNAMES: [canonical, ...tenant.hostnames].join(","),
+    PUBLIC_URL: `https://${hostnames[0]}`,
+    TENANT_HOSTNAMES: hostnames.join(","),
     TENANT_ENV_KEYS: Object.keys(tenant.env).sort().join(","),
     FEATURE_FLAGS: Object.entries(tenant.features)
       .filter(([, enabled]) => enabled)
@@ -54,7 +54,7 @@ const Secret = Schema.RedactedFromValue(Schema.String.check(Schema.isMinLength(1
 const optionalSecret = Schema.optionalKey(Secret)
 
 /** The raw env, field per contract var; names are the contract's names. */
-export const RawRuntimeEnv = Schema.Struct({
+const RawRuntimeEnv = Schema.Struct({
   TENANT_NAME: Schema.String,
   TENANT_TIER: Schema.Literals(Tiers),
   TENANT_DISPLAY_NAME: Schema.String,
@@ -134,7 +134,7 @@ const decodeRaw = decodeWith(RawRuntimeEnv, { onExcessProperty: "ignore", errors
 
 /**
  * Decodes a process environment into the tenant runtime's configuration. The tenant service
- * calls it once at start-up: `RuntimeEnv.decode(process.env)`.
+ * calls it once at start-up: `decodeRuntimeEnv(process.env)`.
  */
 export const decodeRuntimeEnv = (
   env: Readonly<Record<string, string | undefined>>,

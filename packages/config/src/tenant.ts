@@ -26,11 +26,11 @@ const bounded = (range: Range, unit: string) =>
     range.default,
   )
 
-export const LifecycleState = Schema.Literals(["active", "suspended", "decommissioned"])
+const LifecycleState = Schema.Literals(["active", "suspended", "decommissioned"])
 export type LifecycleState = typeof LifecycleState.Type
 
 /** Version override of the tenant API image; the repository stays the platform's. */
-export const ImageOverride = Schema.Struct({
+const ImageOverride = Schema.Struct({
   tag: ImageTag,
   digest: Schema.optionalKey(ImageDigest),
 })

@@ -1,6 +1,7 @@
 /**
  * What each tier gets. The single table every bound, default and size is read from:
- * the schema (bounds + defaults), the synth (quota, HPA, PDB, spread) and the docs.
+ * the schema (bounds + defaults), the synth's tier plan (quota, limits, HPA, PDB, spread), the bot's
+ * fleet summary and the docs.
  */
 export const Tiers = ["free", "pro", "enterprise"] as const
 export type TierName = (typeof Tiers)[number]
@@ -21,7 +22,10 @@ export interface TierSpec {
   /** Memory request per pod, MiB; the limit equals the request (memory is not compressible). */
   readonly memoryMiB: Range
   readonly maxCustomHostnames: number
+  /** Storage the tenant's PersistentVolumeClaims may request in total, GiB (also the largest one). */
   readonly storageGiB: number
+  /** How many PersistentVolumeClaims the tenant's namespace may hold. */
+  readonly persistentVolumeClaims: number
   /**
    * PostgreSQL connection limit of the tenant role (enforced by the server, `CONNECTION LIMIT`).
    * The fleet's sum must fit the server's `max_connections` minus the platform's reserve.
@@ -44,7 +48,9 @@ export interface TierSpec {
    * blocks every tenant until an operator kills it, so only contracted tiers get it.
    */
   readonly redisScripting: boolean
+  /** Whether the API gets a PodDisruptionBudget keeping a majority of its replicas up. */
   readonly podDisruptionBudget: boolean
+  /** Whether the API's replicas are spread across nodes (strictly) and zones (best effort). */
   readonly topologySpread: boolean
 }
 
@@ -55,6 +61,7 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     memoryMiB: { min: 64, max: 512, default: 256 },
     maxCustomHostnames: 0,
     storageGiB: 1,
+    persistentVolumeClaims: 1,
     dbConnections: 5,
     redisClients: 10,
     redisMemoryMiB: 16,
@@ -69,6 +76,7 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     memoryMiB: { min: 128, max: 4096, default: 512 },
     maxCustomHostnames: 3,
     storageGiB: 10,
+    persistentVolumeClaims: 4,
     dbConnections: 20,
     redisClients: 40,
     redisMemoryMiB: 64,
@@ -83,6 +91,7 @@ export const TierSpecs: { readonly [T in TierName]: TierSpec } = {
     memoryMiB: { min: 256, max: 16384, default: 1024 },
     maxCustomHostnames: 20,
     storageGiB: 100,
+    persistentVolumeClaims: 16,
     dbConnections: 60,
     redisClients: 100,
     redisMemoryMiB: 256,

@@ -7,7 +7,7 @@ import { dbRoleOf, dbSchemaOf, type Tenant, TierSpecs } from "@ppi/config"
  * The catalogs themselves (`pg_class`, `pg_namespace`, `pg_proc`, …) stay readable: psql,
  * `pg_dump` and ORMs break without them (measured; see docs/data-plane.md).
  */
-export const HIDDEN_STATISTICS_VIEWS = [
+const HIDDEN_STATISTICS_VIEWS = [
   "pg_stat_activity",
   "pg_locks",
   "pg_stat_all_tables",
@@ -128,7 +128,7 @@ COMMIT;
 `
 
 /** The psql variables for one tenant (`psql -v name=value …`). */
-export const postgresVariables = (tenant: Pick<Tenant, "name" | "tier">): Readonly<Record<string, string>> => ({
+const postgresVariables = (tenant: Pick<Tenant, "name" | "tier">): Readonly<Record<string, string>> => ({
   role: dbRoleOf(tenant.name),
   schema: dbSchemaOf(tenant.name),
   connection_limit: String(TierSpecs[tenant.tier].dbConnections),

@@ -6,7 +6,7 @@ import { redisKeyPrefixOf, redisUserOf, type Tenant, TierSpecs } from "@ppi/conf
  * indexes span every tenant's keys), JSON, time series and probabilistic commands into `@read`
  * and `@write`, and a command nobody reviewed must not reach a tenant.
  */
-export const KNOWN_REDIS_CATEGORIES = [
+const KNOWN_REDIS_CATEGORIES = [
   "keyspace",
   "read",
   "write",

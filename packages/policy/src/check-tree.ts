@@ -18,7 +18,7 @@ import { landingNamespace } from "./tree/placement.ts"
 import { perObject, type TreeRule } from "./tree/rule.ts"
 
 /** An ObjectRule judged on every object of a folder. */
-export const fromObjectRule = (rule: ObjectRule): TreeRule =>
+const fromObjectRule = (rule: ObjectRule): TreeRule =>
   perObject(rule.id, rule.description, ({ object }) => rule.check(object))
 
 /** What the object really is once applied: the namespace it lands in, none for a cluster-scoped kind. */
@@ -31,7 +31,7 @@ const effective = (placed: Placed): KubeObject => {
 }
 
 /** A TenantRule judged on a folder's objects as they land. */
-export const fromTenantRule = (rule: TenantRule): TreeRule => ({
+const fromTenantRule = (rule: TenantRule): TreeRule => ({
   id: rule.id,
   description: rule.description,
   check: (folder) =>
@@ -54,7 +54,7 @@ const toViolation =
 const run = (rules: ReadonlyArray<TreeRule>, folder: Folder, context: TreeContext): ReadonlyArray<TreeViolation> =>
   rules.flatMap((rule) => rule.check(folder, context).map(toViolation(rule.id, folder.tenant)))
 
-export const byPosition = (a: TreeViolation, b: TreeViolation): number =>
+const byPosition = (a: TreeViolation, b: TreeViolation): number =>
   a.path.localeCompare(b.path) ||
   a.object.localeCompare(b.object) ||
   a.rule.localeCompare(b.rule) ||

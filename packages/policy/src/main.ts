@@ -4,7 +4,7 @@ import { lstat, readdir, readFile } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
-import { decodePlatform, formatIssue, type Platform } from "@ppi/config"
+import { decodePlatform, formatIssue, PLATFORM_FILE, type Platform } from "@ppi/config"
 import { Effect, Exit } from "effect"
 import { checkTree } from "./check-tree.ts"
 import { formatViolation } from "./tree/model.ts"
@@ -14,7 +14,7 @@ const usage = `usage: policy [--platform FILE] [--allow-kind KIND]... DIR
 
 Checks every YAML/JSON manifest under DIR (a synth output or a checkout of the deploy branch)
 against the whole rule set. Prints one line per violation, "path: Kind/name: [rule] message".
-  --platform FILE    the platform file (synth/platform.ts): enables the checks that need the
+  --platform FILE    the platform file (${PLATFORM_FILE}): enables the checks that need the
                      deploy repository, base domain, images and data endpoints
   --allow-kind KIND  accept a kind synth does not emit: Kind, or component:Kind (repeatable)
 Exit status: 0 clean, 1 violations, 2 usage or read error.`

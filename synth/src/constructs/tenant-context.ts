@@ -1,19 +1,26 @@
-import { namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
+import { hostnamesOf, managedLabels, namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
-/** Everything a tenant construct needs, computed once per tenant. */
-export interface TenantContext {
-  readonly tenant: Tenant
-  readonly platform: Platform
-  readonly plan: TierPlan
+/** What every construct of a tenant places its objects by. */
+export interface TenantObjectProps {
+  /** The tenant's namespace (objects the platform keeps elsewhere say so in their own props). */
   readonly namespace: string
   /** Labels on every object of the tenant (never used as selectors). */
   readonly labels: Readonly<Record<string, string>>
+}
+
+/** Everything the tenant's charts hand out to their constructs, computed once per tenant. */
+export interface TenantContext extends TenantObjectProps {
+  readonly tenant: Tenant
+  readonly platform: Platform
+  readonly plan: TierPlan
+  /** Every hostname the tenant serves, the canonical one first. */
+  readonly hostnames: ReadonlyArray<string>
   /** The API pods' selector: explicit and stable, never derived from construct paths. */
   readonly selector: Readonly<Record<string, string>>
 }
 
-export const LabelKeys = {
+const LabelKeys = {
   tenant: TENANT_LABEL,
   tier: "platform.parametric.dev/tier",
 } as const
@@ -25,12 +32,12 @@ export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: Tier
     platform,
     plan,
     namespace: namespaceOf(tenant.name),
+    hostnames: hostnamesOf(tenant, platform.baseDomain),
     selector,
     labels: {
       ...tenant.labels,
       ...selector,
-      "app.kubernetes.io/managed-by": "ppi-synth",
-      "app.kubernetes.io/part-of": "parametric-portal",
+      ...managedLabels("ppi-synth"),
       [LabelKeys.tenant]: tenant.name,
       [LabelKeys.tier]: tenant.tier,
     },

@@ -1,4 +1,4 @@
-import { API_PORT, type Endpoint, endpoints } from "@ppi/config"
+import { API_PORT, dataNamespaceOf, type Endpoint } from "@ppi/config"
 import {
   IntOrString,
   KubeNetworkPolicy,
@@ -7,7 +7,7 @@ import {
 } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "./sync-wave.ts"
-import type { TenantContext } from "./tenant-context.ts"
+import type { TenantObjectProps } from "./tenant-context.ts"
 
 const nsSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } })
 
@@ -18,22 +18,30 @@ const egressTo = (endpoint: Endpoint): NetworkPolicyEgressRule => ({
       ? endpoint.cidrs.map((cidr) => ({ ipBlock: { cidr } }))
       : [
           {
-            namespaceSelector: nsSelector(endpoint.namespace ?? "platform-data"),
+            namespaceSelector: nsSelector(dataNamespaceOf(endpoint)),
             ...(endpoint.podLabels ? { podSelector: { matchLabels: { ...endpoint.podLabels } } } : {}),
           },
         ],
   ports: [{ protocol: "TCP", port: IntOrString.fromNumber(endpoint.port) }],
 })
 
+export interface TenantNetworkPoliciesProps extends TenantObjectProps {
+  /** The API pods, the only ones reachable from the ingress controller and allowed to the data services. */
+  readonly selector: Readonly<Record<string, string>>
+  /** Where the ingress controller runs (`Platform.ingressNamespace`). */
+  readonly ingressNamespace: string
+  /** The shared services the API may reach, PostgreSQL and Redis of the platform's mode. */
+  readonly dataServices: ReadonlyArray<Endpoint>
+}
+
 /**
  * Default deny in both directions, then exactly: the ingress controller to the API port,
  * DNS, and the shared PostgreSQL and Redis. Nothing else leaves or enters the namespace.
  */
 export class TenantNetworkPolicies extends Construct {
-  constructor(scope: Construct, id: string, context: TenantContext) {
+  constructor(scope: Construct, id: string, props: TenantNetworkPoliciesProps) {
     super(scope, id)
-    const { namespace, labels, selector, platform } = context
-    const { postgres, redis } = endpoints(platform)
+    const { namespace, labels, selector, ingressNamespace, dataServices } = props
     const policy = (name: string, spec: NetworkPolicySpec) =>
       new KubeNetworkPolicy(this, name, {
         metadata: { name, namespace, labels, annotations: syncWave(SyncWave.guardrails) },
@@ -46,7 +54,7 @@ export class TenantNetworkPolicies extends Construct {
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [{ namespaceSelector: nsSelector(platform.ingressNamespace) }],
+          from: [{ namespaceSelector: nsSelector(ingressNamespace) }],
           ports: [{ protocol: "TCP", port: IntOrString.fromNumber(API_PORT) }],
         },
       ],
@@ -69,7 +77,7 @@ export class TenantNetworkPolicies extends Construct {
     policy("allow-data-egress", {
       podSelector: { matchLabels: { ...selector } },
       policyTypes: ["Egress"],
-      egress: [egressTo(postgres), egressTo(redis)],
+      egress: dataServices.map(egressTo),
     })
   }
 }

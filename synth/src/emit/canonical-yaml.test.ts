@@ -25,6 +25,9 @@ const tricky = fc.oneof(
     "+E1",
     "1e3",
     ".5",
+    // A lone dot: YAML 1.1 reads it as a float (NaN).
+    ".",
+    "._",
     "-",
     "? x",
     "- x",
@@ -81,6 +84,10 @@ describe("toCanonicalYaml", () => {
         expect(parse(toCanonicalYaml({ v: value }), { version: "1.1" })).toEqual({ v: value })
       }),
     )
+  })
+
+  it("quotes a lone dot and a dot before underscores, which YAML 1.1 reads as floats", () => {
+    expect(toCanonicalYaml({ a: ".", b: "._" })).toBe('a: "."\nb: "._"\n')
   })
 
   it("puts apiVersion, kind and metadata first and sorts every other key", () => {

@@ -24,7 +24,7 @@ const sortedKeys = (object: Readonly<Record<string, unknown>>): ReadonlyArray<st
 // would turn into a bool, null, number, timestamp or merge key.
 const SAFE_PLAIN = /^[A-Za-z_/.][A-Za-z0-9_/.-]*(?:[ ,=@+][A-Za-z0-9_/.\-=@+,]+)*$/
 const AMBIGUOUS =
-  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.?[eE][-+]?[0-9]+|<<)$/
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|[-+]?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.?[eE][-+]?[0-9]+|<<)$/
 
 const scalar = (value: string): string =>
   value.length > 0 && SAFE_PLAIN.test(value) && !AMBIGUOUS.test(value) && !/^[0-9]/.test(value)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { KubeObject } from "@ppi/policy"
 import { platformFor } from "../testing/fixtures.ts"
 import { find, render } from "../testing/render.ts"
-import type { K8sObject } from "./k8s-object.ts"
 
-const kinds = (objects: ReadonlyArray<K8sObject>) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()
+const kinds = (objects: ReadonlyArray<KubeObject>) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()
 
 const base = [
   "ConfigMap/api-env",

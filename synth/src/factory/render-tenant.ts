@@ -1,16 +1,15 @@
 import type { Platform, Tenant } from "@ppi/config"
-import { checkFolder, claimsOf, contextOf, type FolderClaims, place } from "@ppi/policy"
+import { checkFolder, claimsOf, contextOf, type FolderClaims, type KubeObject, place, refOf } from "@ppi/policy"
 import { makeTenantContext } from "../constructs/tenant-context.ts"
 import { toCanonicalYaml } from "../emit/canonical-yaml.ts"
 import type { PolicyViolation, SchemaViolation } from "../errors.ts"
-import { objectRef, validateObject } from "../validate/validate-object.ts"
-import type { K8sObject } from "./k8s-object.ts"
+import { validateObject } from "../validate/validate-object.ts"
 import { synthesizeTenant } from "./tenant-chart.ts"
 import { planTenant } from "./tier-plan.ts"
 
 export interface RenderedTenant {
   readonly name: string
-  readonly objects: ReadonlyArray<K8sObject>
+  readonly objects: ReadonlyArray<KubeObject>
   /** Path within the tenant's folder (`app/deployment-api.yaml`) → YAML. */
   readonly files: ReadonlyMap<string, string>
   readonly violations: ReadonlyArray<SchemaViolation>
@@ -20,7 +19,7 @@ export interface RenderedTenant {
 }
 
 /** `Deployment` `api` → `deployment-api.yaml`: stable, readable, unique within a component. */
-export const fileNameOf = (object: K8sObject): string => `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`
+export const fileNameOf = (object: KubeObject): string => `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`
 
 /**
  * One tenant → objects validated against their JSON schemas and checked by every guardrail →
@@ -49,12 +48,12 @@ export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant
     ),
   }
   for (const { component, object } of placed) {
-    for (const violation of validateObject(object)) violations.push({ tenant: tenant.name, ...violation })
+    violations.push(...validateObject(object, tenant.name))
     const fileName = `${component}/${fileNameOf(object)}`
     if (files.has(fileName))
       violations.push({
         tenant: tenant.name,
-        object: objectRef(object),
+        object: refOf(object),
         path: "",
         message: `two objects map to ${fileName}`,
       })

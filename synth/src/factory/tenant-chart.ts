@@ -1,3 +1,5 @@
+import { endpoints, secretEnv, tenantEnv } from "@ppi/config"
+import type { KubeObject } from "@ppi/policy"
 import { App, Chart } from "cdk8s"
 import type { Construct } from "constructs"
 import { TenantArgoCd } from "../constructs/argocd/tenant-argocd.ts"
@@ -10,7 +12,7 @@ import { TenantGuardrails } from "../constructs/tenant-guardrails.ts"
 import { TenantIngress } from "../constructs/tenant-ingress.ts"
 import { TenantNamespace } from "../constructs/tenant-namespace.ts"
 import { TenantNetworkPolicies } from "../constructs/tenant-network-policies.ts"
-import type { Component, K8sObject, PlacedObject } from "./k8s-object.ts"
+import type { Component, PlacedObject } from "./placed-object.ts"
 
 /**
  * What the platform owns in a tenant — namespace, guardrails, credentials, provisioning: the
@@ -19,11 +21,39 @@ import type { Component, K8sObject, PlacedObject } from "./k8s-object.ts"
 export class TenantPlatformChart extends Chart {
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id, { disableResourceNameHashes: true })
-    new TenantNamespace(this, "namespace", context)
-    new TenantGuardrails(this, "guardrails", context)
-    new TenantNetworkPolicies(this, "network", context)
-    new TenantCredentials(this, "credentials", context)
-    new TenantProvisioning(this, "provisioning", context)
+    const { tenant, platform, plan, namespace, labels, selector } = context
+    const { postgres, redis } = endpoints(platform)
+    new TenantNamespace(this, "namespace", { namespace, labels })
+    new TenantGuardrails(this, "guardrails", {
+      namespace,
+      labels,
+      quota: plan.quota,
+      containerLimits: plan.containerLimits,
+    })
+    new TenantNetworkPolicies(this, "network", {
+      namespace,
+      labels,
+      selector,
+      ingressNamespace: platform.ingressNamespace,
+      dataServices: [postgres, redis],
+    })
+    new TenantCredentials(this, "credentials", {
+      namespace,
+      labels,
+      tenant: tenant.name,
+      platformNamespace: platform.platformNamespace,
+      operatorSecret: platform.operatorSecret,
+      secrets: secretEnv(platform.mode).filter((spec) => spec.required),
+    })
+    new TenantProvisioning(this, "provisioning", {
+      namespace: platform.platformNamespace,
+      labels,
+      tenant,
+      postgres,
+      redis,
+      cloud: platform.mode === "cloud",
+      images: platform.images,
+    })
   }
 }
 
@@ -31,17 +61,43 @@ export class TenantPlatformChart extends Chart {
 export class TenantAppChart extends Chart {
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id, { disableResourceNameHashes: true })
-    const api = new TenantApi(this, "api", context)
-    new TenantIngress(this, "ingress", context, api.service)
-    new TenantAvailability(this, "availability", context, api.deployment)
+    const { tenant, platform, plan, namespace, labels, selector } = context
+    const api = new TenantApi(this, "api", {
+      namespace,
+      labels,
+      selector,
+      // A version override replaces tag and digest together: the platform's digest is another version's.
+      image: tenant.image ? { repository: platform.images.api.repository, ...tenant.image } : platform.images.api,
+      replicas: plan.autoscale === undefined ? plan.replicas : undefined,
+      env: tenantEnv(tenant, platform),
+      secrets: secretEnv(platform.mode),
+      resources: tenant.resources,
+      topologySpread: plan.topologySpread,
+    })
+    new TenantIngress(this, "ingress", {
+      namespace,
+      labels,
+      hostnames: context.hostnames,
+      service: api.service,
+      clusterIssuer: platform.clusterIssuer,
+      ingressClass: platform.ingressClass,
+    })
+    new TenantAvailability(this, "availability", {
+      namespace,
+      labels,
+      selector,
+      deployment: api.deployment,
+      autoscale: plan.autoscale,
+      minAvailable: plan.minAvailable,
+    })
   }
 }
 
 /** The Argo CD objects that deploy the two charts above. */
 export class TenantArgoChart extends Chart {
-  constructor(scope: Construct, id: string, context: TenantContext) {
+  constructor(scope: Construct, id: string, { tenant, platform, namespace, labels }: TenantContext) {
     super(scope, id, { disableResourceNameHashes: true })
-    new TenantArgoCd(this, "argocd", context)
+    new TenantArgoCd(this, "argocd", { namespace, labels, tenant: tenant.name, deploy: platform.deploy })
   }
 }
 
@@ -57,6 +113,6 @@ export const synthesizeTenant = (context: TenantContext): ReadonlyArray<PlacedOb
     ["argocd", new TenantArgoChart(app, "argocd", context)],
   ]
   return charts.flatMap(([component, chart]) =>
-    (chart.toJson() as ReadonlyArray<K8sObject>).map((object) => ({ component, object })),
+    (chart.toJson() as ReadonlyArray<KubeObject>).map((object) => ({ component, object })),
   )
 }

@@ -1,4 +1,4 @@
-import { type Tenant, TierSpecs } from "@ppi/config"
+import { type Tenant, type TierSpec, TierSpecs } from "@ppi/config"
 import { Match } from "effect"
 
 /** What a tier decides for one tenant: sizes and the optional objects it gets. */
@@ -16,44 +16,61 @@ export interface TierPlan {
     readonly storageGiB: number
     readonly pvcs: number
   }
+  /** The LimitRange: what a container gets when it asks for nothing, and the most it may ask for. */
+  readonly containerLimits: {
+    readonly defaultCpuMillis: number
+    readonly defaultMemoryMiB: number
+    readonly maxCpuMillis: number
+    readonly maxMemoryMiB: number
+  }
 }
 
+/** The average CPU use, in percent of the request, the HPA keeps the API at. */
+const HPA_CPU_UTILIZATION = 70
+
 /** Quota room for the largest allowed shape of the tier, plus one surge pod during rollouts. */
-const quotaFor = (tier: Tenant["tier"]) => {
-  const spec = TierSpecs[tier]
+const quotaOf = (spec: TierSpec): TierPlan["quota"] => {
   const pods = (spec.maxReplicas ?? spec.replicas.max) + 1
   return {
     pods,
     cpuMillis: pods * spec.cpuMillis.max,
     memoryMiB: pods * spec.memoryMiB.max,
     storageGiB: spec.storageGiB,
-    pvcs: tier === "free" ? 1 : tier === "pro" ? 4 : 16,
+    pvcs: spec.persistentVolumeClaims,
   }
 }
 
-const autoscaled = (tenant: Tenant, max: number) => ({
-  replicas: tenant.replicas,
-  autoscale: { min: tenant.replicas, max: Math.max(max, tenant.replicas), cpuUtilization: 70 },
-  // Keep a majority up through voluntary disruptions (drains, upgrades).
-  minAvailable: Math.floor(tenant.replicas / 2) + 1,
+const containerLimitsOf = (spec: TierSpec): TierPlan["containerLimits"] => ({
+  defaultCpuMillis: spec.cpuMillis.default,
+  defaultMemoryMiB: spec.memoryMiB.default,
+  maxCpuMillis: spec.cpuMillis.max,
+  maxMemoryMiB: spec.memoryMiB.max,
 })
 
-/** One arm per tier: a new tier is one schema member in `@ppi/config` plus one arm here. */
-export const planTier: (tenant: Tenant) => TierPlan = Match.type<Tenant>().pipe(
-  Match.discriminatorsExhaustive("tier")({
-    free: (tenant) => ({ replicas: tenant.replicas, topologySpread: false, quota: quotaFor("free") }),
-    pro: (tenant) => ({
-      ...autoscaled(tenant, TierSpecs.pro.maxReplicas ?? tenant.replicas),
-      topologySpread: false,
-      quota: quotaFor("pro"),
-    }),
-    enterprise: (tenant) => ({
-      ...autoscaled(tenant, TierSpecs.enterprise.maxReplicas ?? tenant.replicas),
-      topologySpread: true,
-      quota: quotaFor("enterprise"),
-    }),
-  }),
-)
+/**
+ * The plan of an active tenant, read from its row of `TierSpecs`: a new tier is one schema member
+ * and one row in `@ppi/config`, nothing here.
+ */
+const planTier = (tenant: Tenant): TierPlan => {
+  const spec = TierSpecs[tenant.tier]
+  return {
+    replicas: tenant.replicas,
+    ...(spec.maxReplicas === undefined
+      ? {}
+      : {
+          autoscale: {
+            min: tenant.replicas,
+            max: Math.max(spec.maxReplicas, tenant.replicas),
+            cpuUtilization: HPA_CPU_UTILIZATION,
+          },
+        }),
+    // Keep a majority up through voluntary disruptions (drains, upgrades).
+    ...(spec.podDisruptionBudget ? { minAvailable: Math.floor(tenant.replicas / 2) + 1 } : {}),
+    topologySpread: spec.topologySpread,
+    quota: quotaOf(spec),
+    containerLimits: containerLimitsOf(spec),
+  }
+}
 
 /**
  * The lifecycle on top of the tier: a suspended tenant keeps its namespace, data and

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { decodePlatform, type Platform, type PlatformInput } from "@ppi/config"
+import { decodePlatform, PLATFORM_FILE, type Platform, type PlatformInput } from "@ppi/config"
 import { parseDataFile } from "@ppi/data-file"
 import { Effect } from "effect"
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
 export const exampleTenantsDir = `${repoRoot}tenants`
-export const platformFile = `${repoRoot}synth/platform.ts`
+export const platformFile = `${repoRoot}${PLATFORM_FILE}`
 export const synthMain = `${repoRoot}synth/src/main.ts`
 
 /** The example platform file, read as data like every config file (never imported). */
@@ -19,7 +19,7 @@ export const platformInput = (() => {
 })()
 
 export const platformFor = (overrides: Partial<PlatformInput> = {}): Platform =>
-  Effect.runSync(decodePlatform("synth/platform.ts", { ...platformInput, ...overrides }))
+  Effect.runSync(decodePlatform(PLATFORM_FILE, { ...platformInput, ...overrides }))
 
 export const examplePlatform: Platform = platformFor()
 

@@ -19,8 +19,8 @@ export interface ModelClass {
 export const typeKey = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`
 
 /**
- * Every kind the synth may emit, with the schema it is validated against: upstream Kubernetes
- * here, CRDs (cert-manager, Argo CD, External Secrets) added where their constructs live.
+ * Every kind the synth may emit, with the schema it is validated against: the upstream Kubernetes
+ * models and the CRD models of Argo CD and External Secrets, all listed here.
  * A kind missing from the registry is a validation error, never a silent pass.
  */
 export const CoreModels: ReadonlyArray<ModelClass> = [

@@ -1,7 +1,5 @@
-import { type ConfigIssue, canonicalHostname, customHostnameRefusal, type Platform } from "@ppi/config"
+import { type ConfigIssue, customHostnameRefusal, hostnamesOf, type Platform, platformApplicationOf } from "@ppi/config"
 import type { LoadedTenant } from "../load/tenant-files.ts"
-
-const PLATFORM_APP_SUFFIX = "-platform"
 
 /**
  * Fleet-wide uniqueness: names (hence namespaces, DB roles, cache users) and every hostname,
@@ -19,9 +17,10 @@ export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Pl
     else names.set(tenant.name, file)
   }
   // Tenant `x`'s platform Application is named `x-platform`: so is tenant `x-platform`'s own.
+  const platformApplications = new Map([...names.keys()].map((name) => [platformApplicationOf(name), name]))
   for (const { file, tenant } of tenants) {
-    const other = tenant.name.endsWith(PLATFORM_APP_SUFFIX) ? tenant.name.slice(0, -PLATFORM_APP_SUFFIX.length) : ""
-    const owner = names.get(other)
+    const other = platformApplications.get(tenant.name)
+    const owner = other === undefined ? undefined : names.get(other)
     if (owner !== undefined)
       issues.push({
         file,
@@ -30,10 +29,10 @@ export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Pl
       })
   }
   for (const { file, tenant } of tenants) {
-    const claimed: ReadonlyArray<readonly [string, string]> = [
-      ["name", canonicalHostname(tenant.name, platform.baseDomain)],
-      ...tenant.hostnames.map((host, index) => [`hostnames[${index}]`, host] as const),
-    ]
+    // The canonical hostname comes first and is the name's; the others are the file's `hostnames`.
+    const claimed = hostnamesOf(tenant, platform.baseDomain).map(
+      (host, index) => [index === 0 ? "name" : `hostnames[${index - 1}]`, host] as const,
+    )
     for (const [path, host] of claimed) {
       const refusal = path === "name" ? undefined : customHostnameRefusal(platform, tenant.name, host)
       if (refusal !== undefined) issues.push({ file, path, message: refusal })

@@ -1,16 +1,8 @@
-import type { K8sObject } from "../factory/k8s-object.ts"
+import { type KubeObject, refOf } from "@ppi/policy"
+import type { SchemaViolation } from "../errors.ts"
 import { CoreModels, makeRegistry, typeKey } from "./schema-registry.ts"
 
-export interface SchemaViolation {
-  readonly object: string
-  readonly path: string
-  readonly message: string
-}
-
 const registry = makeRegistry(CoreModels)
-
-export const objectRef = (object: K8sObject): string =>
-  `${object.kind}/${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`
 
 interface AjvLikeError {
   readonly instancePath?: string
@@ -18,19 +10,20 @@ interface AjvLikeError {
   readonly params?: Readonly<Record<string, unknown>>
 }
 
-/** Validates one object against the JSON schema of its kind; returns every violation. */
-export const validateObject = (object: K8sObject): ReadonlyArray<SchemaViolation> => {
-  const ref = objectRef(object)
+/** Validates one object of `tenant` (or the fleet folder) against the JSON schema of its kind; returns every violation. */
+export const validateObject = (object: KubeObject, tenant: string): ReadonlyArray<SchemaViolation> => {
+  const ref = refOf(object)
   const Model = registry.get(typeKey(object.apiVersion, object.kind))
   if (Model === undefined)
-    return [{ object: ref, path: "", message: `no schema registered for ${object.apiVersion} ${object.kind}` }]
+    return [{ tenant, object: ref, path: "", message: `no schema registered for ${object.apiVersion} ${object.kind}` }]
   try {
     new Model(object as never).validate()
     return []
   } catch (error) {
     const details = (error as { errors?: ReadonlyArray<AjvLikeError> }).errors
-    if (!Array.isArray(details)) return [{ object: ref, path: "", message: String(error) }]
+    if (!Array.isArray(details)) return [{ tenant, object: ref, path: "", message: String(error) }]
     return details.map((detail) => ({
+      tenant,
       object: ref,
       path: detail.instancePath ?? "",
       message: [detail.message, detail.params?.additionalProperty].filter(Boolean).join(": "),

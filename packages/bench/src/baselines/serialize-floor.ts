@@ -3,9 +3,8 @@
  * The objects are built first (not timed); then only serializing them is timed and printed.
  * Usage: serialize-floor.ts TENANTS_DIR PLATFORM_FILE
  */
-import { loadPlatform, renderTenant, TenantFiles } from "@ppi/synth"
+import { loadPlatform, renderTenant, TenantFiles, toCanonicalYaml } from "@ppi/synth"
 import { Effect } from "effect"
-import { toCanonicalYaml } from "../../../../synth/src/emit/canonical-yaml.ts"
 
 const [tenantsDir = "", platformFile = ""] = process.argv.slice(2)
 const objects = await Effect.runPromise(

@@ -4,12 +4,17 @@
  * Usage: single-app.ts TENANTS_DIR PLATFORM_FILE
  */
 
-import { loadPlatform, TenantFiles } from "@ppi/synth"
+import {
+  loadPlatform,
+  makeTenantContext,
+  planTenant,
+  TenantAppChart,
+  TenantArgoChart,
+  TenantFiles,
+  TenantPlatformChart,
+} from "@ppi/synth"
 import { App } from "cdk8s"
 import { Effect } from "effect"
-import { makeTenantContext } from "../../../../synth/src/constructs/tenant-context.ts"
-import { TenantAppChart, TenantArgoChart, TenantPlatformChart } from "../../../../synth/src/factory/tenant-chart.ts"
-import { planTenant } from "../../../../synth/src/factory/tier-plan.ts"
 
 const [tenantsDir = "", platformFile = ""] = process.argv.slice(2)
 const { platform, tenants } = await Effect.runPromise(

@@ -3,21 +3,24 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { PLATFORM_FILE } from "@ppi/config"
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
+
+/** Who the test repositories' developer commits as. */
+export const DEV_IDENTITY = {
+  GIT_AUTHOR_NAME: "dev",
+  GIT_AUTHOR_EMAIL: "dev@example.com",
+  GIT_COMMITTER_NAME: "dev",
+  GIT_COMMITTER_EMAIL: "dev@example.com",
+}
 
 const run = (cwd: string, ...args: ReadonlyArray<string>) =>
   execFileSync("git", args, {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "dev",
-      GIT_AUTHOR_EMAIL: "dev@example.com",
-      GIT_COMMITTER_NAME: "dev",
-      GIT_COMMITTER_EMAIL: "dev@example.com",
-    },
+    env: { ...process.env, ...DEV_IDENTITY },
   }).trim()
 
 /** A bare "GitHub" remote and a developer clone (commits are pushed to the current branch) whose main holds the example tenants and the platform file. */
@@ -30,7 +33,7 @@ export const makeRemote = () => {
   run(dev, "checkout", "--quiet", "-B", "main")
   cpSync(join(repoRoot, "tenants"), join(dev, "tenants"), { recursive: true })
   mkdirSync(join(dev, "synth"))
-  cpSync(join(repoRoot, "synth/platform.ts"), join(dev, "synth/platform.ts"))
+  cpSync(join(repoRoot, PLATFORM_FILE), join(dev, PLATFORM_FILE))
   const commit = (message: string, changes: Readonly<Record<string, string | null>> = {}): string => {
     for (const [path, content] of Object.entries(changes)) {
       if (content === null) rmSync(join(dev, path), { force: true })

@@ -80,75 +80,110 @@ type Node =
   | { readonly kind: "binary"; readonly op: string; readonly left: Node; readonly right: Node }
 
 const FUNCTIONS = new Set(["always", "success", "failure", "cancelled", "hashFiles"])
-export const CONTEXTS = new Set(["github", "env", "vars", "secrets", "inputs", "runner", "steps", "job"])
+const CONTEXTS = new Set(["github", "env", "vars", "secrets", "inputs", "runner", "steps", "job"])
 
-/** Parses one expression (the text between `${{` and `}}`, or a bare `if:`). */
-export const parse = (source: string): Node => {
-  const tokens = tokenize(source)
-  let at = 0
-  const peek = () => tokens[at]
-  const isOp = (value: string) => peek()?.kind === "op" && peek()?.value === value
-  const expect = (value: string) => {
-    if (!isOp(value)) throw new ExpressionError(`expected ${value} in ${JSON.stringify(source)}`)
-    at++
+/** A recursive-descent parser over one expression's tokens: `||` over `&&` over `==`/`!=` over primaries. */
+class Parser {
+  private at = 0
+  private readonly source: string
+  private readonly tokens: ReadonlyArray<Token>
+
+  constructor(source: string, tokens: ReadonlyArray<Token>) {
+    this.source = source
+    this.tokens = tokens
   }
-  const binary = (next: () => Node, ops: ReadonlyArray<string>) => (): Node => {
+
+  parse(): Node {
+    const node = this.or()
+    if (this.at !== this.tokens.length) throw new ExpressionError(`trailing input in ${JSON.stringify(this.source)}`)
+    return node
+  }
+
+  private isOp(value: string): boolean {
+    const token = this.tokens[this.at]
+    return token?.kind === "op" && token.value === value
+  }
+
+  private expect(value: string): void {
+    if (!this.isOp(value)) throw new ExpressionError(`expected ${value} in ${JSON.stringify(this.source)}`)
+    this.at++
+  }
+
+  private binary(next: () => Node, ops: ReadonlyArray<string>): Node {
     let left = next()
-    while (ops.some(isOp)) {
-      const op = (tokens[at++] as Token).value as string
+    while (ops.some((op) => this.isOp(op))) {
+      const op = (this.tokens[this.at++] as Token).value as string
       left = { kind: "binary", op, left, right: next() }
     }
     return left
   }
-  const primary = (): Node => {
-    const token = tokens[at++]
-    if (token === undefined) throw new ExpressionError(`unexpected end of ${JSON.stringify(source)}`)
+
+  private or(): Node {
+    return this.binary(() => this.and(), ["||"])
+  }
+
+  private and(): Node {
+    return this.binary(() => this.equality(), ["&&"])
+  }
+
+  private equality(): Node {
+    return this.binary(() => this.primary(), ["==", "!="])
+  }
+
+  private primary(): Node {
+    const token = this.tokens[this.at++]
+    if (token === undefined) throw new ExpressionError(`unexpected end of ${JSON.stringify(this.source)}`)
     if (token.kind === "string" || token.kind === "number") return { kind: "literal", value: token.value }
     if (token.kind === "op" && token.value === "(") {
-      const inner = or()
-      expect(")")
+      const inner = this.or()
+      this.expect(")")
       return inner
     }
-    if (token.kind === "op" && token.value === "!") return { kind: "not", operand: primary() }
-    if (token.kind !== "ident") throw new ExpressionError(`unexpected ${token.value} in ${JSON.stringify(source)}`)
+    if (token.kind === "op" && token.value === "!") return { kind: "not", operand: this.primary() }
+    if (token.kind !== "ident") throw new ExpressionError(`unexpected ${token.value} in ${JSON.stringify(this.source)}`)
     if (token.value === "true" || token.value === "false") return { kind: "literal", value: token.value === "true" }
     if (token.value === "null") return { kind: "literal", value: null }
-    if (isOp("(")) {
-      if (!FUNCTIONS.has(token.value)) throw new ExpressionError(`unknown function ${token.value}()`)
-      at++
-      const args: Array<Node> = []
-      while (!isOp(")")) {
-        args.push(or())
-        if (!isOp(")")) expect(",")
-      }
-      at++
-      return { kind: "call", name: token.value, args }
+    return this.isOp("(") ? this.call(token.value) : this.path(token.value)
+  }
+
+  /** `name(arg, …)`, the opening parenthesis next. */
+  private call(name: string): Node {
+    if (!FUNCTIONS.has(name)) throw new ExpressionError(`unknown function ${name}()`)
+    this.at++
+    const args: Array<Node> = []
+    while (!this.isOp(")")) {
+      args.push(this.or())
+      if (!this.isOp(")")) this.expect(",")
     }
-    if (!CONTEXTS.has(token.value)) throw new ExpressionError(`unknown context ${token.value}`)
+    this.at++
+    return { kind: "call", name, args }
+  }
+
+  /** `root.key['key']…` over one of the known contexts. */
+  private path(root: string): Node {
+    if (!CONTEXTS.has(root)) throw new ExpressionError(`unknown context ${root}`)
     const keys: Array<string> = []
     for (;;) {
-      if (isOp(".")) {
-        at++
-        const key = tokens[at++]
-        if (key?.kind !== "ident") throw new ExpressionError(`expected a property name in ${JSON.stringify(source)}`)
+      if (this.isOp(".")) {
+        this.at++
+        const key = this.tokens[this.at++]
+        if (key?.kind !== "ident")
+          throw new ExpressionError(`expected a property name in ${JSON.stringify(this.source)}`)
         keys.push(key.value)
-      } else if (isOp("[")) {
-        at++
-        const key = tokens[at++]
-        if (key?.kind !== "string") throw new ExpressionError(`only ['literal'] indexes are supported: ${source}`)
+      } else if (this.isOp("[")) {
+        this.at++
+        const key = this.tokens[this.at++]
+        if (key?.kind !== "string") throw new ExpressionError(`only ['literal'] indexes are supported: ${this.source}`)
         keys.push(key.value)
-        expect("]")
+        this.expect("]")
       } else break
     }
-    return { kind: "path", root: token.value, keys }
+    return { kind: "path", root, keys }
   }
-  const equality = binary(primary, ["==", "!="])
-  const and = binary(equality, ["&&"])
-  const or: () => Node = binary(and, ["||"])
-  const node = or()
-  if (at !== tokens.length) throw new ExpressionError(`trailing input in ${JSON.stringify(source)}`)
-  return node
 }
+
+/** Parses one expression (the text between `${{` and `}}`, or a bare `if:`). */
+export const parse = (source: string): Node => new Parser(source, tokenize(source)).parse()
 
 const truthy = (value: unknown): boolean => !(value === null || value === false || value === 0 || value === "")
 

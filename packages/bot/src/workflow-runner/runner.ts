@@ -127,117 +127,174 @@ export const runWorkflow = async (options: RunOptions): Promise<ReadonlyArray<Jo
   return results
 }
 
-const runJob = async (options: RunOptions, doc: Yaml, jobId: string, job: Yaml): Promise<JobResult> => {
-  const [owner, name] = options.repository.split("/") as [string, string]
-  const base = join(options.root, jobId)
-  const workspace = join(base, "work", name, name)
-  const temp = join(base, "temp")
-  const home = join(base, "home")
-  const files = join(base, "files")
-  const artifacts = join(options.artifacts, String(options.runId))
-  for (const dir of [workspace, temp, home, files, artifacts]) await mkdir(dir, { recursive: true })
+const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/** A job's folders as the runner lays them out, and the git config that points the remote here. */
+const prepareJob = async (options: RunOptions, jobId: string) => {
+  const name = options.repository.split("/")[1] as string
+  const base = join(options.root, jobId)
+  const dirs = {
+    workspace: join(base, "work", name, name),
+    temp: join(base, "temp"),
+    home: join(base, "home"),
+    files: join(base, "files"),
+    artifacts: join(options.artifacts, String(options.runId)),
+  }
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true })
   // The remote is this machine's bare repository, whatever URL a step gives git for it.
-  const gitConfig = join(home, ".gitconfig")
+  const gitConfig = join(dirs.home, ".gitconfig")
   await writeFile(
     gitConfig,
     `[url "${resolve(options.remote)}"]\n\tinsteadOf = https://github.com/${options.repository}.git\n` +
       `[user]\n\tname = runner\n\temail = runner@localhost\n`,
   )
-  const declaredInputs = Object.keys(doc.on?.workflow_dispatch?.inputs ?? {})
-  const inputs: Record<string, string> = {}
-  for (const input of declaredInputs) {
+  return { ...dirs, gitConfig }
+}
+
+type JobDirs = Awaited<ReturnType<typeof prepareJob>>
+
+/** The `workflow_dispatch` inputs the workflow declares, valued from the run or their defaults. */
+const inputsOf = (options: RunOptions, doc: Yaml) => {
+  const declared = Object.keys(doc.on?.workflow_dispatch?.inputs ?? {})
+  const values: Record<string, string> = {}
+  for (const input of declared) {
     const given = options.inputs?.[input]
-    if (given !== undefined) inputs[input] = given
+    if (given !== undefined) values[input] = given
     else if (options.event.name === "workflow_dispatch")
-      inputs[input] = String(doc.on.workflow_dispatch.inputs[input].default ?? "")
+      values[input] = String(doc.on.workflow_dispatch.inputs[input].default ?? "")
   }
-  const github = {
-    event: options.event.payload,
-    event_name: options.event.name,
-    repository: options.repository,
-    repository_owner: owner,
-    ref: options.ref,
-    ref_name: options.ref.replace(/^refs\/(heads|tags)\//, ""),
-    sha: options.sha,
-    run_id: String(options.runId),
-    token: options.token,
-    workspace,
-    server_url: "https://github.com",
-    api_url: options.apiUrl,
-    workflow: doc.name,
-    job: jobId,
-  }
-  const runner = { os: "Linux", arch: "X64", temp, name: "local" }
-  const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {}
-  let succeeded = true
-  let env: Record<string, string> = {}
-  const context = (): ExpressionContext => ({
-    contexts: {
-      github,
-      runner,
-      vars: options.vars,
-      secrets: options.secrets ?? {},
-      inputs,
-      env,
-      steps,
-      job: { status: "success" },
-    },
-    jobSucceeded: succeeded,
-    workspace,
-    // GitHub reads an input the event did not carry (a push has none) as null.
-    nullable: (path) => path[0] === "inputs" && path.length === 2 && declaredInputs.includes(path[1] as string),
-  })
-  const evaluateEnv = (values: Readonly<Record<string, unknown>> | undefined) => {
-    for (const [key, value] of Object.entries(values ?? {}))
-      env = { ...env, [key]: interpolate(String(value), context()) }
-  }
-  evaluateEnv(doc.env)
-  evaluateEnv(job.env)
-  const jobEnv = env
-  if (!condition(job.if, context())) return { job: jobId, conclusion: "skipped", steps: [], workspace }
+  return { declared, values }
+}
 
-  const runnerEnv: Record<string, string> = {
-    CI: "true",
-    GITHUB_ACTIONS: "true",
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_EVENT_NAME: options.event.name,
-    GITHUB_EVENT_PATH: join(files, "event.json"),
-    GITHUB_REPOSITORY: options.repository,
-    GITHUB_REPOSITORY_OWNER: owner,
-    GITHUB_REF: options.ref,
-    GITHUB_REF_NAME: github.ref_name,
-    GITHUB_SHA: options.sha,
-    GITHUB_RUN_ID: String(options.runId),
-    GITHUB_RUN_ATTEMPT: "1",
-    GITHUB_WORKFLOW: String(doc.name),
-    GITHUB_JOB: jobId,
-    GITHUB_ACTOR: "octocat",
-    GITHUB_SERVER_URL: github.server_url,
-    GITHUB_API_URL: options.apiUrl,
-    RUNNER_OS: runner.os,
-    RUNNER_ARCH: runner.arch,
-    RUNNER_TEMP: temp,
-    HOME: home,
-    GIT_CONFIG_GLOBAL: gitConfig,
-    GIT_CONFIG_NOSYSTEM: "1",
-    LANG: "C.UTF-8",
-    ...standInEnv(options.tools, join(options.artifacts)),
-  }
-  await writeFile(runnerEnv.GITHUB_EVENT_PATH as string, JSON.stringify(options.event.payload, null, 2))
-  const systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-  const addedPaths: Array<string> = []
-  let fromGithubEnv: Record<string, string> = {}
-  const results: Array<StepResult> = []
+const githubContextOf = (options: RunOptions, doc: Yaml, jobId: string, workspace: string) => ({
+  event: options.event.payload,
+  event_name: options.event.name,
+  repository: options.repository,
+  repository_owner: options.repository.split("/")[0] as string,
+  ref: options.ref,
+  ref_name: options.ref.replace(/^refs\/(heads|tags)\//, ""),
+  sha: options.sha,
+  run_id: String(options.runId),
+  token: options.token,
+  workspace,
+  server_url: "https://github.com",
+  api_url: options.apiUrl,
+  workflow: doc.name,
+  job: jobId,
+})
 
-  for (const [index, step] of (job.steps as Array<Yaml>).entries()) {
-    const stepName: string = step.name ?? step.uses ?? `Run ${String(step.run).split("\n")[0]}`
-    env = { ...jobEnv, ...fromGithubEnv }
-    if (!condition(step.if, context())) {
-      results.push({ name: stepName, outcome: "skipped", log: "", ms: 0 })
-      continue
+type GithubContext = ReturnType<typeof githubContextOf>
+
+const RUNNER = { os: "Linux", arch: "X64", name: "local" }
+
+/** The environment the runner gives every step of the job. */
+const runnerEnvOf = (options: RunOptions, github: GithubContext, dirs: JobDirs): Record<string, string> => ({
+  CI: "true",
+  GITHUB_ACTIONS: "true",
+  GITHUB_WORKSPACE: dirs.workspace,
+  GITHUB_EVENT_NAME: options.event.name,
+  GITHUB_EVENT_PATH: join(dirs.files, "event.json"),
+  GITHUB_REPOSITORY: options.repository,
+  GITHUB_REPOSITORY_OWNER: github.repository_owner,
+  GITHUB_REF: options.ref,
+  GITHUB_REF_NAME: github.ref_name,
+  GITHUB_SHA: options.sha,
+  GITHUB_RUN_ID: String(options.runId),
+  GITHUB_RUN_ATTEMPT: "1",
+  GITHUB_WORKFLOW: String(github.workflow),
+  GITHUB_JOB: github.job,
+  GITHUB_ACTOR: "octocat",
+  GITHUB_SERVER_URL: github.server_url,
+  GITHUB_API_URL: options.apiUrl,
+  RUNNER_OS: RUNNER.os,
+  RUNNER_ARCH: RUNNER.arch,
+  RUNNER_TEMP: dirs.temp,
+  HOME: dirs.home,
+  GIT_CONFIG_GLOBAL: dirs.gitConfig,
+  GIT_CONFIG_NOSYSTEM: "1",
+  LANG: "C.UTF-8",
+  ...standInEnv(options.tools, join(options.artifacts)),
+})
+
+interface StepRun {
+  readonly outcome: StepResult["outcome"]
+  readonly log: string
+  readonly outputs: Record<string, string>
+}
+
+/** One job's run: the state steps share (contexts, env, PATH additions, outcomes) and how a step runs. */
+class JobRun {
+  private succeeded = true
+  private env: Record<string, string> = {}
+  private fromGithubEnv: Record<string, string> = {}
+  private readonly addedPaths: Array<string> = []
+  private readonly steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {}
+  private readonly results: Array<StepResult> = []
+  private readonly options: RunOptions
+  private readonly jobId: string
+  private readonly dirs: JobDirs
+  private readonly inputs: ReturnType<typeof inputsOf>
+  private readonly github: GithubContext
+  private readonly runnerEnv: Record<string, string>
+
+  constructor(options: RunOptions, doc: Yaml, jobId: string, dirs: JobDirs) {
+    this.options = options
+    this.jobId = jobId
+    this.dirs = dirs
+    this.inputs = inputsOf(options, doc)
+    this.github = githubContextOf(options, doc, jobId, dirs.workspace)
+    this.runnerEnv = runnerEnvOf(options, this.github, dirs)
+  }
+
+  context(): ExpressionContext {
+    return {
+      contexts: {
+        github: this.github,
+        runner: { ...RUNNER, temp: this.dirs.temp },
+        vars: this.options.vars,
+        secrets: this.options.secrets ?? {},
+        inputs: this.inputs.values,
+        env: this.env,
+        steps: this.steps,
+        job: { status: "success" },
+      },
+      jobSucceeded: this.succeeded,
+      workspace: this.dirs.workspace,
+      // GitHub reads an input the event did not carry (a push has none) as null.
+      nullable: (path) => path[0] === "inputs" && path.length === 2 && this.inputs.declared.includes(path[1] as string),
     }
-    evaluateEnv(step.env)
+  }
+
+  evaluateEnv(values: Readonly<Record<string, unknown>> | undefined): void {
+    for (const [key, value] of Object.entries(values ?? {}))
+      this.env = { ...this.env, [key]: interpolate(String(value), this.context()) }
+  }
+
+  async run(doc: Yaml, job: Yaml): Promise<JobResult> {
+    const workspace = this.dirs.workspace
+    this.evaluateEnv(doc.env)
+    this.evaluateEnv(job.env)
+    const jobEnv = this.env
+    if (!condition(job.if, this.context())) return { job: this.jobId, conclusion: "skipped", steps: [], workspace }
+    await writeFile(this.runnerEnv.GITHUB_EVENT_PATH as string, JSON.stringify(this.options.event.payload, null, 2))
+    for (const [index, step] of (job.steps as Array<Yaml>).entries()) {
+      this.env = { ...jobEnv, ...this.fromGithubEnv }
+      const stopped = await this.runStep(index, step)
+      if (stopped !== undefined) return stopped
+    }
+    const conclusion = this.succeeded ? "success" : "failure"
+    return { job: this.jobId, conclusion, steps: this.results, workspace }
+  }
+
+  /** Runs one step; returns the job's result when the step stops the job (a step this machine cannot run). */
+  private async runStep(index: number, step: Yaml): Promise<JobResult | undefined> {
+    const stepName: string = step.name ?? step.uses ?? `Run ${String(step.run).split("\n")[0]}`
+    if (!condition(step.if, this.context())) {
+      this.results.push({ name: stepName, outcome: "skipped", log: "", ms: 0 })
+      return undefined
+    }
+    this.evaluateEnv(step.env)
+    const files = this.dirs.files
     const stepFiles = {
       GITHUB_OUTPUT: join(files, `output-${index}`),
       GITHUB_ENV: join(files, `env-${index}`),
@@ -246,66 +303,77 @@ const runJob = async (options: RunOptions, doc: Yaml, jobId: string, job: Yaml):
     }
     for (const file of Object.values(stepFiles)) await writeFile(file, "")
     const stepEnv: Record<string, string> = {
-      ...runnerEnv,
+      ...this.runnerEnv,
       ...stepFiles,
-      ...env,
-      PATH: [STAND_INS, ...addedPaths, systemPath].join(":"),
+      ...this.env,
+      PATH: [STAND_INS, ...this.addedPaths, SYSTEM_PATH].join(":"),
+    }
+    const blocked = step.uses
+      ? undefined
+      : this.options.unavailable?.find(({ pattern }) => pattern.test(String(step.run)))
+    if (blocked) {
+      this.results.push({ name: stepName, outcome: "skipped", log: blocked.reason, ms: 0 })
+      return {
+        job: this.jobId,
+        conclusion: "stopped",
+        steps: this.results,
+        stopped: { step: stepName, reason: blocked.reason, env: stepEnv },
+        workspace: this.dirs.workspace,
+      }
     }
     const started = performance.now()
-    let outcome: StepResult["outcome"] = "success"
-    let log = ""
-    let outputs: Record<string, string> = {}
-    if (step.uses) {
-      try {
-        const withValues = Object.fromEntries(
-          Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(String(value), context())]),
-        )
-        outputs = {
-          ...(await localAction(
-            step.uses,
-            Object.keys(withValues),
-          )({
-            with: withValues,
-            workspace,
-            remote: options.remote,
-            ref: options.ref,
-            sha: options.sha,
-            token: options.token,
-            artifacts,
-          })),
-        }
-      } catch (error) {
-        outcome = "failure"
-        log = error instanceof Error ? error.message : String(error)
-      }
-    } else {
-      const script = String(step.run)
-      const blocked = options.unavailable?.find(({ pattern }) => pattern.test(script))
-      if (blocked) {
-        results.push({ name: stepName, outcome: "skipped", log: blocked.reason, ms: 0 })
-        return {
-          job: jobId,
-          conclusion: "stopped",
-          steps: results,
-          stopped: { step: stepName, reason: blocked.reason, env: stepEnv },
-          workspace,
-        }
-      }
-      const cwd = step["working-directory"]
-        ? resolve(workspace, interpolate(step["working-directory"], context()))
-        : workspace
-      const result = await bash(script, cwd, stepEnv)
-      log = result.log
-      outcome = result.code === 0 ? "success" : "failure"
-      outputs = readCommandFile(await readFile(stepFiles.GITHUB_OUTPUT, "utf8"))
-      fromGithubEnv = { ...fromGithubEnv, ...readCommandFile(await readFile(stepFiles.GITHUB_ENV, "utf8")) }
-      for (const line of (await readFile(stepFiles.GITHUB_PATH, "utf8")).split("\n"))
-        if (line.trim() !== "") addedPaths.unshift(line.trim())
-    }
-    if (step.id) steps[step.id] = { outputs, outcome }
-    results.push({ name: stepName, outcome, log, ms: Math.round(performance.now() - started) })
+    const { outcome, log, outputs } = step.uses
+      ? await this.useAction(step)
+      : await this.runScript(step, stepFiles, stepEnv)
+    if (step.id) this.steps[step.id] = { outputs, outcome }
+    this.results.push({ name: stepName, outcome, log, ms: Math.round(performance.now() - started) })
     const continueOnError = step["continue-on-error"] === true || String(step["continue-on-error"] ?? "") === "true"
-    if (outcome === "failure" && !continueOnError) succeeded = false
+    if (outcome === "failure" && !continueOnError) this.succeeded = false
+    return undefined
   }
-  return { job: jobId, conclusion: succeeded ? "success" : "failure", steps: results, workspace }
+
+  /** A `uses:` step, by its local equivalent (actions.ts). */
+  private async useAction(step: Yaml): Promise<StepRun> {
+    try {
+      const withValues = Object.fromEntries(
+        Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(String(value), this.context())]),
+      )
+      const outputs = await localAction(
+        step.uses,
+        Object.keys(withValues),
+      )({
+        with: withValues,
+        workspace: this.dirs.workspace,
+        remote: this.options.remote,
+        ref: this.options.ref,
+        sha: this.options.sha,
+        token: this.options.token,
+        artifacts: this.dirs.artifacts,
+      })
+      return { outcome: "success", log: "", outputs: { ...outputs } }
+    } catch (error) {
+      return { outcome: "failure", log: error instanceof Error ? error.message : String(error), outputs: {} }
+    }
+  }
+
+  /** A `run:` step in bash; then what it wrote to GITHUB_OUTPUT, GITHUB_ENV and GITHUB_PATH. */
+  private async runScript(
+    step: Yaml,
+    stepFiles: { readonly GITHUB_OUTPUT: string; readonly GITHUB_ENV: string; readonly GITHUB_PATH: string },
+    stepEnv: Readonly<Record<string, string>>,
+  ): Promise<StepRun> {
+    const workspace = this.dirs.workspace
+    const cwd = step["working-directory"]
+      ? resolve(workspace, interpolate(step["working-directory"], this.context()))
+      : workspace
+    const result = await bash(String(step.run), cwd, stepEnv)
+    const outputs = readCommandFile(await readFile(stepFiles.GITHUB_OUTPUT, "utf8"))
+    this.fromGithubEnv = { ...this.fromGithubEnv, ...readCommandFile(await readFile(stepFiles.GITHUB_ENV, "utf8")) }
+    for (const line of (await readFile(stepFiles.GITHUB_PATH, "utf8")).split("\n"))
+      if (line.trim() !== "") this.addedPaths.unshift(line.trim())
+    return { outcome: result.code === 0 ? "success" : "failure", log: result.log, outputs }
+  }
 }
+
+const runJob = async (options: RunOptions, doc: Yaml, jobId: string, job: Yaml): Promise<JobResult> =>
+  new JobRun(options, doc, jobId, await prepareJob(options, jobId)).run(doc, job)

@@ -43,7 +43,7 @@ const ref = (name: string) => ({
   name,
 })
 
-export const appState = (name: string) =>
+const appState = (name: string) =>
   KubeApi.use((kube) => kube.get(ref(name))).pipe(
     Effect.map((app): AppState => {
       const status = (app?.status ?? {}) as ApplicationStatus

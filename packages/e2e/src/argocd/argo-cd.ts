@@ -27,7 +27,7 @@ export class ArgoCd extends Context.Service<ArgoCd, ArgoCdInfo>()("@ppi/e2e/Argo
  * (Deployment rollout and availability, Service, PodDisruptionBudget, the provisioning hook Job) is
  * Argo CD's own.
  */
-export const NOT_ASSESSED: Readonly<Record<string, string>> = {
+const NOT_ASSESSED: Readonly<Record<string, string>> = {
   "networking.k8s.io_Ingress": "no ingress controller in the e2e harness",
   autoscaling_HorizontalPodAutoscaler: "no metrics API in the e2e harness",
   "external-secrets.io_ExternalSecret": "no External Secrets controller in the e2e harness",
@@ -82,6 +82,76 @@ const settingsObjects = () => [
 ]
 
 /**
+ * Argo CD's folders as its image lays them out: keys, helper scripts on PATH, and the admin
+ * kubeconfig set to Argo CD's namespace (the controller's namespace is its kubeconfig's).
+ */
+const prepareHome = (home: string, source: string, adminKubeconfig: string, options: ArgoCdOptions) => {
+  for (const folder of ["tls", "ssh", "gpg-keys", "gpg-source", "home", "bin"])
+    mkdirSync(join(home, folder), { recursive: true, mode: 0o700 })
+  // What the argocd-gpg-keys-cm ConfigMap mounts in the repo-server: one file per key, named by its ID.
+  for (const key of options.trustedKeys ?? []) writeFileSync(join(home, "gpg-source", key.keyID), key.publicKey)
+  // The repo-server calls these helper scripts by name, as its image puts them on PATH (Dockerfile).
+  for (const script of ["git-verify-wrapper.sh", "gpg-wrapper.sh"]) {
+    copyFileSync(join(source, "hack", script), join(home, "bin", script))
+    chmodSync(join(home, "bin", script), 0o755)
+  }
+  const kubeconfig = JSON.parse(readFileSync(adminKubeconfig, "utf8")) as {
+    contexts: Array<{ context: Record<string, string> }>
+  }
+  for (const context of kubeconfig.contexts) context.context.namespace = ARGOCD_NAMESPACE
+  const kubeconfigPath = join(home, "kubeconfig")
+  writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig))
+  return kubeconfigPath
+}
+
+/** The environment of both Argo CD processes. */
+const argoCdEnv = (home: string, kubeconfigPath: string, options: ArgoCdOptions) => ({
+  PATH: `${join(home, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+  HOME: join(home, "home"),
+  KUBECONFIG: kubeconfigPath,
+  ARGOCD_FAKE_IN_CLUSTER: "true",
+  ARGOCD_TLS_DATA_PATH: join(home, "tls"),
+  ARGOCD_SSH_DATA_PATH: join(home, "ssh"),
+  ARGOCD_GNUPGHOME: join(home, "gpg-keys"),
+  ARGOCD_GPG_DATA_PATH: join(home, "gpg-source"),
+  // On when the deploy branch is signed: the repo-server then verifies every commit it renders.
+  ARGOCD_GPG_ENABLED: options.trustedKeys?.length ? "true" : "false",
+  ARGOCD_CONTROLLER_REPLICAS: "1",
+  ARGOCD_CONTROLLER_SHARD: "0",
+  // The deploy repository is a local bare repository: git must not look for a system or user config.
+  GIT_CONFIG_NOSYSTEM: "1",
+})
+
+const repoServerArgs = (port: number, metrics: number, redisPort: number) => [
+  "--address=127.0.0.1",
+  `--port=${port}`,
+  `--metrics-port=${metrics}`,
+  "--metrics-address=127.0.0.1",
+  `--redis=127.0.0.1:${redisPort}`,
+  "--disable-tls",
+  // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
+  "--client-ca-path=",
+  "--loglevel=info",
+]
+
+const controllerArgs = (repoPort: number, metrics: number, redisPort: number) => [
+  `--repo-server=127.0.0.1:${repoPort}`,
+  "--repo-server-plaintext",
+  `--redis=127.0.0.1:${redisPort}`,
+  // The one listener not on loopback: the controller binds its metrics to 0.0.0.0, unconfigurably.
+  `--metrics-port=${metrics}`,
+  "--loglevel=info",
+  // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
+  "--self-heal-timeout-seconds=2",
+  // Keeps each object's health in the Application status (Argo CD 3 keeps it in Redis only),
+  // so the test reads which health checks ran.
+  "--persist-resource-health=true",
+]
+
+const healthy = (port: number) =>
+  Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok))
+
+/**
  * Argo CD the way its own local-development setup runs it (Procfile): Debian's redis-server, the
  * repo-server and the application-controller as processes on 127.0.0.1, with
  * ARGOCD_FAKE_IN_CLUSTER so that `https://kubernetes.default.svc` means the kubeconfig's cluster.
@@ -97,22 +167,7 @@ const start = (options: ArgoCdOptions) =>
     for (const object of settingsObjects()) yield* kube.apply(object)
 
     const home = join(controlPlane.dir, "argocd")
-    for (const folder of ["tls", "ssh", "gpg-keys", "gpg-source", "home", "bin"])
-      mkdirSync(join(home, folder), { recursive: true, mode: 0o700 })
-    // What the argocd-gpg-keys-cm ConfigMap mounts in the repo-server: one file per key, named by its ID.
-    for (const key of options.trustedKeys ?? []) writeFileSync(join(home, "gpg-source", key.keyID), key.publicKey)
-    // The repo-server calls these helper scripts by name, as its image puts them on PATH (Dockerfile).
-    for (const script of ["git-verify-wrapper.sh", "gpg-wrapper.sh"]) {
-      copyFileSync(join(source, "hack", script), join(home, "bin", script))
-      chmodSync(join(home, "bin", script), 0o755)
-    }
-    // The admin kubeconfig, in Argo CD's namespace: the controller's namespace is its kubeconfig's.
-    const kubeconfig = JSON.parse(readFileSync(controlPlane.adminKubeconfig, "utf8")) as {
-      contexts: Array<{ context: Record<string, string> }>
-    }
-    for (const context of kubeconfig.contexts) context.context.namespace = ARGOCD_NAMESPACE
-    const kubeconfigPath = join(home, "kubeconfig")
-    writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig))
+    const env = argoCdEnv(home, prepareHome(home, source, controlPlane.adminKubeconfig, options), options)
 
     const [redisPort, repoPort, repoMetrics, controllerMetrics] = [
       yield* freePort,
@@ -126,60 +181,20 @@ const start = (options: ArgoCdOptions) =>
       ["--bind", "127.0.0.1", "--port", String(redisPort), "--save", "", "--appendonly", "no"],
       controlPlane.logDir,
     )
-    const env = {
-      PATH: `${join(home, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-      HOME: join(home, "home"),
-      KUBECONFIG: kubeconfigPath,
-      ARGOCD_FAKE_IN_CLUSTER: "true",
-      ARGOCD_TLS_DATA_PATH: join(home, "tls"),
-      ARGOCD_SSH_DATA_PATH: join(home, "ssh"),
-      ARGOCD_GNUPGHOME: join(home, "gpg-keys"),
-      ARGOCD_GPG_DATA_PATH: join(home, "gpg-source"),
-      // On when the deploy branch is signed: the repo-server then verifies every commit it renders.
-      ARGOCD_GPG_ENABLED: options.trustedKeys?.length ? "true" : "false",
-      ARGOCD_CONTROLLER_REPLICAS: "1",
-      ARGOCD_CONTROLLER_SHARD: "0",
-      // The deploy repository is a local bare repository: git must not look for a system or user config.
-      GIT_CONFIG_NOSYSTEM: "1",
-    }
     const repoServer = yield* daemon(
       "argocd-repo-server",
       argocd.path,
-      [
-        "--address=127.0.0.1",
-        `--port=${repoPort}`,
-        `--metrics-port=${repoMetrics}`,
-        "--metrics-address=127.0.0.1",
-        `--redis=127.0.0.1:${redisPort}`,
-        "--disable-tls",
-        // Its default points at the in-cluster mTLS mount, which plain-text serving refuses.
-        "--client-ca-path=",
-        "--loglevel=info",
-      ],
+      repoServerArgs(repoPort, repoMetrics, redisPort),
       controlPlane.logDir,
       { ...env, ARGOCD_BINARY_NAME: "argocd-repo-server" },
     )
     const controller = yield* daemon(
       "argocd-application-controller",
       argocd.path,
-      [
-        `--repo-server=127.0.0.1:${repoPort}`,
-        "--repo-server-plaintext",
-        `--redis=127.0.0.1:${redisPort}`,
-        // The one listener not on loopback: the controller binds its metrics to 0.0.0.0, unconfigurably.
-        `--metrics-port=${controllerMetrics}`,
-        "--loglevel=info",
-        // Faster retries of a failed self-heal than the production default; sync behaviour is unchanged.
-        "--self-heal-timeout-seconds=2",
-        // Keeps each object's health in the Application status (Argo CD 3 keeps it in Redis only),
-        // so the test reads which health checks ran.
-        "--persist-resource-health=true",
-      ],
+      controllerArgs(repoPort, controllerMetrics, redisPort),
       controlPlane.logDir,
       { ...env, ARGOCD_BINARY_NAME: "argocd-application-controller" },
     )
-    const healthy = (port: number) =>
-      Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok))
     yield* waitUntil(redis, "listening", listening(redisPort))
     yield* waitUntil(repoServer, "healthy", healthy(repoMetrics))
     yield* waitUntil(controller, "healthy", healthy(controllerMetrics))
@@ -192,4 +207,3 @@ export interface ArgoCdOptions {
 }
 
 export const argoCdLayerWith = (options: ArgoCdOptions) => Layer.effect(ArgoCd, start(options))
-export const argoCdLayer = argoCdLayerWith({})

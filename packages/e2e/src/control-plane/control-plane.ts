@@ -13,7 +13,7 @@ const SERVICE_CIDR = "10.96.0.0/16"
 const SERVICE_IP = "10.96.0.1"
 
 /** Fake nodes kwok plays the kubelet of: one per zone, so the enterprise tier's zone spread can schedule. */
-export const NODES = ["zone-a", "zone-b", "zone-c"].map(
+const NODES = ["zone-a", "zone-b", "zone-c"].map(
   (zone, index): KubeObject => ({
     apiVersion: "v1",
     kind: "Node",
@@ -48,13 +48,99 @@ export interface ControlPlaneInfo {
 
 export class ControlPlane extends Context.Service<ControlPlane, ControlPlaneInfo>()("@ppi/e2e/ControlPlane") {}
 
-/**
- * etcd, kube-apiserver (Pod Security, ResourceQuota and LimitRanger admission), the controller
- * manager, the scheduler and kwok with three fake nodes, all on 127.0.0.1 on free ports, in a
- * temporary folder. Everything stops and the folder goes when the scope closes, on failure too
- * (logs are kept when PPI_E2E_KEEP is set).
- */
-const start = Effect.gen(function* () {
+type Pki = ReturnType<typeof generatePki>
+
+const etcdArgs = (dir: string, client: number, peer: number) => [
+  "--name=e2e",
+  `--data-dir=${join(dir, "etcd")}`,
+  `--listen-client-urls=http://127.0.0.1:${client}`,
+  `--advertise-client-urls=http://127.0.0.1:${client}`,
+  `--listen-peer-urls=http://127.0.0.1:${peer}`,
+  `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+  `--initial-cluster=e2e=http://127.0.0.1:${peer}`,
+  // A throwaway store on a shared disk: durability buys nothing here.
+  "--unsafe-no-fsync",
+]
+
+const apiserverArgs = (dir: string, pki: Pki, etcdClient: number, apiPort: number) => [
+  `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+  "--bind-address=127.0.0.1",
+  "--advertise-address=127.0.0.1",
+  `--secure-port=${apiPort}`,
+  `--cert-dir=${join(dir, "apiserver-certs")}`,
+  `--tls-cert-file=${pki.apiserver.cert}`,
+  `--tls-private-key-file=${pki.apiserver.key}`,
+  `--client-ca-file=${pki.ca}`,
+  `--service-account-key-file=${pki.serviceAccount.pub}`,
+  `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+  "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+  `--service-cluster-ip-range=${SERVICE_CIDR}`,
+  "--authorization-mode=Node,RBAC",
+  // Named explicitly (they are also on by default) because they are what the test proves.
+  "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota",
+  // Privileged containers are allowed by the server, so a rejection can only come from Pod Security.
+  "--allow-privileged=true",
+  // A loopback address cannot back the `kubernetes` Service's endpoints.
+  "--endpoint-reconciler-type=none",
+  "--profiling=false",
+]
+
+const controllerManagerArgs = (kubeconfig: string, pki: Pki) => [
+  `--kubeconfig=${kubeconfig}`,
+  "--bind-address=127.0.0.1",
+  "--secure-port=0",
+  "--leader-elect=false",
+  "--use-service-account-credentials=true",
+  `--service-account-private-key-file=${pki.serviceAccount.key}`,
+  `--root-ca-file=${pki.ca}`,
+  `--service-cluster-ip-range=${SERVICE_CIDR}`,
+]
+
+const schedulerArgs = (kubeconfig: (name: string) => string) => [
+  `--kubeconfig=${kubeconfig("scheduler")}`,
+  `--authentication-kubeconfig=${kubeconfig("scheduler-authn")}`,
+  `--authorization-kubeconfig=${kubeconfig("scheduler-authz")}`,
+  "--bind-address=127.0.0.1",
+  "--secure-port=0",
+  "--leader-elect=false",
+]
+
+/** kwok fakes the kubelets of the nodes annotated for it, pods going ready, completing and deleted at once. */
+const kwokArgs = (kubeconfig: string, kwokSource: string) => [
+  `--kubeconfig=${kubeconfig}`,
+  "--manage-all-nodes=false",
+  "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+  "--node-ip=127.0.0.1",
+  "--cidr=10.244.0.0/16",
+  ...["node/fast/node-initialize.yaml", "node/heartbeat/node-heartbeat.yaml"]
+    .concat(["pod-ready", "pod-complete", "pod-delete"].map((stage) => `pod/fast/${stage}.yaml`))
+    .map((file) => `--config=${join(kwokSource, "kustomize/stage", file)}`),
+]
+
+/** The controller manager is up once its token controller has made the default ServiceAccount. */
+const serviceAccountsMade = (kube: ReturnType<typeof makeKubeApi>) =>
+  kube
+    .get({ apiVersion: "v1", kind: "ServiceAccount", namespace: "default", name: "default" })
+    .pipe(Effect.map((account) => account !== undefined))
+
+/** Every fake node is registered and Ready. */
+const nodesReady = (kube: ReturnType<typeof makeKubeApi>) =>
+  kube
+    .list("v1", "Node")
+    .pipe(
+      Effect.map(
+        (nodes) =>
+          nodes.length === NODES.length &&
+          nodes.every((node) =>
+            ((node.status as { conditions?: ReadonlyArray<{ type: string; status: string }> }).conditions ?? []).some(
+              (condition) => condition.type === "Ready" && condition.status === "True",
+            ),
+          ),
+      ),
+    )
+
+/** A temporary folder with a logs folder, removed when the scope closes unless PPI_E2E_KEEP is set. */
+const scratchDir = Effect.gen(function* () {
   const dir = yield* Effect.acquireRelease(
     Effect.sync(() => mkdtempSync(join(tmpdir(), "ppi-e2e-"))),
     (dir) => Effect.sync(() => (process.env.PPI_E2E_KEEP ? undefined : rmSync(dir, { recursive: true, force: true }))),
@@ -62,13 +148,30 @@ const start = Effect.gen(function* () {
   const logDir = join(dir, "logs")
   mkdirSync(logDir)
   yield* Effect.logInfo(`control plane in ${dir}`)
+  return { dir, logDir }
+})
 
-  const etcd = yield* ensureBinary("etcd", "etcd")
-  const apiserver = yield* ensureBinary("kubernetes", "kube-apiserver")
-  const controllerManager = yield* ensureBinary("kubernetes", "kube-controller-manager")
-  const scheduler = yield* ensureBinary("kubernetes", "kube-scheduler")
-  const kwok = yield* ensureBinary("kwok", "kwok")
-  const kwokSource = yield* moduleDir(Components.kwok.upstream, pinnedVersion(Components.kwok))
+/** The pinned binaries, built once into the cache, and kwok's source for its stage files. */
+const binaries = Effect.gen(function* () {
+  return {
+    etcd: yield* ensureBinary("etcd", "etcd"),
+    apiserver: yield* ensureBinary("kubernetes", "kube-apiserver"),
+    controllerManager: yield* ensureBinary("kubernetes", "kube-controller-manager"),
+    scheduler: yield* ensureBinary("kubernetes", "kube-scheduler"),
+    kwok: yield* ensureBinary("kwok", "kwok"),
+    kwokSource: yield* moduleDir(Components.kwok.upstream, pinnedVersion(Components.kwok)),
+  }
+})
+
+/**
+ * etcd, kube-apiserver (Pod Security, ResourceQuota and LimitRanger admission), the controller
+ * manager, the scheduler and kwok with three fake nodes, all on 127.0.0.1 on free ports, in a
+ * temporary folder. Everything stops and the folder goes when the scope closes, on failure too
+ * (logs are kept when PPI_E2E_KEEP is set).
+ */
+const start = Effect.gen(function* () {
+  const { dir, logDir } = yield* scratchDir
+  const { etcd, apiserver, controllerManager, scheduler, kwok, kwokSource } = yield* binaries
 
   const pki = generatePki(join(dir, "pki"), SERVICE_IP)
   const [etcdClient, etcdPeer, apiPort] = [yield* freePort, yield* freePort, yield* freePort]
@@ -76,22 +179,7 @@ const start = Effect.gen(function* () {
   const kubeconfig = (name: string, identity: { cert: string; key: string }) =>
     writeKubeconfig(join(dir, `${name}.kubeconfig`), server, pki.ca, identity)
 
-  const etcdProcess = yield* daemon(
-    "etcd",
-    etcd.path,
-    [
-      "--name=e2e",
-      `--data-dir=${join(dir, "etcd")}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=e2e=http://127.0.0.1:${etcdPeer}`,
-      // A throwaway store on a shared disk: durability buys nothing here.
-      "--unsafe-no-fsync",
-    ],
-    logDir,
-  )
+  const etcdProcess = yield* daemon("etcd", etcd.path, etcdArgs(dir, etcdClient, etcdPeer), logDir)
   yield* waitUntil(
     etcdProcess,
     "healthy",
@@ -101,28 +189,7 @@ const start = Effect.gen(function* () {
   const apiserverProcess = yield* daemon(
     "kube-apiserver",
     apiserver.path,
-    [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, "apiserver-certs")}`,
-      `--tls-cert-file=${pki.apiserver.cert}`,
-      `--tls-private-key-file=${pki.apiserver.key}`,
-      `--client-ca-file=${pki.ca}`,
-      `--service-account-key-file=${pki.serviceAccount.pub}`,
-      `--service-account-signing-key-file=${pki.serviceAccount.key}`,
-      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      "--authorization-mode=Node,RBAC",
-      // Named explicitly (they are also on by default) because they are what the test proves.
-      "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota",
-      // Privileged containers are allowed by the server, so a rejection can only come from Pod Security.
-      "--allow-privileged=true",
-      // A loopback address cannot back the `kubernetes` Service's endpoints.
-      "--endpoint-reconciler-type=none",
-      "--profiling=false",
-    ],
+    apiserverArgs(dir, pki, etcdClient, apiPort),
     logDir,
   )
   const kube = makeKubeApi({ server, ca: pki.ca, cert: pki.admin.cert, key: pki.admin.key })
@@ -131,76 +198,22 @@ const start = Effect.gen(function* () {
   const controllerManagerProcess = yield* daemon(
     "kube-controller-manager",
     controllerManager.path,
-    [
-      `--kubeconfig=${kubeconfig("controller-manager", pki.controllerManager)}`,
-      "--bind-address=127.0.0.1",
-      "--secure-port=0",
-      "--leader-elect=false",
-      "--use-service-account-credentials=true",
-      `--service-account-private-key-file=${pki.serviceAccount.key}`,
-      `--root-ca-file=${pki.ca}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    ],
+    controllerManagerArgs(kubeconfig("controller-manager", pki.controllerManager), pki),
     logDir,
   )
   const schedulerProcess = yield* daemon(
     "kube-scheduler",
     scheduler.path,
-    [
-      `--kubeconfig=${kubeconfig("scheduler", pki.scheduler)}`,
-      `--authentication-kubeconfig=${kubeconfig("scheduler-authn", pki.scheduler)}`,
-      `--authorization-kubeconfig=${kubeconfig("scheduler-authz", pki.scheduler)}`,
-      "--bind-address=127.0.0.1",
-      "--secure-port=0",
-      "--leader-elect=false",
-    ],
+    schedulerArgs((name) => kubeconfig(name, pki.scheduler)),
     logDir,
   )
-  const stages = ["node/fast/node-initialize.yaml", "node/heartbeat/node-heartbeat.yaml"]
-    .concat(["pod-ready", "pod-complete", "pod-delete"].map((stage) => `pod/fast/${stage}.yaml`))
-    .map((file) => `--config=${join(kwokSource, "kustomize/stage", file)}`)
   const adminKubeconfig = kubeconfig("admin", pki.admin)
-  const kwokProcess = yield* daemon(
-    "kwok",
-    kwok.path,
-    [
-      `--kubeconfig=${adminKubeconfig}`,
-      "--manage-all-nodes=false",
-      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-      "--node-ip=127.0.0.1",
-      "--cidr=10.244.0.0/16",
-      ...stages,
-    ],
-    logDir,
-  )
+  const kwokProcess = yield* daemon("kwok", kwok.path, kwokArgs(adminKubeconfig, kwokSource), logDir)
 
-  // The controller manager is up once its token controller has made the default ServiceAccount.
-  yield* waitUntil(
-    controllerManagerProcess,
-    "creating service accounts",
-    kube
-      .get({ apiVersion: "v1", kind: "ServiceAccount", namespace: "default", name: "default" })
-      .pipe(Effect.map((account) => account !== undefined)),
-  )
+  yield* waitUntil(controllerManagerProcess, "creating service accounts", serviceAccountsMade(kube))
   // Created, not applied: a Node's status (its capacity) is only accepted on create.
   for (const node of NODES) yield* kube.create(node)
-  yield* waitUntil(
-    kwokProcess,
-    "reporting its nodes Ready",
-    kube
-      .list("v1", "Node")
-      .pipe(
-        Effect.map(
-          (nodes) =>
-            nodes.length === NODES.length &&
-            nodes.every((node) =>
-              ((node.status as { conditions?: ReadonlyArray<{ type: string; status: string }> }).conditions ?? []).some(
-                (condition) => condition.type === "Ready" && condition.status === "True",
-              ),
-            ),
-        ),
-      ),
-  )
+  yield* waitUntil(kwokProcess, "reporting its nodes Ready", nodesReady(kube))
   yield* waitUntil(schedulerProcess, "running", Effect.succeed(true))
 
   return {
@@ -208,11 +221,7 @@ const start = Effect.gen(function* () {
     server,
     adminKubeconfig,
     logDir,
-    versions: {
-      etcd: etcd.version,
-      kubernetes: apiserver.version,
-      kwok: kwok.version,
-    },
+    versions: { etcd: etcd.version, kubernetes: apiserver.version, kwok: kwok.version },
     kube,
   }
 })

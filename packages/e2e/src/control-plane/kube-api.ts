@@ -70,14 +70,48 @@ export interface Credentials {
 
 const FIELD_MANAGER = "ppi-e2e"
 
-export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
+/** A response as the call's result: its JSON (or text) on 2xx, else a `KubeApiError` with the server's reason. */
+const outcomeOf = (
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+): Effect.Effect<unknown, KubeApiError> => {
+  const parsed = (() => {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return text
+    }
+  })()
+  if (status >= 200 && status < 300) return Effect.succeed(parsed)
+  const failure = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { reason?: string; message?: string }
+  return Effect.fail(
+    new KubeApiError({
+      method,
+      path,
+      status,
+      reason: failure.reason ?? "",
+      detail: failure.message ?? text.slice(0, 2000),
+    }),
+  )
+}
+
+const objectRefOf = (object: KubeObject): ObjectRef => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  name: object.metadata.name,
+  namespace: object.metadata.namespace,
+})
+
+/** One HTTPS call to the API server with the client certificate: the parsed JSON body, or a `KubeApiError`. */
+const requestWith = (credentials: Credentials) => {
   const url = new URL(credentials.server)
   const tls = {
     ca: readFileSync(credentials.ca),
     cert: readFileSync(credentials.cert),
     key: readFileSync(credentials.key),
   }
-
   const request = (method: string, path: string, body?: string, contentType = "application/json") =>
     Effect.callback<unknown, KubeApiError>((resume) => {
       const req = httpsRequest(
@@ -99,31 +133,7 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
           const chunks: Array<Buffer> = []
           response.on("data", (chunk: Buffer) => chunks.push(chunk))
           response.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8")
-            const status = response.statusCode ?? 0
-            const parsed = (() => {
-              try {
-                return JSON.parse(text) as unknown
-              } catch {
-                return text
-              }
-            })()
-            if (status >= 200 && status < 300) return resume(Effect.succeed(parsed))
-            const failure = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
-              reason?: string
-              message?: string
-            }
-            resume(
-              Effect.fail(
-                new KubeApiError({
-                  method,
-                  path,
-                  status,
-                  reason: failure.reason ?? "",
-                  detail: failure.message ?? text.slice(0, 2000),
-                }),
-              ),
-            )
+            resume(outcomeOf(method, path, response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8")))
           })
         },
       )
@@ -137,7 +147,13 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
       req.end(body)
       return Effect.sync(() => req.destroy())
     })
+  return request
+}
 
+type Request = ReturnType<typeof requestWith>
+
+/** Paths of kinds and objects, from the server's discovery documents. */
+const discoveryWith = (request: Request) => {
   // Discovery per group-version, refreshed on a miss (a CRD may have been installed meanwhile).
   const discovered = new Map<string, ReadonlyArray<ApiResource>>()
   const groupVersionPath = (apiVersion: string) =>
@@ -171,18 +187,17 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
     )
   const objectPath = (ref: ObjectRef) =>
     collectionPath(ref.apiVersion, ref.kind, ref.namespace).pipe(Effect.map((path) => `${path}/${ref.name}`))
-  const refOf = (object: KubeObject): ObjectRef => ({
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    namespace: object.metadata.namespace,
-  })
+  return { resourceOf, collectionPath, objectPath }
+}
 
+export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
+  const request = requestWith(credentials)
+  const { resourceOf, collectionPath, objectPath } = discoveryWith(request)
   return {
     server: credentials.server,
     request,
     apply: (object, fieldManager = FIELD_MANAGER) =>
-      objectPath(refOf(object)).pipe(
+      objectPath(objectRefOf(object)).pipe(
         Effect.flatMap((path) =>
           request(
             "PATCH",

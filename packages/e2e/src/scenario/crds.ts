@@ -12,7 +12,7 @@ import { moduleDir } from "../upstream/module-source.ts"
  * the bootstrap downloads). The synthesized output uses Argo CD's and External Secrets' kinds;
  * cert-manager appears only as an Ingress annotation, so its CRDs are not needed.
  */
-export const CrdSources = [
+const CrdSources = [
   {
     module: "github.com/argoproj/argo-cd/v3",
     version: Versions.argoCd,

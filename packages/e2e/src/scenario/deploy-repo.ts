@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { PLATFORM_FILE } from "@ppi/config"
 import { REPO } from "./synthesized.ts"
 
 const IDENTITY = {
@@ -16,10 +17,45 @@ const git = (cwd: string, ...args: ReadonlyArray<string>) =>
 
 /** The repository's platform file, pointed at another deploy repository. */
 const platformFor = (repoURL: string) => {
-  const source = readFileSync(join(REPO, "synth/platform.ts"), "utf8")
+  const source = readFileSync(join(REPO, PLATFORM_FILE), "utf8")
   const pointed = source.replace(/repoURL: "[^"]*"/, `repoURL: "${repoURL}"`)
-  if (pointed === source) throw new Error("synth/platform.ts has no deploy repoURL to point elsewhere")
+  if (pointed === source) throw new Error(`${PLATFORM_FILE} has no deploy repoURL to point elsewhere`)
   return pointed
+}
+
+const example = (name: string) => readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8")
+
+/** The deploy branch's file tree (what Argo CD reads), without its generated README and attributes. */
+const deployTreeOf = (remote: string): ReadonlyMap<string, string> => {
+  const files = git(remote, "ls-tree", "-r", "--name-only", "deploy")
+    .split("\n")
+    .filter((file) => file.includes("/"))
+  return new Map(
+    files.map((file) => [
+      file,
+      execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8", maxBuffer: 1 << 26 }),
+    ]),
+  )
+}
+
+/**
+ * A commit straight onto `deploy`, bypassing the bot (what a leaked push right would allow):
+ * unsigned, on top of the current head, pushed as a fast-forward.
+ */
+const pushToDeployOf = (remote: string, message: string, changes: Readonly<Record<string, string>>) => {
+  const work = mkdtempSync(join(tmpdir(), "ppi-e2e-intruder-"))
+  git(work, "clone", "--quiet", "--branch", "deploy", remote, "checkout")
+  const checkout = join(work, "checkout")
+  for (const [path, content] of Object.entries(changes)) {
+    mkdirSync(dirname(join(checkout, path)), { recursive: true })
+    writeFileSync(join(checkout, path), content)
+  }
+  git(checkout, "add", "--all")
+  git(checkout, "commit", "--quiet", "--no-gpg-sign", "-m", message)
+  git(checkout, "push", "--quiet", "origin", "HEAD:refs/heads/deploy")
+  const head = git(checkout, "rev-parse", "HEAD")
+  rmSync(work, { recursive: true, force: true })
+  return head
 }
 
 /**
@@ -51,8 +87,8 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
   commit(
     "Platform and the first tenants",
     Object.fromEntries([
-      ["synth/platform.ts", platformFor(repoURL)],
-      ...tenants.map((name) => [`tenants/${name}.ts`, readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8")]),
+      [PLATFORM_FILE, platformFor(repoURL)],
+      ...tenants.map((name) => [`tenants/${name}.ts`, example(name)]),
     ]),
   )
   return {
@@ -73,39 +109,11 @@ export const makeProjectRepo = (tenants: ReadonlyArray<string>) => {
       return git(dev, "rev-parse", "HEAD")
     },
     read: (path: string) => readFileSync(join(dev, path), "utf8"),
-    /** The deploy branch's file tree (what Argo CD reads), without its generated README and attributes. */
-    deployTree: (): ReadonlyMap<string, string> => {
-      const files = git(remote, "ls-tree", "-r", "--name-only", "deploy")
-        .split("\n")
-        .filter((file) => file.includes("/"))
-      return new Map(
-        files.map((file) => [
-          file,
-          execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8", maxBuffer: 1 << 26 }),
-        ]),
-      )
-    },
-    example: (name: string) => readFileSync(join(REPO, "tenants", `${name}.ts`), "utf8"),
+    deployTree: () => deployTreeOf(remote),
+    example,
     deployHead: () => git(remote, "rev-parse", "deploy"),
-    /**
-     * A commit straight onto `deploy`, bypassing the bot (what a leaked push right would allow):
-     * unsigned, on top of the current head, pushed as a fast-forward.
-     */
-    pushToDeploy: (message: string, changes: Readonly<Record<string, string>>) => {
-      const work = mkdtempSync(join(tmpdir(), "ppi-e2e-intruder-"))
-      git(work, "clone", "--quiet", "--branch", "deploy", remote, "checkout")
-      const checkout = join(work, "checkout")
-      for (const [path, content] of Object.entries(changes)) {
-        mkdirSync(dirname(join(checkout, path)), { recursive: true })
-        writeFileSync(join(checkout, path), content)
-      }
-      git(checkout, "add", "--all")
-      git(checkout, "commit", "--quiet", "--no-gpg-sign", "-m", message)
-      git(checkout, "push", "--quiet", "origin", "HEAD:refs/heads/deploy")
-      const head = git(checkout, "rev-parse", "HEAD")
-      rmSync(work, { recursive: true, force: true })
-      return head
-    },
+    pushToDeploy: (message: string, changes: Readonly<Record<string, string>>) =>
+      pushToDeployOf(remote, message, changes),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   }
 }

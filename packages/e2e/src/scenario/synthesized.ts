@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { PLATFORM_FILE } from "@ppi/config"
 import { Effect, Schema } from "effect"
 import { parse } from "yaml"
 import type { KubeObject } from "../control-plane/kube-api.ts"
@@ -30,7 +31,7 @@ export const runSynth = (tenantsDir: string, outDir: string): Effect.Effect<stri
         "--out",
         outDir,
         "--platform",
-        join(REPO, "synth/platform.ts"),
+        join(REPO, PLATFORM_FILE),
       ],
       { cwd: REPO, maxBuffer: 1 << 24 },
       (error, stdout, stderr) =>
@@ -48,7 +49,7 @@ export interface Manifest {
   readonly object: KubeObject
 }
 
-export const COMPONENTS = ["platform", "app"] as const
+const COMPONENTS = ["platform", "app"] as const
 
 /** The objects of one tenant component, one per file, as synth wrote them. */
 export const readComponent = (outDir: string, tenant: string, component: string): ReadonlyArray<Manifest> => {

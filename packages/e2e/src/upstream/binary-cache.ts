@@ -16,9 +16,9 @@ export class BuildFailed extends Schema.TaggedError<BuildFailed>()("BuildFailed"
 }
 
 /** Outside the repository, keyed by component and version: a new pin builds anew, an old one is reused. */
-export const CACHE_DIR = process.env.PPI_E2E_CACHE ?? join(homedir(), ".cache/ppi-e2e")
+const CACHE_DIR = process.env.PPI_E2E_CACHE ?? join(homedir(), ".cache/ppi-e2e")
 
-export const binDir = (component: Component): string =>
+const binDir = (component: Component): string =>
   join(CACHE_DIR, `${component.module}-${pinnedVersion(component)}`, "bin")
 
 export interface Built {

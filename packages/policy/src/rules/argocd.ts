@@ -1,4 +1,4 @@
-import { IN_CLUSTER, namespaceOf, PLATFORM_PROJECT } from "@ppi/config"
+import { IN_CLUSTER, namespaceOf, PLATFORM_PROJECT, platformApplicationOf } from "@ppi/config"
 import { field, isRecord, type KubeObject, list } from "../kube-object.ts"
 import type { TreeContext } from "../tree/context.ts"
 import type { Finding, Folder, Placed } from "../tree/model.ts"
@@ -104,7 +104,7 @@ export const projectFields = perObject(
     isProject(placed) ? extraFields(placed.object.spec, PROJECT_FIELDS).map((key) => `sets spec.${key}`) : [],
 )
 
-export const projectDestinations = perObject(
+const projectDestinations = perObject(
   "argocd/project-destinations",
   "A tenant's AppProject deploys only into the tenant namespace, on the in-cluster server, by URL",
   onTenantProjects(({ object, tenant }) => destinationProblems(object, [namespaceOf(tenant)])),
@@ -116,7 +116,7 @@ export const projectSources = perObject(
   (placed, _folder, context) => (isProject(placed) ? sourceRepoProblems(placed.object, context) : []),
 )
 
-export const projectKinds = perObject(
+const projectKinds = perObject(
   "argocd/project-kinds",
   "A tenant's AppProject allows no cluster-scoped kind and only the workload kinds synth allows",
   onTenantProjects(({ object }) => [
@@ -127,11 +127,11 @@ export const projectKinds = perObject(
 
 /** Which project, and which folder, each Application of a tenant folder may use. */
 const expectedApplication = (object: KubeObject, tenant: string) =>
-  object.metadata.name === `${tenant}-platform`
+  object.metadata.name === platformApplicationOf(tenant)
     ? { project: PLATFORM_PROJECT, path: `${tenant}/platform` }
     : { project: tenant, path: `${tenant}/app` }
 
-export const applicationProject = perObject(
+const applicationProject = perObject(
   "argocd/application-project",
   "A tenant's Applications use its own project (its platform Application, the platform project)",
   (placed) => {
@@ -142,7 +142,7 @@ export const applicationProject = perObject(
   },
 )
 
-export const applicationDestination = perObject(
+const applicationDestination = perObject(
   "argocd/application-destination",
   "A tenant's Applications deploy into the tenant namespace on the in-cluster server",
   (placed) => {
@@ -162,7 +162,7 @@ export const applicationDestination = perObject(
   },
 )
 
-export const applicationSource = perObject(
+const applicationSource = perObject(
   "argocd/application-source",
   "A tenant's Applications read their own folder of the deploy branch, as plain manifests",
   (placed, _folder, context) => {
@@ -189,7 +189,7 @@ export const applicationSource = perObject(
 
 const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec"])
 
-export const applicationFields = perObject(
+const applicationFields = perObject(
   "argocd/application-fields",
   "Applications set only what synth sets: no operation, ignoreDifferences, managed namespace metadata or other sync options",
   (placed) => {
@@ -218,7 +218,7 @@ const HOOK_ANNOTATIONS: Readonly<Record<string, string>> = {
   "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
 }
 
-export const resourceAnnotations = perObject(
+const resourceAnnotations = perObject(
   "argocd/resource-annotations",
   "Objects carry no Argo CD instruction but a sync wave (and the provisioning Job its Sync hook)",
   ({ object }, _folder, context) =>

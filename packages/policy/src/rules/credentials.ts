@@ -1,21 +1,28 @@
-import { dbRoleOf, dbSchemaOf, IN_CLUSTER, redisKeyPrefixOf, redisUserOf } from "@ppi/config"
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  dbRoleOf,
+  dbSchemaOf,
+  generatedSecretOf,
+  IN_CLUSTER,
+  PLATFORM_SECRET_STORE,
+  passwordGeneratorOf,
+  redisKeyPrefixOf,
+  redisUserOf,
+} from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, REDIS_PROVISION_SCRIPT } from "@ppi/dataplane"
 import { field, isRecord, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
 import { namespaceRole } from "../tree/placement.ts"
 import { perObject, type TreeRule } from "../tree/rule.ts"
-import { TENANT_CREDENTIALS_SECRET } from "./pods.ts"
-import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 
 /**
  * The data plane's objects judged by whose credentials they touch. The platform namespace holds
  * every tenant's credentials and the admin ones, so what a tenant folder places there must name
  * only that tenant's: its generator, its generated Secret, its provisioning script and Job.
  */
-const PLATFORM_SECRET_STORE = "platform-credentials"
-const passwordGeneratorOf = (tenant: string): string => `tenant-${tenant}-password`
 
-export const secretStore = perObject(
+const secretStore = perObject(
   "eso/secret-store",
   "A SecretStore reads the platform namespace through the in-cluster API as credentials-reader, nothing else",
   (placed, _folder, context) => {
@@ -90,7 +97,7 @@ export const externalSecret = perObject(
             ? []
             : [`reads ${String(field(entry, "remoteRef", "key"))}`]),
         ]),
-        ...(field(spec, "target", "name") !== TENANT_CREDENTIALS_SECRET
+        ...(field(spec, "target", "name") !== CREDENTIALS_SECRET
           ? [`writes Secret ${String(field(spec, "target", "name"))}`]
           : []),
         ...targetProblems(spec),
@@ -120,7 +127,7 @@ const flagValue = (args: ReadonlyArray<string>, flag: string): ReadonlyArray<str
  * The provisioning Job runs with the database and cache admin credentials: it may only run the
  * platform's scripts (`psql -f`, `sh`), for its own tenant's role, schema, user and key prefix.
  */
-export const provisioningJob = perObject(
+const provisioningJob = perObject(
   "platform/provisioning-job",
   "The provisioning Job runs only the platform's scripts, for its own tenant",
   (placed, _folder, context) => {
@@ -173,7 +180,7 @@ const SCRIPTS: Readonly<Record<string, string | undefined>> = {
 }
 
 /** The scripts the Job runs as admin are the platform's, byte for byte (only the CA is per platform). */
-export const provisioningScripts = perObject(
+const provisioningScripts = perObject(
   "platform/provisioning-scripts",
   "The provisioning ConfigMap holds exactly the platform's scripts",
   (placed, _folder, context) => {

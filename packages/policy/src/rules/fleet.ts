@@ -51,7 +51,7 @@ export interface FleetRule {
 }
 
 /** Every claim of a hostname another tenant also serves is reported, on each side: neither owns it by order. */
-export const uniqueHostnames: FleetRule = {
+const uniqueHostnames: FleetRule = {
   id: "hostnames/unique",
   description: "No hostname is served by two tenants",
   check: (claims) => {
@@ -67,7 +67,7 @@ export const uniqueHostnames: FleetRule = {
   },
 }
 
-export const platformDomain: FleetRule = {
+const platformDomain: FleetRule = {
   id: "hostnames/platform-domain",
   description: "Under the platform's base domain, a tenant serves only its own canonical hostname",
   check: (claims, context) => {
@@ -81,7 +81,7 @@ export const platformDomain: FleetRule = {
   },
 }
 
-export const concreteHostnames: FleetRule = {
+const concreteHostnames: FleetRule = {
   id: "hostnames/concrete",
   description: "Every Ingress rule names one concrete hostname (no wildcard, no catch-all rule without host)",
   check: (claims) =>
@@ -96,7 +96,7 @@ export const concreteHostnames: FleetRule = {
 }
 
 /** One object in a shared namespace written from two folders: whichever syncs last wins. */
-export const sharedOnce: FleetRule = {
+const sharedOnce: FleetRule = {
   id: "tree/duplicate",
   description: "No object is defined twice",
   check: (claims) => {

@@ -32,7 +32,7 @@ const rulesOf = (spec: unknown, direction: "ingress" | "egress") =>
     peers: list(field(rule, direction === "ingress" ? "from" : "to")),
   }))
 
-export const ingressFrom = perObject(
+const ingressFrom = perObject(
   "network/ingress-from",
   "Ingress is open only to the ingress controller's namespace (and the tenant's own pods)",
   ({ object }, _folder, context) =>
@@ -118,7 +118,7 @@ const within = (cidr: string, outer: ReadonlyArray<string>): boolean => {
 
 const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 
-export const ipBlocks = perObject(
+const ipBlocks = perObject(
   "network/ip-blocks",
   "Address ranges are only the managed data services' (private ranges when the platform is unknown): never public",
   ({ object }, _folder, context) =>

@@ -7,7 +7,7 @@ import { perObject, type TreeRule } from "../tree/rule.ts"
 const skip = (placed: Placed, context: TreeContext): boolean =>
   isAllowlisted(context, placed.component, placed.object.kind) || slotsFor(placed, context).length === 0
 
-export const unknownKind = perObject(
+const unknownKind = perObject(
   "tree/unknown-kind",
   "Only kinds synth emits may appear (others only when allowlisted)",
   (placed, _folder, context) =>
@@ -16,7 +16,7 @@ export const unknownKind = perObject(
       : [`${placed.object.apiVersion} ${placed.object.kind} is not a kind synth emits`],
 )
 
-export const kindInComponent = perObject(
+const kindInComponent = perObject(
   "tree/kind-in-component",
   "A component holds only the kinds synth emits for it",
   (placed, _folder, context) =>
@@ -31,7 +31,7 @@ const describeNamespace = (namespace: string | undefined): string =>
   namespace === undefined ? "cluster-scoped" : `namespace ${namespace}`
 
 /** The namespace comes from the folder, and the kind's real scope, never from what the object claims. */
-export const namespaceFromFolder = perObject(
+const namespaceFromFolder = perObject(
   "tree/namespace",
   "An object lands in the namespace its folder allows (tenant, platform or Argo CD's), by its kind's real scope",
   (placed, _folder, context) => {
@@ -50,7 +50,7 @@ export const namespaceFromFolder = perObject(
   },
 )
 
-export const pinnedName = perObject(
+const pinnedName = perObject(
   "tree/name",
   "Objects synth places in shared namespaces carry their tenant's name",
   (placed, _folder, context) => {
@@ -67,7 +67,7 @@ export const pinnedName = perObject(
 )
 
 /** Two documents for one object: which one the cluster gets depends on the order they are applied. */
-export const noDuplicates: TreeRule = {
+const noDuplicates: TreeRule = {
   id: "tree/duplicate",
   description: "No object is defined twice",
   check: (folder) => {

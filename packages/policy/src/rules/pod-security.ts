@@ -58,7 +58,7 @@ export const hostProcess = rule("pss-baseline/host-process", "Windows HostProces
   ),
 ])
 
-export const hostNamespaces = rule("pss-baseline/host-namespaces", "No host network, PID or IPC namespace", (pod) =>
+const hostNamespaces = rule("pss-baseline/host-namespaces", "No host network, PID or IPC namespace", (pod) =>
   (["hostNetwork", "hostPID", "hostIPC"] as const).filter((key) => pod[key] === true).map((key) => `${key} is true`),
 )
 
@@ -73,7 +73,7 @@ export const hostPath = rule("pss-baseline/host-path", "No hostPath volumes", (p
     .map((volume) => `volume ${String(volume.name)} is a hostPath`),
 )
 
-export const hostPorts = rule("pss-baseline/host-ports", "No host ports", (pod) =>
+const hostPorts = rule("pss-baseline/host-ports", "No host ports", (pod) =>
   perContainer(pod, (c) => {
     const ports = list(c.ports)
       .filter(isRecord)
@@ -91,7 +91,7 @@ const appArmorFieldProblem = (profile: unknown): string | undefined => {
 }
 
 /** Both ways to set a profile: the `appArmorProfile` fields (1.30+) and the older annotations, which still apply. */
-export const appArmor: ObjectRule = {
+const appArmor: ObjectRule = {
   id: "pss-baseline/apparmor",
   description: "AppArmor is RuntimeDefault or Localhost, by field or by annotation",
   check: onPods((pod, object) => {
@@ -112,7 +112,7 @@ const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe"] as const
 const hostOf = (handler: unknown): unknown => field(handler, "httpGet", "host") ?? field(handler, "tcpSocket", "host")
 
 /** Baseline since v1.34: probes and lifecycle hooks may not name a host (the kubelet would reach it from the node). */
-export const hostProbes = rule("pss-baseline/host-probes", "Probes and lifecycle handlers set no host", (pod) =>
+const hostProbes = rule("pss-baseline/host-probes", "Probes and lifecycle handlers set no host", (pod) =>
   perContainer(pod, (c) => {
     const handlers = [
       ...HANDLERS.map((probe) => [probe, c[probe]] as const),
@@ -141,7 +141,7 @@ const seLinuxProblem = (options: unknown): string | undefined => {
   if (options.user !== undefined || options.role !== undefined) return "seLinuxOptions sets a user or role"
   return undefined
 }
-export const seLinux = rule("pss-baseline/selinux", "SELinux: only container types, no custom user or role", (pod) => {
+const seLinux = rule("pss-baseline/selinux", "SELinux: only container types, no custom user or role", (pod) => {
   const podProblem = seLinuxProblem(field(pod, "securityContext", "seLinuxOptions"))
   return [
     ...(podProblem ? [`pod: ${podProblem}`] : []),
@@ -156,7 +156,7 @@ export const procMount = rule("pss-baseline/proc-mount", "/proc mount must be De
   }),
 )
 
-export const seccompNotUnconfined = rule("pss-baseline/seccomp", "Seccomp may not be Unconfined", (pod) => [
+const seccompNotUnconfined = rule("pss-baseline/seccomp", "Seccomp may not be Unconfined", (pod) => [
   ...(field(pod, "securityContext", "seccompProfile", "type") === "Unconfined"
     ? ["pod: seccompProfile is Unconfined"]
     : []),
@@ -172,7 +172,7 @@ export const sysctls = rule("pss-baseline/sysctls", "Only the safe sysctls", (po
     .map((sysctl) => `sysctl ${String(sysctl.name)} is not in the safe set`),
 )
 
-export const volumeTypes = rule(
+const volumeTypes = rule(
   "pss-restricted/volume-types",
   "Only configMap, csi, downwardAPI, emptyDir, ephemeral, PVC, projected and secret volumes",
   (pod) =>
@@ -185,7 +185,7 @@ export const volumeTypes = rule(
       ),
 )
 
-export const privilegeEscalation = rule(
+const privilegeEscalation = rule(
   "pss-restricted/privilege-escalation",
   "allowPrivilegeEscalation must be false",
   (pod) =>
@@ -205,7 +205,7 @@ export const runAsUser = rule("pss-restricted/run-as-user", "runAsUser must not 
   ...perContainer(pod, (c) => (field(c, "securityContext", "runAsUser") === 0 ? "runAsUser is 0" : undefined)),
 ])
 
-export const seccompRestricted = rule("pss-restricted/seccomp", "Seccomp must be RuntimeDefault or Localhost", (pod) =>
+const seccompRestricted = rule("pss-restricted/seccomp", "Seccomp must be RuntimeDefault or Localhost", (pod) =>
   perContainer(pod, (c) => {
     const type =
       field(c, "securityContext", "seccompProfile", "type") ?? field(pod, "securityContext", "seccompProfile", "type")

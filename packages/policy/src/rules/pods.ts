@@ -1,20 +1,23 @@
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  generatedSecretOf,
+  POSTGRES_ADMIN_SECRET,
+  REDIS_ADMIN_SECRET,
+} from "@ppi/config"
 import { field, list } from "../kube-object.ts"
 import { containersOf, podSpecOf } from "../pod-spec.ts"
 import { namespaceRole } from "../tree/placement.ts"
 import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
-import { CREDENTIALS_READER, generatedSecretOf } from "./rbac.ts"
 
 /** Pods judged by the identity and the secrets they get, and where their images come from. */
-const POSTGRES_ADMIN_SECRET = "postgres-admin"
-const REDIS_ADMIN_SECRET = "redis-admin"
-export const TENANT_CREDENTIALS_SECRET = "api-credentials"
 
 /**
  * The tenant's workload runs as a ServiceAccount of its own app (or the namespace default); the
  * `credentials-reader` account exists only for the secret store, and platform Jobs run as the
  * platform namespace's default account.
  */
-export const podServiceAccount = perObject(
+const podServiceAccount = perObject(
   "pod/service-account",
   "Pods run as their app's ServiceAccount, never as credentials-reader; platform Jobs as the default one",
   (placed, folder, context) => {
@@ -51,7 +54,7 @@ const secretRefs = (pod: Readonly<Record<string, unknown>>): ReadonlyArray<strin
     .filter((name): name is string => name !== undefined)
     .map(String)
 
-export const podSecrets = perObject(
+const podSecrets = perObject(
   "pod/secret-refs",
   "Pods read only their own secrets: the tenant's api-credentials; in the platform namespace, the admin and the tenant's generated ones",
   (placed, _folder, context) => {
@@ -60,7 +63,7 @@ export const podSecrets = perObject(
     if (pod === undefined || role === "other") return []
     const allowed =
       role === "tenant"
-        ? [TENANT_CREDENTIALS_SECRET]
+        ? [CREDENTIALS_SECRET]
         : [POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET, generatedSecretOf(placed.tenant)]
     return [...new Set(secretRefs(pod))].filter((name) => !allowed.includes(name)).map((name) => `reads Secret ${name}`)
   },
@@ -72,7 +75,7 @@ const repositoryOf = (image: string): string => {
   return colon === -1 ? name : name.slice(0, colon)
 }
 
-export const imageRegistry = perObject(
+const imageRegistry = perObject(
   "pod/image-repository",
   "Images come from the platform's repositories: the API's in the tenant namespace, the database clients' in platform Jobs",
   (placed, _folder, context) => {
@@ -106,7 +109,7 @@ const SCHEDULING = [
   "schedulerName",
 ] as const
 
-export const podScheduling = perObject(
+const podScheduling = perObject(
   "pod/scheduling",
   "Pods set no node, toleration, affinity, priority, runtime class or scheduler",
   ({ object }) => {

@@ -1,4 +1,4 @@
-import { namespaceOf } from "@ppi/config"
+import { CREDENTIALS_READER, generatedSecretOf, namespaceOf } from "@ppi/config"
 import { field, isRecord, list } from "../kube-object.ts"
 import type { TreeContext } from "../tree/context.ts"
 import type { Placed } from "../tree/model.ts"
@@ -9,8 +9,6 @@ import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
  * two named Secrets of the platform namespace (its own generated one and the operator's), so:
  * `get` only, on core `secrets` only, by name only, those names only, to that one identity only.
  */
-export const CREDENTIALS_READER = "credentials-reader"
-export const generatedSecretOf = (tenant: string): string => `tenant-${tenant}-credentials`
 
 const ROLE_KINDS = new Set(["Role", "ClusterRole"])
 const BINDING_KINDS = new Set(["RoleBinding", "ClusterRoleBinding"])
@@ -20,7 +18,7 @@ const rulesOf = (placed: Placed): ReadonlyArray<Readonly<Record<string, unknown>
 
 const strings = (value: unknown): ReadonlyArray<string> => list(value).map(String)
 
-export const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC rule", (placed) =>
+const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC rule", (placed) =>
   rulesOf(placed).flatMap((rule, i) =>
     (["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"] as const)
       .filter((key) => strings(rule[key]).some((value) => value.includes("*")))
@@ -28,7 +26,7 @@ export const noWildcards = perObject("rbac/no-wildcards", "No `*` in any RBAC ru
   ),
 )
 
-export const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) =>
+const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) =>
   rulesOf(placed).flatMap((rule, i) =>
     strings(rule.verbs)
       .filter((verb) => verb !== "get")
@@ -36,7 +34,7 @@ export const onlyGet = perObject("rbac/verbs", "Roles grant only get", (placed) 
   ),
 )
 
-export const onlySecrets = perObject("rbac/resources", "Roles grant access to core secrets only", (placed) =>
+const onlySecrets = perObject("rbac/resources", "Roles grant access to core secrets only", (placed) =>
   rulesOf(placed).flatMap((rule, i) => [
     ...strings(rule.apiGroups)
       .filter((group) => group !== "")
@@ -48,7 +46,7 @@ export const onlySecrets = perObject("rbac/resources", "Roles grant access to co
   ]),
 )
 
-export const byName = perObject(
+const byName = perObject(
   "rbac/resource-names",
   "Every rule names the tenant's own secrets (its generated one and the operator's), nothing else",
   (placed, _folder, context: TreeContext) =>

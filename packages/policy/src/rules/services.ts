@@ -5,7 +5,7 @@ import { ofKind, perObject, type TreeRule } from "../tree/rule.ts"
 /** Services and Ingresses judged by where they lead: only to the tenant's own pods. */
 const isService = (placed: Placed) => placed.object.kind === "Service"
 
-export const noExternalName = perObject(
+const noExternalName = perObject(
   "service/no-external-name",
   "No ExternalName Service (a DNS alias to anything, another tenant's or the platform's services included)",
   (placed) =>
@@ -16,7 +16,7 @@ export const noExternalName = perObject(
       : [],
 )
 
-export const noExternalIps = perObject(
+const noExternalIps = perObject(
   "service/no-external-ips",
   "No externalIPs (they capture traffic to those addresses cluster-wide, CVE-2020-8554)",
   (placed) =>
@@ -25,7 +25,7 @@ export const noExternalIps = perObject(
       : [],
 )
 
-export const serviceSelector = perObject(
+const serviceSelector = perObject(
   "service/selector",
   "A Service selects pods of its own namespace (a selector-less Service leads wherever its endpoints say)",
   (placed) => {
@@ -42,7 +42,7 @@ const backendsOf = (ingress: KubeObject): ReadonlyArray<unknown> => [
   ),
 ]
 
-export const ingressBackends = perObject(
+const ingressBackends = perObject(
   "ingress/backend",
   "An Ingress leads only to Services its own folder defines, in its namespace",
   (placed, folder) => {
@@ -88,7 +88,7 @@ const ROUTER = "traefik.ingress.kubernetes.io/router"
  * four synth writes, with its values (a `router.middlewares` could pull in another namespace's
  * middleware, a DNS annotation could publish a name the Ingress does not serve).
  */
-export const ingressAnnotations = perObject(
+const ingressAnnotations = perObject(
   "ingress/annotations",
   "An Ingress carries only synth's annotations: its issuer, its own hostnames for DNS, TLS on websecure",
   (placed, _folder, context) => {

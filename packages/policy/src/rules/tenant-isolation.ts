@@ -1,8 +1,7 @@
+import { IN_CLUSTER } from "@ppi/config"
 import { field, isRecord, type KubeObject, list, type TenantRule } from "../kube-object.ts"
 import { isClusterScoped } from "../scope.ts"
 import { podLabelsOf, replicasOf, selectorMatches } from "./workload-hygiene.ts"
-
-const IN_CLUSTER = "https://kubernetes.default.svc"
 
 export const namespacedOnly: TenantRule = {
   id: "mtb/no-cluster-scoped",

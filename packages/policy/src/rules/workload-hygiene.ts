@@ -1,8 +1,9 @@
+import { MANAGED_BY_LABEL, PART_OF_LABEL, TENANT_LABEL } from "@ppi/config"
 import { field, isRecord, type KubeObject, type ObjectRule } from "../kube-object.ts"
 import { containersOf, onPods } from "../pod-spec.ts"
 
 /** `repo[:tag][@sha256:…]` → is it pinned? A digest pins; otherwise a tag other than `latest` does. */
-export const imagePinProblem = (image: string): string | undefined => {
+const imagePinProblem = (image: string): string | undefined => {
   if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined
   const name = image.split("@")[0] ?? image
   const lastSlash = name.lastIndexOf("/")
@@ -77,12 +78,12 @@ export const noTokenAutomount: ObjectRule = {
   },
 }
 
-export const TENANT_LABELS = [
+const TENANT_LABELS = [
   "app.kubernetes.io/name",
   "app.kubernetes.io/instance",
-  "app.kubernetes.io/managed-by",
-  "app.kubernetes.io/part-of",
-  "platform.parametric.dev/tenant",
+  MANAGED_BY_LABEL,
+  PART_OF_LABEL,
+  TENANT_LABEL,
 ] as const
 
 /** Every object carries these labels (non-empty). */

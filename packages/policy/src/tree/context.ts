@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, endpoints, FLEET_FOLDER, type Platform } from "@ppi/config"
+import { ARGOCD_NAMESPACE, DATA_NAMESPACE, dataNamespaceOf, endpoints, FLEET_FOLDER, type Platform } from "@ppi/config"
 
 /**
  * What the rules compare a tree against. Everything has a safe default but the values only the
@@ -36,8 +36,8 @@ export interface DataPeer {
 
 /** The default platform file's data services. */
 const DEFAULT_DATA_PEERS: ReadonlyArray<DataPeer> = [
-  { namespace: "platform-data", podLabels: { "app.kubernetes.io/name": "postgres" } },
-  { namespace: "platform-data", podLabels: { "app.kubernetes.io/name": "redis" } },
+  { namespace: DATA_NAMESPACE, podLabels: { "app.kubernetes.io/name": "postgres" } },
+  { namespace: DATA_NAMESPACE, podLabels: { "app.kubernetes.io/name": "redis" } },
 ]
 
 export interface TreeOptions {
@@ -78,9 +78,7 @@ export const contextOf = (options: TreeOptions = {}): TreeContext => {
     fleetFolder: FLEET_FOLDER,
     operatorSecret: platform.operatorSecret,
     dataPeers: [postgres, redis].flatMap((endpoint) =>
-      endpoint.cidrs === undefined
-        ? [{ namespace: endpoint.namespace ?? "platform-data", podLabels: endpoint.podLabels }]
-        : [],
+      endpoint.cidrs === undefined ? [{ namespace: dataNamespaceOf(endpoint), podLabels: endpoint.podLabels }] : [],
     ),
     dataCidrs: cidrs,
     deployRepo: platform.deploy.repoURL,

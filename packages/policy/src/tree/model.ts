@@ -39,7 +39,3 @@ export interface TreeViolation {
 
 export const formatViolation = (violation: TreeViolation): string =>
   `${violation.path}: ${violation.object}: [${violation.rule}] ${violation.message}`
-
-/** `Kind/name`, or `Kind/namespace/name` when the object lands in a namespace. */
-export const placedRef = (placed: Placed): string =>
-  `${placed.object.kind}/${placed.namespace === undefined ? "" : `${placed.namespace}/`}${placed.object.metadata.name}`

@@ -10,7 +10,7 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 export const isManifestFile = (path: string): boolean => /\.(ya?ml|json)$/i.test(path)
 
 /** `./acme\\app/x.yaml` → `acme/app/x.yaml`. */
-export const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
+const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
 
 const problem = (path: string, message: string, rule = "tree/yaml"): TreeViolation => ({
   path,
@@ -63,6 +63,50 @@ const asObject = (value: unknown): KubeObject | string => {
   return value as KubeObject
 }
 
+/** Where a manifest sits: its tenant folder and component, or why it may not sit there. */
+const locate = (
+  path: string,
+  context: TreeContext,
+): { readonly tenant: string; readonly component: string } | string => {
+  const [tenant = "", component = "", ...rest] = path.split("/")
+  if (rest.length === 0) return "a manifest must sit under <tenant>/<component>/"
+  if (tenant !== context.fleetFolder && !DNS_LABEL.test(tenant))
+    return `folder ${tenant} is neither a tenant name nor ${context.fleetFolder}`
+  const slots = slotsOf(context, tenant)
+  if (slots[component] === undefined)
+    return `${component} is not a component of ${tenant === context.fleetFolder ? "the fleet folder" : "a tenant"} (${Object.keys(slots).join(", ")})`
+  return { tenant, component }
+}
+
+/** Every Kubernetes object of one manifest file, and what makes a document of it unreadable. */
+const objectsOf = (
+  path: string,
+  content: string,
+): { readonly objects: ReadonlyArray<KubeObject>; readonly problems: ReadonlyArray<TreeViolation> } => {
+  const objects: Array<KubeObject> = []
+  const problems: Array<TreeViolation> = []
+  for (const document of parseAllDocuments(content, { uniqueKeys: true, prettyErrors: false })) {
+    const errors = document.errors
+    if (errors.length > 0) {
+      problems.push(problem(path, `invalid YAML: ${errors.map((error) => error.message.split("\n")[0]).join("; ")}`))
+      continue
+    }
+    const unsafe = ambiguity(document)
+    if (unsafe !== undefined) {
+      problems.push(problem(path, `a document ${unsafe}: plain YAML only`))
+      continue
+    }
+    const value: unknown = document.toJS({ maxAliasCount: 0 })
+    // `---` with nothing after it, or an empty mapping: nothing to apply.
+    if (value === null || value === undefined || (isMap(document.contents) && document.contents.items.length === 0))
+      continue
+    const object = asObject(value)
+    if (typeof object === "string") problems.push(problem(path, `${object}: not a Kubernetes object`))
+    else objects.push(object)
+  }
+  return { objects, problems }
+}
+
 /**
  * A folder tree (relative path → file content) → its objects grouped by first-level folder, and
  * every file that is not where a manifest may be or not a set of Kubernetes objects. Only
@@ -82,51 +126,18 @@ export const parseTree = (
       if (path.includes("/")) problems.push(problem(path, "not a YAML or JSON manifest", "tree/layout"))
       continue
     }
-    const [tenant = "", component = "", ...rest] = path.split("/")
-    if (rest.length === 0) {
-      problems.push(problem(path, "a manifest must sit under <tenant>/<component>/", "tree/layout"))
+    const at = locate(path, context)
+    if (typeof at === "string") {
+      problems.push(problem(path, at, "tree/layout"))
       continue
     }
-    if (tenant !== context.fleetFolder && !DNS_LABEL.test(tenant)) {
-      problems.push(
-        problem(path, `folder ${tenant} is neither a tenant name nor ${context.fleetFolder}`, "tree/layout"),
-      )
-      continue
-    }
-    if (slotsOf(context, tenant)[component] === undefined) {
-      problems.push(
-        problem(
-          path,
-          `${component} is not a component of ${tenant === context.fleetFolder ? "the fleet folder" : "a tenant"} (${Object.keys(slotsOf(context, tenant)).join(", ")})`,
-          "tree/layout",
-        ),
-      )
-      continue
-    }
+    const { tenant, component } = at
     const placed = folders.get(tenant) ?? []
     folders.set(tenant, placed)
-    for (const document of parseAllDocuments(content, { uniqueKeys: true, prettyErrors: false })) {
-      const errors = document.errors
-      if (errors.length > 0) {
-        problems.push(problem(path, `invalid YAML: ${errors.map((error) => error.message.split("\n")[0]).join("; ")}`))
-        continue
-      }
-      const unsafe = ambiguity(document)
-      if (unsafe !== undefined) {
-        problems.push(problem(path, `a document ${unsafe}: plain YAML only`))
-        continue
-      }
-      const value: unknown = document.toJS({ maxAliasCount: 0 })
-      // `---` with nothing after it, or an empty mapping: nothing to apply.
-      if (value === null || value === undefined || (isMap(document.contents) && document.contents.items.length === 0))
-        continue
-      const object = asObject(value)
-      if (typeof object === "string") {
-        problems.push(problem(path, `${object}: not a Kubernetes object`))
-        continue
-      }
+    const read = objectsOf(path, content)
+    problems.push(...read.problems)
+    for (const object of read.objects)
       placed.push({ path, tenant, component, object, namespace: landingNamespace(object, tenant, context) })
-    }
   }
   return {
     folders: [...folders].map(([tenant, objects]) => ({ tenant, objects })),

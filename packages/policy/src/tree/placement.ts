@@ -1,4 +1,13 @@
-import { namespaceOf } from "@ppi/config"
+import {
+  CREDENTIALS_READER,
+  CREDENTIALS_SECRET,
+  credentialsReaderRoleOf,
+  generatedSecretOf,
+  namespaceOf,
+  PLATFORM_SECRET_STORE,
+  passwordGeneratorOf,
+  platformApplicationOf,
+} from "@ppi/config"
 import { groupOf, isClusterScoped } from "../scope.ts"
 import type { TreeContext } from "./context.ts"
 
@@ -25,13 +34,13 @@ export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
     slot("", "ResourceQuota", "tenant", () => "tenant-quota"),
     slot("", "LimitRange", "tenant", () => "tenant-limits"),
     slot("networking.k8s.io", "NetworkPolicy", "tenant"),
-    slot("", "ServiceAccount", "tenant", () => "credentials-reader"),
-    slot("external-secrets.io", "SecretStore", "tenant", () => "platform-credentials"),
-    slot("external-secrets.io", "ExternalSecret", "tenant", () => "api-credentials"),
-    slot("external-secrets.io", "ExternalSecret", "platform", (tenant) => `tenant-${tenant}-credentials`),
-    slot("generators.external-secrets.io", "Password", "platform", (tenant) => `tenant-${tenant}-password`),
-    slot("rbac.authorization.k8s.io", "Role", "platform", (tenant) => `read-tenant-${tenant}-credentials`),
-    slot("rbac.authorization.k8s.io", "RoleBinding", "platform", (tenant) => `read-tenant-${tenant}-credentials`),
+    slot("", "ServiceAccount", "tenant", () => CREDENTIALS_READER),
+    slot("external-secrets.io", "SecretStore", "tenant", () => PLATFORM_SECRET_STORE),
+    slot("external-secrets.io", "ExternalSecret", "tenant", () => CREDENTIALS_SECRET),
+    slot("external-secrets.io", "ExternalSecret", "platform", generatedSecretOf),
+    slot("generators.external-secrets.io", "Password", "platform", passwordGeneratorOf),
+    slot("rbac.authorization.k8s.io", "Role", "platform", credentialsReaderRoleOf),
+    slot("rbac.authorization.k8s.io", "RoleBinding", "platform", credentialsReaderRoleOf),
     slot("", "ConfigMap", "platform", (tenant) => `provision-${tenant}`),
     slot("batch", "Job", "platform", (tenant) => `provision-${tenant}`),
   ],
@@ -48,12 +57,12 @@ export const TENANT_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
   argocd: [
     slot("argoproj.io", "AppProject", "argocd", (tenant) => tenant),
     slot("argoproj.io", "Application", "argocd", (tenant) => tenant),
-    slot("argoproj.io", "Application", "argocd", (tenant) => `${tenant}-platform`),
+    slot("argoproj.io", "Application", "argocd", platformApplicationOf),
   ],
 }
 
 /** The fleet folder holds the platform's AppProject and nothing else. */
-export const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
+const FLEET_SLOTS: Readonly<Record<string, ReadonlyArray<Slot>>> = {
   argocd: [slot("argoproj.io", "AppProject", "argocd", () => "platform")],
 }
 

@@ -1,6 +1,7 @@
 import {
   ARGOCD_NAMESPACE,
   IN_CLUSTER,
+  managedLabels,
   namespaceOf,
   PLATFORM_PROJECT,
   type Platform,
@@ -38,7 +39,7 @@ export const addPlatformProject = (chart: Chart, platform: Platform, tenants: Re
     metadata: {
       name: PLATFORM_PROJECT,
       namespace: ARGOCD_NAMESPACE,
-      labels: { "app.kubernetes.io/managed-by": "ppi-synth", "app.kubernetes.io/part-of": "parametric-portal" },
+      labels: { ...managedLabels("ppi-synth") },
       // Before the tenants' platform Applications (wave -1): an Application created while its
       // project does not yet allow its namespace stays invalid until the next reconciliation.
       annotations: syncWave(SyncWave.namespace),

@@ -1,8 +1,16 @@
-import { ARGOCD_NAMESPACE, IN_CLUSTER, PLATFORM_PROJECT, SYNC_RETRY, signatureKeysOf } from "@ppi/config"
+import {
+  ARGOCD_NAMESPACE,
+  IN_CLUSTER,
+  PLATFORM_PROJECT,
+  type Platform,
+  platformApplicationOf,
+  SYNC_RETRY,
+  signatureKeysOf,
+} from "@ppi/config"
 import { ApiObject } from "cdk8s"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
-import type { TenantContext } from "../tenant-context.ts"
+import type { TenantObjectProps } from "../tenant-context.ts"
 
 const ARGO = "argoproj.io/v1alpha1"
 
@@ -23,6 +31,13 @@ const syncPolicy = {
   retry: SYNC_RETRY,
 }
 
+export interface TenantArgoCdProps extends TenantObjectProps {
+  /** The tenant's name: its AppProject, its workload's Application and its folder on the deploy branch. */
+  readonly tenant: string
+  /** The deploy repository and branch, and the keys its commits must be signed with (`Platform.deploy`). */
+  readonly deploy: Platform["deploy"]
+}
+
 /**
  * Per tenant: an AppProject confined to the tenant (the deploy repository only, the tenant
  * namespace on the in-cluster server only, no cluster-scoped kind, only workload kinds), the
@@ -30,24 +45,24 @@ const syncPolicy = {
  * of its workload under its own project, synced after the first.
  */
 export class TenantArgoCd extends Construct {
-  constructor(scope: Construct, id: string, context: TenantContext) {
+  constructor(scope: Construct, id: string, props: TenantArgoCdProps) {
     super(scope, id)
-    const { tenant, platform, namespace } = context
-    const labels = { ...context.labels, "app.kubernetes.io/name": "tenant" }
+    const { tenant, deploy, namespace } = props
+    const labels = { ...props.labels, "app.kubernetes.io/name": "tenant" }
     const source = (component: string) => ({
-      repoURL: platform.deploy.repoURL,
-      targetRevision: platform.deploy.branch,
-      path: `${tenant.name}/${component}`,
+      repoURL: deploy.repoURL,
+      targetRevision: deploy.branch,
+      path: `${tenant}/${component}`,
     })
 
     new ApiObject(this, "project", {
       apiVersion: ARGO,
       kind: "AppProject",
-      metadata: { name: tenant.name, namespace: ARGOCD_NAMESPACE, labels, annotations: syncWave(SyncWave.namespace) },
+      metadata: { name: tenant, namespace: ARGOCD_NAMESPACE, labels, annotations: syncWave(SyncWave.namespace) },
       spec: {
-        description: `Tenant ${tenant.name}: its workload, in its namespace, from the deploy branch only`,
-        sourceRepos: [platform.deploy.repoURL],
-        ...signatureKeysOf(platform),
+        description: `Tenant ${tenant}: its workload, in its namespace, from the deploy branch only`,
+        sourceRepos: [deploy.repoURL],
+        ...signatureKeysOf({ deploy }),
         destinations: [{ server: IN_CLUSTER, namespace }],
         clusterResourceWhitelist: [],
         namespaceResourceWhitelist: TENANT_KINDS,
@@ -58,7 +73,12 @@ export class TenantArgoCd extends Construct {
     new ApiObject(this, "platform-app", {
       apiVersion: ARGO,
       kind: "Application",
-      metadata: { name: `${tenant.name}-platform`, namespace: ARGOCD_NAMESPACE, labels, annotations: syncWave(-1) },
+      metadata: {
+        name: platformApplicationOf(tenant),
+        namespace: ARGOCD_NAMESPACE,
+        labels,
+        annotations: syncWave(SyncWave.platformApplication),
+      },
       spec: {
         project: PLATFORM_PROJECT,
         source: source("platform"),
@@ -71,14 +91,14 @@ export class TenantArgoCd extends Construct {
       apiVersion: ARGO,
       kind: "Application",
       metadata: {
-        name: tenant.name,
+        name: tenant,
         namespace: ARGOCD_NAMESPACE,
         labels,
-        annotations: syncWave(0),
+        annotations: syncWave(SyncWave.workloadApplication),
         finalizers: ["resources-finalizer.argocd.argoproj.io"],
       },
       spec: {
-        project: tenant.name,
+        project: tenant,
         source: source("app"),
         destination: { server: IN_CLUSTER, namespace },
         syncPolicy,

@@ -1,10 +1,19 @@
-import { endpoints, imageRef } from "@ppi/config"
+import {
+  generatedSecretOf,
+  imageRef,
+  type PinnedImage,
+  POSTGRES_ADMIN_SECRET,
+  type PostgresEndpoint,
+  REDIS_ADMIN_SECRET,
+  RESTRICTED_CONTAINER,
+  type RedisEndpoint,
+  type Tenant,
+} from "@ppi/config"
 import { POSTGRES_PROVISION_SQL, psqlArguments, REDIS_PROVISION_SCRIPT, redisVariables } from "@ppi/dataplane"
 import { type Container, type EnvVar, KubeConfigMap, KubeJob, Quantity } from "cdk8s-plus-28/lib/imports/k8s.js"
 import { Construct } from "constructs"
 import { SyncWave, syncWave } from "../sync-wave.ts"
-import type { TenantContext } from "../tenant-context.ts"
-import { generatedSecretOf, POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET } from "./credential-names.ts"
+import type { TenantObjectProps } from "../tenant-context.ts"
 
 const MOUNT = "/provision"
 const RUN_AS = 65532
@@ -17,16 +26,7 @@ const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
 
 const hardened = (container: Omit<Container, "securityContext" | "resources" | "volumeMounts">): Container => ({
   ...container,
-  securityContext: {
-    runAsNonRoot: true,
-    runAsUser: RUN_AS,
-    runAsGroup: RUN_AS,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  },
+  securityContext: { ...RESTRICTED_CONTAINER, runAsUser: RUN_AS, runAsGroup: RUN_AS, privileged: false },
   resources: {
     requests: { cpu: Quantity.fromString("50m"), memory: Quantity.fromString("64Mi") },
     limits: { cpu: Quantity.fromString("200m"), memory: Quantity.fromString("64Mi") },
@@ -37,60 +37,37 @@ const hardened = (container: Omit<Container, "securityContext" | "resources" | "
   ],
 })
 
+export interface TenantProvisioningProps extends TenantObjectProps {
+  /** Whose role, schema and ACL user to create; the tier decides its connection limit and scripting. */
+  readonly tenant: Pick<Tenant, "name" | "tier">
+  /** Here the platform namespace (`Platform.platformNamespace`), where the admin credentials live. */
+  readonly namespace: string
+  readonly postgres: typeof PostgresEndpoint.Type
+  readonly redis: typeof RedisEndpoint.Type
+  /** Managed services: TLS verified against their certificates. @default false (in-cluster services) */
+  readonly cloud?: boolean
+  /** The client images of the two steps (`Platform.images`). */
+  readonly images: { readonly postgresClient: PinnedImage; readonly redisClient: PinnedImage }
+}
+
 /**
  * Creates the tenant's database role + schema and its Redis ACL user, in the platform namespace
  * where the admin credentials live (never in the tenant's). An Argo CD Sync hook, re-run on every
  * sync: both scripts are idempotent and repair drift; neither ever drops data.
  */
 export class TenantProvisioning extends Construct {
-  constructor(scope: Construct, id: string, context: TenantContext) {
+  constructor(scope: Construct, id: string, props: TenantProvisioningProps) {
     super(scope, id)
-    const { tenant, platform, labels } = context
-    const { postgres, redis } = endpoints(platform)
-    const cloud = platform.mode === "cloud"
-    const name = `provision-${tenant.name}`
-    const namespace = platform.platformNamespace
-    const generated = generatedSecretOf(tenant.name)
-
+    const name = `provision-${props.tenant.name}`
+    const { namespace, labels, redis } = props
     new KubeConfigMap(this, "scripts", {
       metadata: { name, namespace, labels: { ...labels }, annotations: syncWave(SyncWave.tenantCredentials) },
       data: {
         "provision.sql": POSTGRES_PROVISION_SQL,
         "provision-redis.sh": REDIS_PROVISION_SCRIPT,
-        ...(cloud && redis.caPem !== undefined ? { "redis-ca.pem": redis.caPem } : {}),
+        ...(props.cloud && redis.caPem !== undefined ? { "redis-ca.pem": redis.caPem } : {}),
       },
     })
-
-    const database = hardened({
-      name: "postgres",
-      image: imageRef(platform.images.postgresClient),
-      command: ["psql", ...psqlArguments(tenant, `${MOUNT}/provision.sql`)],
-      env: [
-        value("PGHOST", postgres.host),
-        value("PGPORT", String(postgres.port)),
-        value("PGDATABASE", postgres.database),
-        value("PGSSLMODE", cloud ? "verify-full" : "prefer"),
-        value("PGCONNECT_TIMEOUT", "10"),
-        fromSecret("PGUSER", POSTGRES_ADMIN_SECRET, "username"),
-        fromSecret("PGPASSWORD", POSTGRES_ADMIN_SECRET, "password"),
-        fromSecret("TENANT_DB_PASSWORD", generated, "POSTGRES_PASSWORD"),
-      ],
-    })
-    const cache = hardened({
-      name: "redis",
-      image: imageRef(platform.images.redisClient),
-      command: ["sh", `${MOUNT}/provision-redis.sh`],
-      env: [
-        value("REDIS_HOST", redis.host),
-        value("REDIS_PORT", String(redis.port)),
-        ...Object.entries(redisVariables(tenant)).map(([key, v]) => value(key, v)),
-        ...(cloud ? [value("REDIS_TLS", "true"), value("REDIS_TLS_CA_FILE", `${MOUNT}/redis-ca.pem`)] : []),
-        fromSecret("REDIS_ADMIN_USER", REDIS_ADMIN_SECRET, "username"),
-        fromSecret("REDIS_ADMIN_PASSWORD", REDIS_ADMIN_SECRET, "password"),
-        fromSecret("TENANT_REDIS_PASSWORD", generated, "REDIS_PASSWORD"),
-      ],
-    })
-
     new KubeJob(this, "job", {
       metadata: {
         name,
@@ -117,8 +94,8 @@ export class TenantProvisioning extends Construct {
               seccompProfile: { type: "RuntimeDefault" },
             },
             // Database first, then cache: a failed step is retried without running the next one.
-            initContainers: [database],
-            containers: [cache],
+            initContainers: [databaseStep(props)],
+            containers: [cacheStep(props)],
             volumes: [
               { name: "scripts", configMap: { name, defaultMode: 0o444 } },
               { name: "tmp", emptyDir: { sizeLimit: Quantity.fromString("16Mi") } },
@@ -129,3 +106,38 @@ export class TenantProvisioning extends Construct {
     })
   }
 }
+
+/** Creates or repairs the role and schema with `psql`, as the admin. */
+const databaseStep = ({ tenant, postgres, cloud, images }: TenantProvisioningProps): Container =>
+  hardened({
+    name: "postgres",
+    image: imageRef(images.postgresClient),
+    command: ["psql", ...psqlArguments(tenant, `${MOUNT}/provision.sql`)],
+    env: [
+      value("PGHOST", postgres.host),
+      value("PGPORT", String(postgres.port)),
+      value("PGDATABASE", postgres.database),
+      value("PGSSLMODE", cloud ? "verify-full" : "prefer"),
+      value("PGCONNECT_TIMEOUT", "10"),
+      fromSecret("PGUSER", POSTGRES_ADMIN_SECRET, "username"),
+      fromSecret("PGPASSWORD", POSTGRES_ADMIN_SECRET, "password"),
+      fromSecret("TENANT_DB_PASSWORD", generatedSecretOf(tenant.name), "POSTGRES_PASSWORD"),
+    ],
+  })
+
+/** Creates or repairs the ACL user with `redis-cli`, as the admin. */
+const cacheStep = ({ tenant, redis, cloud, images }: TenantProvisioningProps): Container =>
+  hardened({
+    name: "redis",
+    image: imageRef(images.redisClient),
+    command: ["sh", `${MOUNT}/provision-redis.sh`],
+    env: [
+      value("REDIS_HOST", redis.host),
+      value("REDIS_PORT", String(redis.port)),
+      ...Object.entries(redisVariables(tenant)).map(([key, v]) => value(key, v)),
+      ...(cloud ? [value("REDIS_TLS", "true"), value("REDIS_TLS_CA_FILE", `${MOUNT}/redis-ca.pem`)] : []),
+      fromSecret("REDIS_ADMIN_USER", REDIS_ADMIN_SECRET, "username"),
+      fromSecret("REDIS_ADMIN_PASSWORD", REDIS_ADMIN_SECRET, "password"),
+      fromSecret("TENANT_REDIS_PASSWORD", generatedSecretOf(tenant.name), "REDIS_PASSWORD"),
+    ],
+  })

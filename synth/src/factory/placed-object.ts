@@ -1,9 +1,4 @@
-/** A Kubernetes object as plain JSON, ready to validate and serialize. */
-export type K8sObject = {
-  readonly apiVersion: string
-  readonly kind: string
-  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>
-} & Record<string, unknown>
+import type { KubeObject } from "@ppi/policy"
 
 /**
  * Which part of a tenant an object belongs to; each is its own folder, `out/<tenant>/<component>/`,
@@ -18,5 +13,5 @@ export type Component = (typeof Components)[number]
 
 export interface PlacedObject {
   readonly component: Component
-  readonly object: K8sObject
+  readonly object: KubeObject
 }
