@@ -100,7 +100,7 @@ describe("synth CLI", () => {
   it("reads the tenants from the folder it is given", async () => {
     await writeFile(join(work, "tenants", "zeta.ts"), 'export default { name: "zeta", tier: "free" }\n')
     await synth(work)
-    expect(await readFile(join(work, "out", "zeta", "platform", "namespace-zeta.yaml"), "utf8")).toContain("name: zeta")
+    expect(await readFile(join(work, "out", "zeta", "platform", "manifest.yaml"), "utf8")).toContain("name: zeta")
   })
 
   it("refuses to replace a folder it did not write, and leaves it as it was", async () => {

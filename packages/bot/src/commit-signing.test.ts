@@ -83,11 +83,16 @@ describe("signed deploy commits", () => {
       const projects = fixture
         .git("ls-tree", "-r", "--name-only", "deploy")
         .split("\n")
-        .filter((file) => /\/argocd\/appproject-/.test(file))
+        .filter((file) => /\/argocd\/manifest\.yaml$/.test(file))
       expect(projects.length).toBeGreaterThan(4)
       // A key ID that starts with a digit is quoted by the emitter.
-      for (const file of projects)
-        expect(fixture.git("show", `deploy:${file}`), file).toMatch(new RegExp(`keyID: "?${bot.keyID}"?\n`))
+      for (const file of projects) {
+        const appProject = fixture
+          .git("show", `deploy:${file}`)
+          .split(/^---$/m)
+          .find((document) => /^kind: AppProject$/m.test(document))
+        expect(appProject, file).toMatch(new RegExp(`keyID: "?${bot.keyID}"?\n`))
+      }
     }),
   )
 })

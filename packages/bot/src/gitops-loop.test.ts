@@ -63,12 +63,13 @@ describe("the GitOps loop, end to end on real git", () => {
     expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["zeta", "_platform"]))
     expect(changes.filter((c) => c.tenant === "zeta").every((c) => c.status === "added")).toBe(true)
     const comments = renderComments(changes).join("\n")
-    for (const object of [
-      "zeta/app/deployment-api.yaml",
-      "zeta/platform/namespace-zeta.yaml",
-      "zeta/argocd/application-zeta.yaml",
+    // Each object by its identity, with the component file it sits in.
+    for (const [label, file] of [
+      ["Deployment zeta/api", "zeta/app/manifest.yaml"],
+      ["Namespace zeta", "zeta/platform/manifest.yaml"],
+      ["Application argocd/zeta", "zeta/argocd/manifest.yaml"],
     ])
-      expect(comments).toContain(object)
+      expect(comments).toMatch(new RegExp(`${label}(</code>|\`)[^\n]* · (<code>|\`)${file}`))
     expect(comments).toContain("| `zeta` |")
 
     // Merge, then the publish job.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { decodeTenant, type TenantInput } from "@ppi/config"
 import { checkTenant } from "@ppi/policy"
 import { Effect } from "effect"
+import { parseAllDocuments } from "yaml"
 import { renderTenant } from "../../factory/render-tenant.ts"
 import { examplePlatform } from "../../testing/fixtures.ts"
 import { TENANT_KINDS } from "./tenant-argocd.ts"
@@ -33,8 +34,7 @@ describe("Argo CD objects of a tenant", () => {
 
   it("deploys the tenant's workload objects only through kinds its project allows", () => {
     const allowed = new Set(TENANT_KINDS.map((k) => k.kind))
-    const appFiles = [...files.keys()].filter((file) => file.startsWith("app/"))
-    const appObjects = objects.filter((o) => appFiles.includes(`app/${o.kind.toLowerCase()}-${o.metadata.name}.yaml`))
+    const appObjects = parseAllDocuments(files.get("app/manifest.yaml") ?? "").map((document) => document.toJS())
     expect(appObjects.length).toBeGreaterThan(0)
     for (const object of appObjects) expect(allowed.has(object.kind), object.kind).toBe(true)
   })
