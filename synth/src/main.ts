@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE]`. The only place that exits. */
+/** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR]`. The only place that exits. */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { Cause, Effect, Exit, Layer } from "effect"
@@ -7,7 +7,7 @@ import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree } from "./output/output-tree.ts"
 import { synth } from "./synth.ts"
 
-const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE]"
+const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR]"
 
 const parse = () => {
   try {
@@ -16,6 +16,8 @@ const parse = () => {
         tenants: { type: "string", default: "tenants" },
         out: { type: "string", default: "out" },
         platform: { type: "string", default: "synth/platform.ts" },
+        // An earlier output to reuse unchanged tenants from (a checkout of the deploy branch); out/ itself by default.
+        previous: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -38,13 +40,14 @@ const exit = await Effect.runPromiseExit(
     tenantsDir: resolve(args.tenants),
     outDir: resolve(args.out),
     platformFile: resolve(args.platform),
+    ...(args.previous === undefined ? {} : { previousDir: resolve(args.previous) }),
   }).pipe(Effect.provide(Layer.mergeAll(TenantFiles.layer, OutputTree.layer))),
 )
 
 if (Exit.isSuccess(exit)) {
-  const { tenants, objects, files, filesChanged } = exit.value
+  const { tenants, reused, objects, files, filesChanged } = exit.value
   process.stdout.write(
-    `synth: ${tenants} tenants, ${objects} objects, ${files} files, ${filesChanged} changed → ${args.out}\n`,
+    `synth: ${tenants} tenants, ${tenants - reused} rendered, ${objects} objects, ${files} files, ${filesChanged} changed → ${args.out}\n`,
   )
 } else {
   const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")

@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { loadPlatform, readTree, TenantFiles } from "@ppi/synth"
+import { loadPlatform, readTree, synthVersion, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { AuditLog } from "./audit-log.ts"
 import { redactCredentials } from "./git.ts"
@@ -14,7 +14,7 @@ import { GitHub } from "./github.ts"
 import { loadTenants, renderPreview } from "./preview.ts"
 import { postPreview, WorkflowRunEvent } from "./preview-comment.ts"
 import { publish } from "./publish.ts"
-import { synthVersion } from "./synth-version.ts"
+
 import { decommissionLocally, provisionLocally, tenantInputOf } from "./tenant-command.ts"
 import { TenantLifecycle } from "./tenant-lifecycle.ts"
 

@@ -43,9 +43,10 @@ const { tree } = await Effect.runPromise(
 
 /** The same objects, one file per object (`acme/app/service-api.yaml`), as earlier synths wrote them. */
 const asObjectFiles = (files: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
-  const split = new Map<string, string>()
+  // The metadata beside each tenant's components stays as it is.
+  const split = new Map<string, string>([...files].filter(([path]) => !path.endsWith(".yaml")))
   for (const [path, content] of files)
-    for (const document of content.split(/^---\n/m)) {
+    for (const document of path.endsWith(".yaml") ? content.split(/^---\n/m) : []) {
       const kind = /^kind: (.+)$/m.exec(document)?.[1] ?? ""
       const name = /^ {2}name: (.+)$/m.exec(document)?.[1] ?? ""
       split.set(`${dirname(path)}/${kind.toLowerCase()}-${name}.yaml`, document)

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { SYNTH_INPUTS, synthCodeHash, synthVersion } from "./synth-version.ts"
 
-const root = new URL("../../../", import.meta.url).pathname
+const root = new URL("../../../", import.meta.url).pathname // the repository
 
 /** A copy of the synth's inputs, to change one file at a time. */
 const copy = () => {
