@@ -30,6 +30,7 @@ export interface SynthOptions {
   readonly previousDir?: string
   /** The synth version the output is marked with; by default the package version plus the hash of this code. */
   readonly synthVersion?: string
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 export interface SynthSummary {
@@ -54,6 +55,8 @@ export interface BuildOptions {
   readonly tenantInputs?: (tenant: Tenant) => ReadonlyArray<NamedInput>
   /** An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash the same are reused from it. */
   readonly previous?: Tree
+  /** Called after each tenant is rendered or reused (a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 /** The fleet-wide inputs of the CLI, the preview and publish: the platform file's bytes and the synth version. */
@@ -85,7 +88,8 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
     const previous = options.previous ?? new Map<string, string>()
     let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
-    const rendered = loaded.map(({ tenant, source }) => {
+    const rendered = loaded.map(({ tenant, source }, index) => {
+      options.onProgress?.(index, loaded.length)
       const inputs = inputDigests([
         ...fleetInputs,
         { name: "tenant", bytes: source },
@@ -114,6 +118,7 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
             ])
       return { ...rest, files: withMetadata, objectCount: objects.length }
     })
+    options.onProgress?.(loaded.length, loaded.length)
     const live = rendered.filter((tenant) => tenant.objectCount > 0)
     const fleet = renderFleet(
       platform,
@@ -203,6 +208,7 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
     const { tree, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
       inputs: synthInputs(text, version),
       previous,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     })
     const { filesChanged } = yield* output.replace(options.outDir, tree)
     return { tenants, reused, objects, files: tree.size, filesChanged }

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/v
 import { TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
 import { type PublishOptions, publish } from "./publish.ts"
-import { makeRemote } from "./testing/git-fixture.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 import { generateSigningKey, withSigningKeys } from "./testing/signing-key.ts"
 
 const bot = generateSigningKey("ppi-bot")
@@ -54,6 +54,23 @@ describe("signed deploy commits", () => {
       const result = yield* publishWith({ signingKey: bot.privateKey })
       expect(result._tag === "Success" && result.success._tag).toBe("Published")
       expect(verify()).toMatch(new RegExp(`\\[GNUPG:\\] VALIDSIG [0-9A-F]*${bot.keyID} `))
+    }),
+  )
+
+  it.effect("renders only the changed tenant on top of a deploy head it signed, all of them on one it did not", () =>
+    Effect.gen(function* () {
+      const first = yield* publishWith({ signingKey: bot.privateKey })
+      expect(first._tag === "Success" && first.success._tag === "Published" && first.success.rendered).toBe(4)
+      fixture.commit("Scale acme", { "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 4") })
+      const second = yield* publishWith({ signingKey: bot.privateKey })
+      expect(second._tag === "Success" && second.success).toMatchObject({ tenantsChanged: ["acme"], rendered: 1 })
+      // A head pushed by someone else (unsigned) is no previous output: everything is rendered again.
+      const head = fixture.git("rev-parse", "deploy")
+      const unsigned = fixture.git("commit-tree", `${head}^{tree}`, "-p", head, "-m", "not the bot")
+      fixture.git("update-ref", "refs/heads/deploy", unsigned)
+      fixture.commit("Scale acme again", { "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 5") })
+      const third = yield* publishWith({ signingKey: bot.privateKey })
+      expect(third._tag === "Success" && third.success).toMatchObject({ tenantsChanged: ["acme"], rendered: 4 })
     }),
   )
 

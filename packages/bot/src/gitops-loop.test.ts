@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
+import { buildTree, loadPlatformSource, synthInputs, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
 import { provenanceOf, publish } from "./publish.ts"
 import { renderComments, treeChanges } from "./render-diff.ts"
@@ -22,18 +22,20 @@ const deployTree = (remote: string): Tree => {
   )
 }
 
-/** What CI does on a checkout: synthesize its tenants with its platform file. */
+const SYNTH_VERSION = "loop-test"
+
+/** What CI does on a checkout: synthesize its tenants with its platform file (from scratch). */
 const synthOf = (checkout: string) =>
   Effect.runPromise(
     Effect.gen(function* () {
-      const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
-      return (yield* buildTree(join(checkout, "tenants"), platform)).tree
+      const { platform, text } = yield* loadPlatformSource(join(checkout, "synth/platform.ts"))
+      return (yield* buildTree(join(checkout, "tenants"), platform, { inputs: synthInputs(text, SYNTH_VERSION) })).tree
     }).pipe(Effect.provide(TenantFiles.layer)),
   )
 
 const publishMain = (remote: string) =>
   Effect.runPromise(
-    publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: "loop-test" }).pipe(
+    publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: SYNTH_VERSION }).pipe(
       Effect.provide(TenantFiles.layer),
     ),
   )
@@ -86,7 +88,7 @@ describe("the GitOps loop, end to end on real git", () => {
       ),
     ).toEqual({
       sourceCommit: merged,
-      synthVersion: "loop-test",
+      synthVersion: SYNTH_VERSION,
       tenantsChanged: "zeta",
     })
 
