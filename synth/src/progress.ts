@@ -30,7 +30,7 @@ export const progressReporter = (stream: ProgressStream, now: () => number = () 
   return {
     update: (done, total) => {
       const elapsed = (now() - started) / 1000
-      if (elapsed < QUIET_SECONDS || total === 0) return
+      if (elapsed < QUIET_SECONDS || total === 0 || done === 0) return
       const every = stream.isTTY ? REDRAW_EVERY_SECONDS : LINE_EVERY_SECONDS
       if (elapsed - drawnAt < every && done < total) return
       drawnAt = elapsed

@@ -13,7 +13,7 @@ import {
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
-import { metadataPath, metadataText, readMetadata } from "./incremental/render-metadata.ts"
+import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
 import { loadPlatformSource } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
@@ -65,12 +65,18 @@ export const synthInputs = (platformText: string, synthVersion: string): Readonl
   { name: "synth", bytes: synthVersion },
 ]
 
-/** A tenant folder taken as it was from the previous output. */
-const reuse = (previous: Tree, tenant: string) => {
-  const prefix = `${tenant}/`
-  const files = new Map<string, string>()
-  for (const [file, content] of previous) if (file.startsWith(prefix)) files.set(file.slice(prefix.length), content)
-  return files
+/** The previous output by tenant folder (path within the folder → content), built once per run. */
+const byFolder = (previous: Tree): ReadonlyMap<string, ReadonlyMap<string, string>> => {
+  const folders = new Map<string, Map<string, string>>()
+  for (const [file, content] of previous) {
+    const slash = file.indexOf("/")
+    if (slash < 0) continue
+    const folder = file.slice(0, slash)
+    const files = folders.get(folder) ?? new Map<string, string>()
+    folders.set(folder, files)
+    files.set(file.slice(slash + 1), content)
+  }
+  return folders
 }
 
 /**
@@ -85,7 +91,7 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     const fleetInputs = options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }]
-    const previous = options.previous ?? new Map<string, string>()
+    const previous = byFolder(options.previous ?? new Map<string, string>())
     let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant, source }, index) => {
@@ -96,12 +102,18 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
         ...(options.tenantInputs?.(tenant) ?? []),
       ])
       const hash = inputHash(inputs)
-      const before = readMetadata(previous.get(metadataPath(tenant.name)))
-      if (before !== undefined && before.inputHash === hash && before.claims.tenant === tenant.name) {
+      const folder = previous.get(tenant.name)
+      const before = readMetadata(folder?.get(METADATA_FILE))
+      if (
+        folder !== undefined &&
+        before !== undefined &&
+        before.inputHash === hash &&
+        before.claims.tenant === tenant.name
+      ) {
         reused++
         return {
           name: tenant.name,
-          files: reuse(previous, tenant.name) as ReadonlyMap<string, string>,
+          files: folder,
           violations: [],
           policyViolations: [],
           claims: before.claims as FolderClaims,
