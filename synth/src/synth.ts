@@ -12,7 +12,7 @@ import {
 } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
-import { inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
+import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
 import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
 import { loadPlatformSource } from "./load/platform-file.ts"
@@ -90,17 +90,16 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
-    const fleetInputs = options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }]
+    const fleetDigests = inputDigests(options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }])
     const previous = byFolder(options.previous ?? new Map<string, string>())
     let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant, source }, index) => {
       options.onProgress?.(index, loaded.length)
-      const inputs = inputDigests([
-        ...fleetInputs,
-        { name: "tenant", bytes: source },
-        ...(options.tenantInputs?.(tenant) ?? []),
-      ])
+      const inputs = combineDigests(
+        fleetDigests,
+        inputDigests([{ name: "tenant", bytes: source }, ...(options.tenantInputs?.(tenant) ?? [])]),
+      )
       const hash = inputHash(inputs)
       const folder = previous.get(tenant.name)
       const before = readMetadata(folder?.get(METADATA_FILE))

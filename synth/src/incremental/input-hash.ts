@@ -25,6 +25,19 @@ export const inputDigests = (inputs: ReadonlyArray<NamedInput>): Readonly<Record
   )
 }
 
+/**
+ * Digests of two sets of inputs as one (sorted by name): the fleet's inputs are hashed once per
+ * run, not once per tenant (the platform file grows with the fleet).
+ */
+export const combineDigests = (
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> => {
+  const duplicate = Object.keys(b).find((name) => name in a)
+  if (duplicate !== undefined) throw new Error(`render input "${duplicate}" given twice`)
+  return Object.fromEntries(Object.entries({ ...a, ...b }).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+}
+
 /** One hash over every named input: equal only when every input, and the set of names, is equal. */
 export const inputHash = (digests: Readonly<Record<string, string>>): string =>
   sha256(
