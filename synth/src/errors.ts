@@ -67,4 +67,20 @@ export class OutputFailed extends Schema.TaggedError<OutputFailed>()("OutputFail
   }
 }
 
-export type SynthError = InvalidConfig | TenantConflict | InvalidManifests | PolicyViolations | OutputFailed
+/** What the output is rendered from could not be read (the previous output, the synth's own code). */
+export class InputUnreadable extends Schema.TaggedError<InputUnreadable>()("InputUnreadable", {
+  path: Schema.String,
+  reason: Schema.String,
+}) {
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+export type SynthError =
+  | InvalidConfig
+  | TenantConflict
+  | InvalidManifests
+  | PolicyViolations
+  | OutputFailed
+  | InputUnreadable

@@ -10,7 +10,7 @@ import { exampleTenantsDir, platformFile, repoRoot, synthMain } from "./testing/
 const run = promisify(execFile)
 
 /** The real CLI, as `pnpm synth --tenants DIR --out DIR` runs it. */
-const synth = (cwd: string, out = "out") =>
+const synth = (cwd: string, out = "out", ...extra: ReadonlyArray<string>) =>
   run(
     process.execPath,
     [
@@ -22,6 +22,7 @@ const synth = (cwd: string, out = "out") =>
       out,
       "--platform",
       platformFile,
+      ...extra,
     ],
     { cwd },
   ).then(
@@ -44,7 +45,7 @@ describe("synth CLI", () => {
   it("writes one folder per tenant and prints a one-line summary", async () => {
     const { code, stdout } = await synth(work)
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^synth: 4 tenants, \d+ objects, \d+ files, \d+ changed → out\n$/)
+    expect(stdout).toMatch(/^synth: 4 tenants, 4 rendered, \d+ objects, \d+ files, \d+ changed → out\n$/)
     const tree = await readTree(join(work, "out"))
     expect(new Set([...tree.keys()].map((file) => file.split("/")[0]))).toEqual(
       new Set(["_platform", "acme", "globex", "hobby", "initech"]),
@@ -63,6 +64,22 @@ describe("synth CLI", () => {
     const { stdout } = await synth(work)
     expect(stdout).toContain(" 0 changed")
     expect(await readTree(join(work, "out"))).toEqual(first)
+  })
+
+  it("renders again only the tenants whose file changed, reusing the rest of out/", async () => {
+    await synth(work)
+    const acme = await readFile(join(work, "tenants", "acme.ts"), "utf8")
+    await writeFile(join(work, "tenants", "acme.ts"), acme.replace(/displayName: "[^"]*"/, 'displayName: "Acme Two"'))
+    const { stdout } = await synth(work)
+    expect(stdout).toMatch(/^synth: 4 tenants, 1 rendered, /)
+    expect(await readFile(join(work, "out", "acme", "app", "manifest.yaml"), "utf8")).toContain("Acme Two")
+  })
+
+  it("reuses the tenants of another output given as --previous", async () => {
+    await synth(work, "first")
+    const { stdout } = await synth(work, "second", "--previous", "first")
+    expect(stdout).toMatch(/^synth: 4 tenants, 0 rendered, /)
+    expect(await readTree(join(work, "second"))).toEqual(await readTree(join(work, "first")))
   })
 
   it("removes the folder of a tenant whose file is removed", async () => {
@@ -100,7 +117,7 @@ describe("synth CLI", () => {
   it("reads the tenants from the folder it is given", async () => {
     await writeFile(join(work, "tenants", "zeta.ts"), 'export default { name: "zeta", tier: "free" }\n')
     await synth(work)
-    expect(await readFile(join(work, "out", "zeta", "platform", "namespace-zeta.yaml"), "utf8")).toContain("name: zeta")
+    expect(await readFile(join(work, "out", "zeta", "platform", "manifest.yaml"), "utf8")).toContain("name: zeta")
   })
 
   it("refuses to replace a folder it did not write, and leaves it as it was", async () => {

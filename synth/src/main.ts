@@ -1,59 +1,10 @@
 #!/usr/bin/env node
+/**
+ * CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR]`. Turns on
+ * Node's module compile cache before anything heavy loads (start-up is a good part of a small run),
+ * then runs the CLI.
+ */
+import module from "node:module"
 
-/** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE]`. The only place that exits. */
-import { resolve } from "node:path"
-import { parseArgs } from "node:util"
-import { PLATFORM_FILE } from "@ppi/config"
-import { Cause, Effect, Exit, Layer } from "effect"
-import { TenantFiles } from "./load/tenant-files.ts"
-import { OutputTree } from "./output/output-tree.ts"
-import { synth } from "./synth.ts"
-
-const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE]"
-
-const parse = () => {
-  try {
-    const { values } = parseArgs({
-      options: {
-        tenants: { type: "string", default: "tenants" },
-        out: { type: "string", default: "out" },
-        platform: { type: "string", default: PLATFORM_FILE },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    })
-    return values
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`)
-    process.exit(2)
-  }
-}
-
-const args = parse()
-if (args.help) {
-  process.stdout.write(`${usage}\n`)
-  process.exit(0)
-}
-
-const exit = await Effect.runPromiseExit(
-  synth({
-    tenantsDir: resolve(args.tenants),
-    outDir: resolve(args.out),
-    platformFile: resolve(args.platform),
-  }).pipe(Effect.provide(Layer.mergeAll(TenantFiles.layer, OutputTree.layer))),
-)
-
-if (Exit.isSuccess(exit)) {
-  const { tenants, objects, files, filesChanged } = exit.value
-  process.stdout.write(
-    `synth: ${tenants} tenants, ${objects} objects, ${files} files, ${filesChanged} changed → ${args.out}\n`,
-  )
-} else {
-  const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
-  const message = failure ? failure.error.message : Cause.pretty(exit.cause)
-  const count = message.split("\n").length
-  process.stderr.write(
-    `${message}\nsynth: failed with ${count} problem${count === 1 ? "" : "s"}; ${args.out} left unchanged\n`,
-  )
-  process.exit(1)
-}
+module.enableCompileCache?.()
+await import("./cli.ts")

@@ -1,11 +1,21 @@
 import { dirname, isAbsolute, relative } from "node:path"
-import { PLATFORM_FILE, type Platform } from "@ppi/config"
-import { checkFleet, checkFolder, contextOf, place } from "@ppi/policy"
+import { METADATA_FILE, PLATFORM_FILE, type Platform, type Tenant } from "@ppi/config"
+import { checkFleet, checkFolder, contextOf, type FolderClaims, place } from "@ppi/policy"
 import { Effect } from "effect"
-import { InvalidManifests, OutputFailed, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
+import {
+  InputUnreadable,
+  InvalidManifests,
+  OutputFailed,
+  PolicyViolations,
+  type SynthError,
+  TenantConflict,
+} from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
-import { loadPlatform } from "./load/platform-file.ts"
+import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
+import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
+import { synthVersion } from "./incremental/synth-version.ts"
+import { loadPlatformSource } from "./load/platform-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
@@ -16,29 +26,107 @@ export interface SynthOptions {
   readonly tenantsDir: string
   readonly platformFile: string
   readonly outDir: string
+  /** The output to reuse unchanged tenants from (a checkout of the deploy branch); `outDir`'s own when absent. */
+  readonly previousDir?: string
+  /** The synth version the output is marked with; by default the package version plus the hash of this code. */
+  readonly synthVersion?: string
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 export interface SynthSummary {
   readonly tenants: number
+  /** Tenants whose folder was reused from the previous output (inputs unchanged). */
+  readonly reused: number
   readonly objects: number
   readonly files: number
   readonly filesChanged: number
 }
 
+export interface BuildOptions {
+  /**
+   * What every tenant's output depends on besides its own file: the platform file's bytes and the
+   * synth version (`synthInputs`). Without them, the decoded platform stands for the platform file.
+   */
+  readonly inputs?: ReadonlyArray<NamedInput>
+  /** What one tenant's output depends on besides its file (a rollout's image version for it). */
+  readonly tenantInputs?: (tenant: Tenant) => ReadonlyArray<NamedInput>
+  /** An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash the same are reused from it. */
+  readonly previous?: Tree
+  /** Called after each tenant is rendered or reused (a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** The fleet-wide inputs of the CLI, the preview and publish: the platform file's bytes and the synth version. */
+export const synthInputs = (platformText: string, synthVersion: string): ReadonlyArray<NamedInput> => [
+  { name: "platform", bytes: platformText },
+  { name: "synth", bytes: synthVersion },
+]
+
+/** The previous output by tenant folder (path within the folder → content), built once per run. */
+const byFolder = (previous: Tree): ReadonlyMap<string, ReadonlyMap<string, string>> => {
+  const folders = new Map<string, Map<string, string>>()
+  for (const [file, content] of previous) {
+    const slash = file.indexOf("/")
+    if (slash < 0) continue
+    const folder = file.slice(0, slash)
+    const files = folders.get(folder) ?? new Map<string, string>()
+    folders.set(folder, files)
+    files.set(file.slice(slash + 1), content)
+  }
+  return folders
+}
+
 /**
- * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts and capacity, build, schema
- * validation, guardrails. Fails with every problem found, never a partial tree.
+ * Tenants → the complete output tree, in memory: decode every tenant, check fleet-wide conflicts
+ * and capacity over all of them, then render, validate and check only the tenants whose inputs
+ * changed since `previous`; the others' folders are reused as they were. Fails with every problem
+ * found, never a partial tree.
  */
-export const buildTree = (tenantsDir: string, platform: Platform) =>
+export const buildTree = (tenantsDir: string, platform: Platform, options: BuildOptions = {}) =>
   Effect.gen(function* () {
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
+    const fleetDigests = inputDigests(options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }])
+    const previous = byFolder(options.previous ?? new Map<string, string>())
+    let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
-    const rendered = loaded.map(({ tenant }) => {
-      const { objects, ...rest } = renderTenant(tenant, platform)
-      return { ...rest, objectCount: objects.length }
+    const rendered = loaded.map(({ tenant, source }, index) => {
+      options.onProgress?.(index, loaded.length)
+      const inputs = combineDigests(
+        fleetDigests,
+        inputDigests([{ name: "tenant", bytes: source }, ...(options.tenantInputs?.(tenant) ?? [])]),
+      )
+      const hash = inputHash(inputs)
+      const folder = previous.get(tenant.name)
+      const before = readMetadata(folder?.get(METADATA_FILE))
+      if (
+        folder !== undefined &&
+        before !== undefined &&
+        before.inputHash === hash &&
+        before.claims.tenant === tenant.name
+      ) {
+        reused++
+        return {
+          name: tenant.name,
+          files: folder,
+          violations: [],
+          policyViolations: [],
+          claims: before.claims as FolderClaims,
+          objectCount: before.objects,
+        }
+      }
+      const { objects, files, ...rest } = renderTenant(tenant, platform)
+      const withMetadata =
+        objects.length === 0
+          ? files
+          : new Map([
+              ...files,
+              [METADATA_FILE, metadataText({ inputHash: hash, inputs, objects: objects.length, claims: rest.claims })],
+            ])
+      return { ...rest, files: withMetadata, objectCount: objects.length }
     })
+    options.onProgress?.(loaded.length, loaded.length)
     const live = rendered.filter((tenant) => tenant.objectCount > 0)
     const fleet = renderFleet(
       platform,
@@ -73,8 +161,20 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
       tree: tree as Tree,
       tenants: loaded.length,
       objects: rendered.reduce((sum, tenant) => sum + tenant.objectCount, 0),
+      /** Tenants whose folder was taken from `previous` instead of rendered. */
+      reused,
+      loaded,
     }
   })
+
+/** The repository this synth runs from: its code and lockfile make the synth version. */
+const REPOSITORY = new URL("../../", import.meta.url).pathname
+
+/** `@ppi/synth@0.1.0+3f2a…` of the code running now. */
+export const currentSynthVersion = Effect.tryPromise({
+  try: () => synthVersion(REPOSITORY),
+  catch: (error) => new InputUnreadable({ path: REPOSITORY, reason: `cannot hash the synth code: ${String(error)}` }),
+})
 
 const within = (child: string, parent: string) => {
   const path = relative(parent, child)
@@ -106,8 +206,18 @@ const checkOutputPlace = (options: SynthOptions): Effect.Effect<void, OutputFail
 export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthError, TenantFiles | OutputTree> =>
   Effect.gen(function* () {
     yield* checkOutputPlace(options)
-    const platform = yield* loadPlatform(options.platformFile)
-    const { tree, tenants, objects } = yield* buildTree(options.tenantsDir, platform)
-    const { filesChanged } = yield* (yield* OutputTree).replace(options.outDir, tree)
-    return { tenants, objects, files: tree.size, filesChanged }
+    const { platform, text } = yield* loadPlatformSource(options.platformFile)
+    const version = options.synthVersion ?? (yield* currentSynthVersion)
+    const output = yield* OutputTree
+    const previous =
+      options.previousDir === undefined
+        ? yield* output.previous(options.outDir)
+        : yield* output.read(options.previousDir)
+    const { tree, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
+      inputs: synthInputs(text, version),
+      previous,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    })
+    const { filesChanged } = yield* output.replace(options.outDir, tree)
+    return { tenants, reused, objects, files: tree.size, filesChanged }
   })

@@ -82,7 +82,7 @@ for (const n of sizes) {
       return synth()
     }),
   )
-  record("synth (warm: nothing changed)", n, await repeat(times, synth))
+  record("synth (warm: nothing changed, every tenant reused)", n, await repeat(times, synth))
 
   // Only the serializing is timed, inside the process (building the objects first is not).
   const floor = execFileSync(
@@ -141,8 +141,9 @@ for (const n of sizes) {
       kustomize ? "skipped above 1,000 tenants (one process per tenant)" : "kustomize could not be built",
     )
 
-  if (n === 1000) {
-    // One tenant changes: time until the rendered diff is ready (synth + diff against the previous output).
+  if (n >= 1000) {
+    // One tenant changes: time until the rendered diff is ready (synth, which renders only that
+    // tenant and reuses the rest of its previous output, then the diff against that output).
     const before = join(dir, "before")
     await cp(out, before, { recursive: true, dereference: true })
     const first = fleet(n)[0]
@@ -161,6 +162,16 @@ const seconds = (scenario: string, n: number) =>
 const synthAt = (n: number) => seconds("synth (cold: empty out/)", n)
 const parsedAt = (n: number) =>
   rows.find((row) => row.tenants === n && row.scenario.startsWith("parse tenant files as data"))?.seconds ?? null
+const peakAt = (n: number) => {
+  const peaks = rows
+    .filter((r) => r.tenants === n && r.scenario.startsWith("synth (") && r.maxRssMiB !== null)
+    .map((r) => r.maxRssMiB ?? 0)
+  return peaks.length === 0 ? null : Math.max(...peaks)
+}
+// The one-change target is for the largest fleet measured (10,000 when it ran).
+const changedAt = Math.max(
+  ...rows.filter((r) => r.scenario === "one tenant changed → diff ready").map((r) => r.tenants),
+)
 const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
   ["1,000 tenants ≤ 3 s", synthAt(1000) === null ? null : (synthAt(1000) ?? 0) <= 3, `${synthAt(1000)?.toFixed(2)} s`],
   [
@@ -169,11 +180,9 @@ const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
     `${synthAt(10000)?.toFixed(2)} s`,
   ],
   [
-    "10,000 tenants ≤ 1 GiB RSS",
-    rows.find((r) => r.tenants === 10000 && r.scenario.startsWith("synth (cold"))?.maxRssMiB == null
-      ? null
-      : (rows.find((r) => r.tenants === 10000 && r.scenario.startsWith("synth (cold"))?.maxRssMiB ?? 0) <= 1024,
-    `${rows.find((r) => r.tenants === 10000 && r.scenario.startsWith("synth (cold"))?.maxRssMiB?.toFixed(0)} MiB`,
+    "10,000 tenants ≤ 1 GiB peak RSS (cold and warm)",
+    peakAt(10000) === null ? null : (peakAt(10000) ?? 0) <= 1024,
+    `${peakAt(10000)?.toFixed(0)} MiB`,
   ],
   [
     "10,000 tenant files parsed as data ≤ 1 s",
@@ -195,11 +204,18 @@ const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
       : "n/a",
   ],
   [
-    "one changed tenant → diff ≤ 1 s",
-    seconds("one tenant changed → diff ready", 1000) === null
+    `one changed tenant in ${changedAt} → output + diff ≤ 1 s`,
+    seconds("one tenant changed → diff ready", changedAt) === null
       ? null
-      : (seconds("one tenant changed → diff ready", 1000) ?? 0) <= 1,
-    `${seconds("one tenant changed → diff ready", 1000)?.toFixed(2)} s`,
+      : (seconds("one tenant changed → diff ready", changedAt) ?? 0) <= 1,
+    `${seconds("one tenant changed → diff ready", changedAt)?.toFixed(2)} s`,
+  ],
+  [
+    "(a) one cdk8s App ≥ 10× slower (1k)",
+    seconds("(a) one cdk8s App, synthYaml()", 1000) && synthAt(1000)
+      ? (seconds("(a) one cdk8s App, synthYaml()", 1000) ?? 0) >= 10 * (synthAt(1000) ?? 0)
+      : null,
+    `${((seconds("(a) one cdk8s App, synthYaml()", 1000) ?? 0) / (synthAt(1000) ?? 1)).toFixed(1)}×`,
   ],
   [
     "faster than every baseline (a), (b)",

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/v
 import { TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
 import { type PublishOptions, publish } from "./publish.ts"
-import { makeRemote } from "./testing/git-fixture.ts"
+import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 import { generateSigningKey, withSigningKeys } from "./testing/signing-key.ts"
 
 const bot = generateSigningKey("ppi-bot")
@@ -57,6 +57,23 @@ describe("signed deploy commits", () => {
     }),
   )
 
+  it.effect("renders only the changed tenant on top of a deploy head it signed, all of them on one it did not", () =>
+    Effect.gen(function* () {
+      const first = yield* publishWith({ signingKey: bot.privateKey })
+      expect(first._tag === "Success" && first.success._tag === "Published" && first.success.rendered).toBe(4)
+      fixture.commit("Scale acme", { "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 4") })
+      const second = yield* publishWith({ signingKey: bot.privateKey })
+      expect(second._tag === "Success" && second.success).toMatchObject({ tenantsChanged: ["acme"], rendered: 1 })
+      // A head pushed by someone else (unsigned) is no previous output: everything is rendered again.
+      const head = fixture.git("rev-parse", "deploy")
+      const unsigned = fixture.git("commit-tree", `${head}^{tree}`, "-p", head, "-m", "not the bot")
+      fixture.git("update-ref", "refs/heads/deploy", unsigned)
+      fixture.commit("Scale acme again", { "tenants/acme.ts": tenantFile("acme", "pro", ", replicas: 5") })
+      const third = yield* publishWith({ signingKey: bot.privateKey })
+      expect(third._tag === "Success" && third.success).toMatchObject({ tenantsChanged: ["acme"], rendered: 4 })
+    }),
+  )
+
   it.effect("refuses to publish unsigned when the platform requires signatures", () =>
     Effect.gen(function* () {
       const result = yield* publishWith({})
@@ -95,11 +112,16 @@ describe("signed deploy commits", () => {
       const projects = fixture
         .git("ls-tree", "-r", "--name-only", "deploy")
         .split("\n")
-        .filter((file) => /\/argocd\/appproject-/.test(file))
+        .filter((file) => /\/argocd\/manifest\.yaml$/.test(file))
       expect(projects.length).toBeGreaterThan(4)
       // A key ID that starts with a digit is quoted by the emitter.
-      for (const file of projects)
-        expect(fixture.git("show", `deploy:${file}`), file).toMatch(new RegExp(`keyID: "?${bot.keyID}"?\n`))
+      for (const file of projects) {
+        const appProject = fixture
+          .git("show", `deploy:${file}`)
+          .split(/^---$/m)
+          .find((document) => /^kind: AppProject$/m.test(document))
+        expect(appProject, file).toMatch(new RegExp(`keyID: "?${bot.keyID}"?\n`))
+      }
     }),
   )
 })

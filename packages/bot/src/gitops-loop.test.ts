@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
+import { PLATFORM_FILE } from "@ppi/config"
+import { buildTree, loadPlatformSource, synthInputs, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
 import { provenanceOf, publish } from "./publish.ts"
 import { renderComments, treeChanges } from "./render-diff.ts"
@@ -22,15 +23,17 @@ const deployTree = (remote: string): Tree => {
   )
 }
 
-/** What CI does on a checkout: synthesize its tenants with its platform file. */
+const SYNTH_VERSION = "loop-test"
+
+/** What CI does on a checkout: synthesize its tenants with its platform file (from scratch). */
 const synthOf = (checkout: string) =>
   Effect.gen(function* () {
-    const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
-    return (yield* buildTree(join(checkout, "tenants"), platform)).tree
+    const { platform, text } = yield* loadPlatformSource(join(checkout, PLATFORM_FILE))
+    return (yield* buildTree(join(checkout, "tenants"), platform, { inputs: synthInputs(text, SYNTH_VERSION) })).tree
   })
 
 const publishMain = (remote: string) =>
-  publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: "loop-test" })
+  publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: SYNTH_VERSION })
 
 let fixture: ReturnType<typeof makeRemote>
 beforeAll(() => {
@@ -49,10 +52,10 @@ describe("the GitOps loop, end to end on real git", () => {
 
         // A pull request adds tenants/zeta.ts on its own branch; the platform team verifies its domain.
         git("checkout", "--quiet", "-b", "add-zeta")
-        const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+        const platform = readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
         fixture.commit("Add tenant zeta", {
           "tenants/zeta.ts": tenantFile("zeta", "pro", ', hostnames: ["zeta.example.com"]'),
-          "synth/platform.ts": platform.replace("verified: {", 'verified: { zeta: ["example.com"],'),
+          [PLATFORM_FILE]: platform.replace("verified: {", 'verified: { zeta: ["example.com"],'),
         })
 
         // The PR job: synthesize the PR, diff it against the deploy branch, render the comments.
@@ -61,12 +64,13 @@ describe("the GitOps loop, end to end on real git", () => {
         expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["zeta", "_platform"]))
         expect(changes.filter((c) => c.tenant === "zeta").every((c) => c.status === "added")).toBe(true)
         const comments = renderComments(changes).join("\n")
-        for (const object of [
-          "zeta/app/deployment-api.yaml",
-          "zeta/platform/namespace-zeta.yaml",
-          "zeta/argocd/application-zeta.yaml",
+        // Each object by its identity, with the component file it sits in.
+        for (const [label, file] of [
+          ["Deployment zeta/api", "zeta/app/manifest.yaml"],
+          ["Namespace zeta", "zeta/platform/manifest.yaml"],
+          ["Application argocd/zeta", "zeta/argocd/manifest.yaml"],
         ])
-          expect(comments).toContain(object)
+          expect(comments).toMatch(new RegExp(`${label}(</code>|\`)[^\n]* · (<code>|\`)${file}`))
         expect(comments).toContain("| `zeta` |")
 
         // Merge, then the publish job.
@@ -83,7 +87,7 @@ describe("the GitOps loop, end to end on real git", () => {
           ),
         ).toEqual({
           sourceCommit: merged,
-          synthVersion: "loop-test",
+          synthVersion: SYNTH_VERSION,
           tenantsChanged: "zeta",
         })
 

@@ -50,9 +50,7 @@ describe("publish", () => {
     const result = await run()
     expect(result._tag).toBe("Published")
     expect(deployTenants()).toEqual(["_platform", "acme", "globex", "hobby", "initech"])
-    expect(deployFiles()).toEqual(
-      expect.arrayContaining([".gitattributes", "README.md", "acme/app/deployment-api.yaml"]),
-    )
+    expect(deployFiles()).toEqual(expect.arrayContaining([".gitattributes", "README.md", "acme/app/manifest.yaml"]))
     expect(fixture.git("show", "deploy:.gitattributes")).toContain("linguist-generated=true")
     const provenance = provenanceOf(fixture.git("log", "-1", "--format=%B", "deploy"))
     expect(provenance).toEqual({
@@ -86,7 +84,7 @@ describe("publish", () => {
     const result = await run()
     expect(result).toMatchObject({ _tag: "Published", heldBack: ["hobby"], tenantsChanged: ["acme"] })
     expect(deployTenants()).toContain("hobby")
-    expect(fixture.git("show", "deploy:acme/app/horizontalpodautoscaler-api.yaml")).toContain("minReplicas: 4")
+    expect(fixture.git("show", "deploy:acme/app/manifest.yaml")).toContain("minReplicas: 4")
     const trailers = trailersOf(fixture.git("log", "-1", "--format=%B", "deploy"))
     expect(trailers["Held-Back"]).toContain("hobby")
     expect(trailers["Pull-Request"]).toBe("#41 (from the source commit message)")
@@ -125,7 +123,7 @@ describe("publish", () => {
     const trailers = trailersOf(fixture.git("log", "-1", "--format=%B", "deploy"))
     expect(trailers).toMatchObject({
       "Tenants-Changed": "acme, zeta",
-      "Platform-Changed": "_platform/argocd/appproject-platform.yaml",
+      "Platform-Changed": "_platform/argocd/manifest.yaml",
       "Pull-Request": "#77 (from the source commit message)",
       "Synth-Version": "@ppi/synth@0.1.0+abc",
     })

@@ -1,11 +1,23 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER, PLATFORM_FILE, type Platform } from "@ppi/config"
-import { checkTree, formatViolation } from "@ppi/policy"
-import { buildTree, loadPlatform, readTree, renderFleet, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
+import { FLEET_FOLDER, METADATA_FILE, PLATFORM_FILE, type Platform } from "@ppi/config"
+import { checkTree, checkTreeChanges, formatViolation } from "@ppi/policy"
+import {
+  buildTree,
+  InputUnreadable,
+  loadPlatformSource,
+  metadataPath,
+  readMetadata,
+  readTree,
+  renderFleet,
+  type SynthError,
+  synthInputs,
+  type TenantFiles,
+  type Tree,
+} from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
-import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
+import { commitTree, type Signer, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
@@ -35,6 +47,8 @@ export type PublishResult =
       readonly tenantsChanged: ReadonlyArray<string>
       /** Tenants whose removal was held back: their files vanished without a decommission; they stay deployed. */
       readonly heldBack: ReadonlyArray<string>
+      /** Tenants rendered; the others were reused from the bot-signed deploy head (inputs unchanged). */
+      readonly rendered: number
       readonly attempts: number
     }
   | {
@@ -92,7 +106,10 @@ const fileTree = async (dir: string, tree: Tree): Promise<void> => {
 /** The files of a commit (the deploy branch's manifests), as a tree: one checkout into a scratch folder. */
 const treeAt = (repo: string, commit: string, scratch: string) =>
   Effect.gen(function* () {
-    yield* Effect.promise(() => mkdir(scratch, { recursive: true }))
+    yield* Effect.tryPromise({
+      try: () => mkdir(scratch, { recursive: true }),
+      catch: (error) => new InputUnreadable({ path: scratch, reason: String(error) }),
+    })
     // `:/` is the top of the tree wherever git runs from; a scratch index leaves the repository's alone.
     yield* gitWith(
       repo,
@@ -103,8 +120,20 @@ const treeAt = (repo: string, commit: string, scratch: string) =>
       "--",
       ":/",
     )
-    return yield* Effect.promise(() => readTree(scratch))
+    return yield* Effect.tryPromise({
+      try: () => readTree(scratch),
+      catch: (error) => new InputUnreadable({ path: `deploy commit ${commit}`, reason: String(error) }),
+    })
   })
+
+/** Whether `commit` carries a good signature by the bot's key (the only key in the signer's keyring). */
+const signedByBot = (repo: string, signer: Signer | undefined, commit: string) =>
+  signer === undefined
+    ? Effect.succeed(false)
+    : gitWith(repo, signer.env, "verify-commit", commit).pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false),
+      )
 
 const revParse = (repo: string, ref: string) =>
   git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).pipe(
@@ -151,11 +180,24 @@ const attemptPublish = (
           Effect.orElseSucceed(() => ""),
         )
         yield* Effect.promise(() => mkdir(join(source, "tenants"), { recursive: true }))
-        const platform = yield* loadPlatform(join(source, PLATFORM_FILE))
+        const { platform, text: platformText } = yield* loadPlatformSource(join(source, PLATFORM_FILE))
         // Checked before any work: a publish that cannot sign must not get as far as pushing.
         const signer = yield* signerFor(platform, options.signingKey, work)
-        const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
-        const { tree } = yield* buildTree(join(source, "tenants"), platform)
+        const deployed =
+          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
+        // A deploy head the bot signed holds only what synth rendered and the policy passed: it is
+        // then the previous output (only tenants whose inputs changed are rendered) and only what
+        // differs from it is checked again. Anything else (unsigned trials, a head someone else
+        // pushed) is rendered and checked in full.
+        const trusted = parent !== undefined && (yield* signedByBot(repo, signer, parent))
+        const {
+          tree,
+          loaded: tenants,
+          reused,
+        } = yield* buildTree(join(source, "tenants"), platform, {
+          inputs: synthInputs(platformText, options.synthVersion),
+          ...(trusted ? { previous: deployed } : {}),
+        })
 
         const before =
           parent === undefined
@@ -173,13 +215,19 @@ const attemptPublish = (
         // An empty fleet is refused outright; a vanished tenant is held back (its deployed files kept)
         // so that it never blocks the publish of every other tenant.
         if (refusal?.empty) return yield* refusal
-        const deployed =
-          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
         const { tree: kept, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
         const published = heldBack.length === 0 ? kept : withFleetOf(kept, platform)
         // The guardrails once more, on exactly what is about to be committed (held-back folders
-        // included): the deploy branch holds only what the policy passes.
-        const report = checkTree(published, { platform })
+        // included): the deploy branch holds only what the policy passes. Folders byte-identical to
+        // the deploy head passed when it was published; the fleet-wide rules still see every folder.
+        const report = trusted
+          ? checkTreeChanges(
+              published,
+              deployed,
+              { platform },
+              (folder) => readMetadata(published.get(metadataPath(folder)))?.claims,
+            )
+          : checkTree(published, { platform })
         if (report.violations.length > 0)
           return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
 
@@ -196,7 +244,8 @@ const attemptPublish = (
             ? [...published.keys()]
             : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
         ).filter(Boolean)
-        const tenantsChanged = [...tenantFolders(changed)].sort()
+        // A new synth version rewrites every tenant's metadata: a tenant changed when its manifests did.
+        const tenantsChanged = [...tenantFolders(changed.filter((file) => !file.endsWith(`/${METADATA_FILE}`)))].sort()
         const platformChanged = changed.filter((file) => file.startsWith(`${FLEET_FOLDER}/`)).sort()
         const sourceMessage = yield* git(repo, "log", "-1", "--format=%B", sourceCommit)
         const pullRequest = pullRequestOf(sourceMessage)
@@ -234,7 +283,15 @@ const attemptPublish = (
                 : Effect.fail(error),
           ),
         )
-        return { _tag: "Published", commit, sourceCommit, tenantsChanged, heldBack, attempts: attempt } as const
+        return {
+          _tag: "Published",
+          commit,
+          sourceCommit,
+          tenantsChanged,
+          heldBack,
+          rendered: tenants.length - reused,
+          attempts: attempt,
+        } as const
       }),
     (work) =>
       stopSigningAgent(work).pipe(Effect.andThen(Effect.promise(() => rm(work, { recursive: true, force: true })))),

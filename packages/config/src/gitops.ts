@@ -78,3 +78,10 @@ export const bootstrapPlatformProject = (platform: Platform) => ({
     ],
   },
 })
+
+/**
+ * Beside a tenant's component folders on the deploy branch: what its manifests were rendered
+ * from (JSON). Not a manifest: no Application reads the tenant folder itself, and the root app
+ * reads only the YAML files of each `argocd` component folder.
+ */
+export const METADATA_FILE = "synth.metadata"

@@ -5,7 +5,7 @@ import { generateSigningKey, withSigningKeys } from "@ppi/bot/testing"
 import { ARGOCD_NAMESPACE, type Platform, rootApplication } from "@ppi/config"
 import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Layer } from "effect"
-import { parse } from "yaml"
+import { parseAllDocuments } from "yaml"
 import { type AppState, refresh, synced, waitForApps } from "./argocd/applications.ts"
 import { ArgoCd, argoCdLayerWith } from "./argocd/argo-cd.ts"
 import { ControlPlane, controlPlaneLayer } from "./control-plane/control-plane.ts"
@@ -67,10 +67,18 @@ const deploy = (branch: string, tenants: ReadonlyArray<string>) =>
     return { seconds: Math.round((performance.now() - started) / 100) / 10, states, head }
   })
 
-const deployFile = (file: string): KubeObject => {
-  const content = repo.deployTree().get(file)
-  if (content === undefined) throw new Error(`${file} is not on the deploy branch`)
-  return parse(content) as KubeObject
+/** The objects of a component's `manifest.yaml` on the deploy branch (`acme/platform`). */
+const deployObjects = (component: string): ReadonlyArray<KubeObject> => {
+  const content = repo.deployTree().get(`${component}/manifest.yaml`)
+  if (content === undefined) return []
+  return parseAllDocuments(content).map((document) => document.toJS() as KubeObject)
+}
+
+/** One object of a component on the deploy branch, by kind and name. */
+const deployObject = (component: string, kind: string, name: string): KubeObject => {
+  const object = deployObjects(component).find((o) => o.kind === kind && o.metadata.name === name)
+  if (object === undefined) throw new Error(`${kind}/${name} is not in ${component}/manifest.yaml on the deploy branch`)
+  return object
 }
 
 const live = (object: KubeObject) =>
@@ -84,9 +92,8 @@ const live = (object: KubeObject) =>
   )
 
 /** Every synthesized field is live with the synthesized value (server defaults aside). */
-const asSynthesized = (file: string) =>
+const asSynthesized = (object: KubeObject) =>
   Effect.gen(function* () {
-    const object = deployFile(file)
     const { metadata, ...body } = object
     return missingFromLive({ metadata: { labels: metadata.labels }, ...body }, yield* live(object))
   })
@@ -157,13 +164,14 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
       const changes = treeChanges(repo.deployTree() as Tree, pr.tree)
       expect(new Set(changes.map((change) => change.tenant))).toEqual(new Set(["acme", "_platform"]))
       const comments = renderComments(changes).join("\n")
-      for (const file of [
-        "acme/argocd/application-acme.yaml",
-        "acme/platform/namespace-acme.yaml",
-        "acme/platform/resourcequota-tenant-quota.yaml",
-        "acme/app/deployment-api.yaml",
+      // Each object by its identity, with the component file it sits in.
+      for (const [label, file] of [
+        ["Application argocd/acme", "acme/argocd/manifest.yaml"],
+        ["Namespace acme", "acme/platform/manifest.yaml"],
+        ["ResourceQuota acme/tenant-quota", "acme/platform/manifest.yaml"],
+        ["Deployment acme/api", "acme/app/manifest.yaml"],
       ])
-        expect(comments).toContain(file)
+        expect(comments).toMatch(new RegExp(`${label}(</code>|\`)[^\n]* · (<code>|\`)${file}`))
     }),
   )
 
@@ -193,11 +201,12 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
 
   it.effect("keeps acme's namespace, quota, limits and network policies exactly as synthesized", () =>
     Effect.gen(function* () {
-      const guarded = [...repo.deployTree().keys()].filter((file) =>
-        /^acme\/platform\/(namespace|resourcequota|limitrange|networkpolicy)-/.test(file),
+      const guarded = deployObjects("acme/platform").filter((object) =>
+        ["Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy"].includes(object.kind),
       )
       expect(guarded).toHaveLength(7)
-      for (const file of guarded) expect(yield* asSynthesized(file), file).toEqual([])
+      for (const object of guarded)
+        expect(yield* asSynthesized(object), `${object.kind}/${object.metadata.name}`).toEqual([])
     }),
   )
 
@@ -259,7 +268,7 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
       // Nothing reached globex; acme's quota is still the platform's.
       const globexApi = yield* kube.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: "globex", name: "api" })
       expect(globexApi?.metadata.annotations?.["argocd.argoproj.io/tracking-id"]).toMatch(/^globex:/)
-      expect(yield* asSynthesized("acme/platform/resourcequota-tenant-quota.yaml")).toEqual([])
+      expect(yield* asSynthesized(deployObject("acme/platform", "ResourceQuota", "tenant-quota"))).toEqual([])
       for (const name of ["acme-into-globex", "acme-own-guardrails"])
         yield* kube.remove({
           apiVersion: "argoproj.io/v1alpha1",
@@ -272,7 +281,7 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
 
   it.effect("moves acme to the enterprise tier: quota and autoscaling follow on resync", () =>
     Effect.gen(function* () {
-      const quotaBefore = deployFile("acme/platform/resourcequota-tenant-quota.yaml")
+      const quotaBefore = deployObject("acme/platform", "ResourceQuota", "tenant-quota")
       repo.branch("acme-enterprise", "Move acme to enterprise", {
         "tenants/acme.ts": repo
           .example("acme")
@@ -281,11 +290,12 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
       })
       const { seconds } = yield* deploy("acme-enterprise", ["acme"])
       timings["merge → tier change Synced + Healthy (s)"] = seconds
-      const quota = deployFile("acme/platform/resourcequota-tenant-quota.yaml")
+      const quota = deployObject("acme/platform", "ResourceQuota", "tenant-quota")
       expect(quota.spec).not.toEqual(quotaBefore.spec)
-      expect(yield* asSynthesized("acme/platform/resourcequota-tenant-quota.yaml")).toEqual([])
-      expect(yield* asSynthesized("acme/app/horizontalpodautoscaler-api.yaml")).toEqual([])
-      const hpa = yield* live(deployFile("acme/app/horizontalpodautoscaler-api.yaml"))
+      expect(yield* asSynthesized(quota)).toEqual([])
+      const autoscaler = deployObject("acme/app", "HorizontalPodAutoscaler", "api")
+      expect(yield* asSynthesized(autoscaler)).toEqual([])
+      const hpa = yield* live(autoscaler)
       expect((hpa?.spec as { maxReplicas?: number } | undefined)?.maxReplicas).toBe(20)
       expect(yield* availableReplicas("acme", 3)).toEqual({ wanted: 3, available: 3 })
     }),
@@ -300,7 +310,9 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
       repo.merge("decommission-acme")
       const started = performance.now()
       const head = yield* publishMain
-      expect(repo.deployTree().has("acme/argocd/application-acme.yaml")).toBe(false)
+      expect(
+        deployObjects("acme/argocd").filter((o) => o.kind === "Application" && o.metadata.name === "acme"),
+      ).toEqual([])
       yield* webhook
       yield* waitForApps(["tenants"], `Synced at ${head}`, synced(head))
       yield* waitForApps(["acme", "acme-platform"], "deleted", (state) => !state.exists)
@@ -324,7 +336,8 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
     Effect.gen(function* () {
       const kube = yield* KubeApi
       const signedHead = repo.deployHead()
-      const quotaFile = "globex/platform/resourcequota-tenant-quota.yaml"
+      // Globex's platform manifest: its ResourceQuota is the one object there with a pod count.
+      const quotaFile = "globex/platform/manifest.yaml"
       const quota = repo.deployTree().get(quotaFile) ?? ""
       // Whoever can push to deploy tries to grant themselves the cluster and lift a tenant's quota.
       const started = performance.now()

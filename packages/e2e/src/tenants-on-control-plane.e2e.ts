@@ -196,7 +196,7 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
       Effect.gen(function* () {
         for (const tenant of tenants) {
           const outcome = yield* waitForAvailable(tenant)
-          expect(outcome, `${tenant}/app/deployment-api.yaml`).toEqual({ wanted: outcome.wanted, failures: [] })
+          expect(outcome, `${tenant}: Deployment api`).toEqual({ wanted: outcome.wanted, failures: [] })
         }
       }),
     )

@@ -13,7 +13,7 @@ import { rbacRules } from "./rules/rbac.ts"
 import { serviceRules } from "./rules/services.ts"
 import { contextOf, type TreeContext, type TreeOptions } from "./tree/context.ts"
 import type { Finding, Folder, Placed, TreeViolation } from "./tree/model.ts"
-import { parseTree } from "./tree/parse-tree.ts"
+import { normalizePath, parseTree } from "./tree/parse-tree.ts"
 import { landingNamespace } from "./tree/placement.ts"
 import { perObject, type TreeRule } from "./tree/rule.ts"
 
@@ -152,5 +152,46 @@ export const checkTree = (files: ReadonlyMap<string, string>, options: TreeOptio
     violations: [...violations].sort(byPosition),
     notes: context.notes,
     objects: folders.reduce((sum, folder) => sum + folder.objects.length, 0),
+  }
+}
+
+/**
+ * `checkTree` for a tree that differs from an already checked one (the deploy head) in a few
+ * folders: every rule on the folders that changed (and the fleet folder), the fleet-wide rules
+ * over every folder. An unchanged folder is byte-identical to one that passed, so only its claims
+ * are needed: `claimsOf` gives them without parsing (synth's metadata), else the folder is parsed.
+ */
+export const checkTreeChanges = (
+  files: ReadonlyMap<string, string>,
+  checked: ReadonlyMap<string, string>,
+  options: TreeOptions = {},
+  knownClaims: (folder: string) => FolderClaims | undefined = () => undefined,
+): TreeReport => {
+  const folderOf = (path: string) => (path.includes("/") ? (normalizePath(path).split("/")[0] ?? "") : "")
+  const base = contextOf(options)
+  const changed = new Set<string>([base.fleetFolder])
+  for (const [path, content] of files) if (checked.get(path) !== content) changed.add(folderOf(path))
+  for (const path of checked.keys()) if (!files.has(path)) changed.add(folderOf(path))
+  const unchanged = new Set([...files.keys()].map(folderOf).filter((folder) => folder !== "" && !changed.has(folder)))
+  const claimed = new Map<string, FolderClaims>()
+  for (const folder of unchanged) {
+    const claims = knownClaims(folder)
+    if (claims !== undefined && claims.tenant === folder) claimed.set(folder, claims)
+  }
+  const parsed = parseTree(new Map([...files].filter(([path]) => !claimed.has(folderOf(path)))), base)
+  const context = withDeployRepo(parsed.folders, base)
+  const violations = [
+    ...parsed.problems,
+    ...parsed.folders.filter((folder) => changed.has(folder.tenant)).flatMap((folder) => checkFolder(folder, context)),
+    ...checkFleet(
+      [...parsed.folders.map(claimsOf), ...claimed.values()],
+      parsed.folders.find((folder) => folder.tenant === context.fleetFolder),
+      context,
+    ),
+  ]
+  return {
+    violations: [...violations].sort(byPosition),
+    notes: context.notes,
+    objects: parsed.folders.reduce((sum, folder) => sum + folder.objects.length, 0),
   }
 }

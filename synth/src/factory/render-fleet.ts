@@ -2,12 +2,11 @@ import { FLEET_FOLDER, type Platform } from "@ppi/config"
 import type { KubeObject } from "@ppi/policy"
 import { App, Chart } from "cdk8s"
 import { addPlatformProject } from "../constructs/argocd/platform-project.ts"
-import { toCanonicalYaml } from "../emit/canonical-yaml.ts"
+import { MANIFEST_FILE, toComponentManifest } from "../emit/component-manifest.ts"
 import type { SchemaViolation } from "../errors.ts"
 import { validateObject } from "../validate/validate-object.ts"
-import { fileNameOf } from "./render-tenant.ts"
 
-/** Fleet-wide objects (the platform's AppProject) → `_platform/argocd/*.yaml`. */
+/** Fleet-wide objects (the platform's AppProject) → `_platform/argocd/manifest.yaml`. */
 export const renderFleet = (
   platform: Platform,
   tenants: ReadonlyArray<string>,
@@ -20,10 +19,10 @@ export const renderFleet = (
   const chart = new Chart(new App({ outdir: "/nonexistent" }), "fleet", { disableResourceNameHashes: true })
   addPlatformProject(chart, platform, tenants)
   const objects = chart.toJson() as ReadonlyArray<KubeObject>
-  const placed = objects.map((object) => ({ path: `${FLEET_FOLDER}/argocd/${fileNameOf(object)}`, object }))
+  const path = `${FLEET_FOLDER}/argocd/${MANIFEST_FILE}`
   return {
-    objects: placed,
-    files: new Map(placed.map(({ path, object }) => [path, toCanonicalYaml(object)])),
+    objects: objects.map((object) => ({ path, object })),
+    files: new Map([[path, toComponentManifest(objects)]]),
     violations: objects.flatMap((object) => validateObject(object, FLEET_FOLDER)),
   }
 }

@@ -1,7 +1,7 @@
 import type { Platform, Tenant } from "@ppi/config"
 import { checkFolder, claimsOf, contextOf, type FolderClaims, type KubeObject, place, refOf } from "@ppi/policy"
 import { makeTenantContext } from "../constructs/tenant-context.ts"
-import { toCanonicalYaml } from "../emit/canonical-yaml.ts"
+import { MANIFEST_FILE, toComponentManifest } from "../emit/component-manifest.ts"
 import type { PolicyViolation, SchemaViolation } from "../errors.ts"
 import { validateObject } from "../validate/validate-object.ts"
 import { synthesizeTenant } from "./tenant-chart.ts"
@@ -10,7 +10,7 @@ import { planTenant } from "./tier-plan.ts"
 export interface RenderedTenant {
   readonly name: string
   readonly objects: ReadonlyArray<KubeObject>
-  /** Path within the tenant's folder (`app/deployment-api.yaml`) → YAML. */
+  /** Path within the tenant's folder (`app/manifest.yaml`) → YAML, one multi-document file per component. */
   readonly files: ReadonlyMap<string, string>
   readonly violations: ReadonlyArray<SchemaViolation>
   readonly policyViolations: ReadonlyArray<PolicyViolation>
@@ -18,12 +18,9 @@ export interface RenderedTenant {
   readonly claims: FolderClaims
 }
 
-/** `Deployment` `api` → `deployment-api.yaml`: stable, readable, unique within a component. */
-export const fileNameOf = (object: KubeObject): string => `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`
-
 /**
  * One tenant → objects validated against their JSON schemas and checked by every guardrail →
- * YAML files. Pure: same tenant and platform, same bytes.
+ * one YAML file per component. Pure: same tenant and platform, same bytes.
  */
 export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant => {
   const plan = planTenant(tenant)
@@ -39,26 +36,32 @@ export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant
   const placed = synthesizeTenant(makeTenantContext(tenant, platform, plan))
   const objects = placed.map(({ object }) => object)
   const violations: Array<SchemaViolation> = []
-  const files = new Map<string, string>()
   const context = contextOf({ platform })
   const folder = {
     tenant: tenant.name,
     objects: placed.map(({ component, object }) =>
-      place(`${tenant.name}/${component}/${fileNameOf(object)}`, object, context),
+      place(`${tenant.name}/${component}/${MANIFEST_FILE}`, object, context),
     ),
   }
+  const byComponent = new Map<string, Array<KubeObject>>()
+  const seen = new Set<string>()
   for (const { component, object } of placed) {
     violations.push(...validateObject(object, tenant.name))
-    const fileName = `${component}/${fileNameOf(object)}`
-    if (files.has(fileName))
+    // Two objects of one identity in a component: Argo CD would apply one over the other.
+    const identity = `${component} ${object.apiVersion} ${object.kind} ${object.metadata.namespace ?? ""} ${object.metadata.name}`
+    if (seen.has(identity))
       violations.push({
         tenant: tenant.name,
         object: refOf(object),
         path: "",
-        message: `two objects map to ${fileName}`,
+        message: `two objects of ${component} are ${refOf(object)}`,
       })
-    files.set(fileName, toCanonicalYaml(object))
+    seen.add(identity)
+    byComponent.set(component, [...(byComponent.get(component) ?? []), object])
   }
+  const files = new Map(
+    [...byComponent].map(([component, objects]) => [`${component}/${MANIFEST_FILE}`, toComponentManifest(objects)]),
+  )
   // The same folder-level engine `pnpm policy` and publish run, on exactly what is about to be written.
   const policyViolations = checkFolder(folder, context).map(({ rule, object, message }) => ({
     tenant: tenant.name,

@@ -8,6 +8,8 @@ export interface LoadedTenant {
   /** The file as the user names it (relative to the working directory). */
   readonly file: string
   readonly tenant: Tenant
+  /** The text it was decoded from (for values: their JSON): an input of the tenant's render. */
+  readonly source: string
 }
 
 /** Where tenant definitions come from. The live layer reads the `<name>.ts` files of a folder. */
@@ -82,8 +84,9 @@ const collect = (
 
 const loadOne = (path: string, file: string): Effect.Effect<LoadedTenant, InvalidConfig> =>
   readDataSource(path, file).pipe(
-    Effect.flatMap((text) => parseTenantSource(file, text)),
-    Effect.map((tenant) => ({ file, tenant })),
+    Effect.flatMap((source) =>
+      parseTenantSource(file, source).pipe(Effect.map((tenant) => ({ file, tenant, source }))),
+    ),
     Effect.flatMap((loaded) => {
       const expected = basename(path, ".ts")
       return loaded.tenant.name === expected
@@ -103,7 +106,7 @@ const loadOne = (path: string, file: string): Effect.Effect<LoadedTenant, Invali
   )
 
 const decodeOne = (file: string, value: unknown): Effect.Effect<LoadedTenant, InvalidConfig> =>
-  decodeTenant(file, value).pipe(Effect.map((tenant) => ({ file, tenant })))
+  decodeTenant(file, value).pipe(Effect.map((tenant) => ({ file, tenant, source: JSON.stringify(value) ?? "" })))
 
 /** A tenant file's text (from git, a PR, an editor) → the decoded tenant; parsed, never run. */
 export const parseTenantSource = (file: string, text: string): Effect.Effect<Tenant, InvalidConfig> =>

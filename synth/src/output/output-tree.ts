@@ -33,11 +33,19 @@ export class OutputTree extends Context.Service<
   OutputTree,
   {
     readonly read: (out: string) => Effect.Effect<Tree, OutputFailed>
+    /** What an earlier run wrote to `out`; nothing when `out` is not (yet) a synth output. */
+    readonly previous: (out: string) => Effect.Effect<Tree, OutputFailed>
     readonly replace: (out: string, tree: Tree) => Effect.Effect<WriteResult, OutputFailed>
   }
 >()("@ppi/synth/output/OutputTree") {
   static readonly layer = Layer.succeed(OutputTree, {
     read: (out) => attempt(out, () => readTree(out)),
+    previous: (out) =>
+      attempt(out, async () =>
+        (await currentOutput(out).catch(() => ({}) as { target?: string })).target === undefined
+          ? new Map()
+          : readTree(out),
+      ),
     replace: (out, tree) => attempt(out, () => replaceTree(out, tree)),
   })
 }

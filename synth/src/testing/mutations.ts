@@ -26,7 +26,7 @@ const JOB = platform("job-provision-acme")
 const PROJECT = argocd("appproject-acme")
 const APPLICATION = argocd("application-acme")
 const PLATFORM_APPLICATION = argocd("application-acme-platform")
-const PLATFORM_PROJECT = "_platform/argocd/appproject-platform.yaml"
+const PLATFORM_PROJECT = "_platform/argocd/appproject-platform.yaml" // in _platform/argocd/manifest.yaml
 
 const pod = (tree: EditableTree) => tree.doc(DEPLOYMENT).spec.template.spec
 const api = (tree: EditableTree) => pod(tree).containers[0]

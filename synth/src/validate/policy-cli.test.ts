@@ -37,15 +37,17 @@ afterAll(async () => {
 
 const tree = await exampleTree()
 
-/** The same objects, one multi-document `manifest.yaml` per tenant component. */
-const asManifests = (files: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
-  const manifests = new Map<string, string>()
-  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    const folder = path.split("/").slice(0, 2).join("/")
-    const previous = manifests.get(`${folder}/manifest.yaml`)
-    manifests.set(`${folder}/manifest.yaml`, previous === undefined ? content : `${previous}---\n${content}`)
-  }
-  return manifests
+/** The same objects, one file per object (`acme/app/service-api.yaml`), as earlier synths wrote them. */
+const asObjectFiles = (files: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
+  // The metadata beside each tenant's components stays as it is.
+  const split = new Map<string, string>([...files].filter(([path]) => !path.endsWith(".yaml")))
+  for (const [path, content] of files)
+    for (const document of path.endsWith(".yaml") ? content.split(/^---\n/m) : []) {
+      const kind = /^kind: (.+)$/m.exec(document)?.[1] ?? ""
+      const name = /^ {2}name: (.+)$/m.exec(document)?.[1] ?? ""
+      split.set(`${dirname(path)}/${kind.toLowerCase()}-${name}.yaml`, document)
+    }
+  return split
 }
 
 const externalName = (files: ReadonlyMap<string, string>, path: string) => {
@@ -57,21 +59,23 @@ const externalName = (files: ReadonlyMap<string, string>, path: string) => {
 }
 
 describe("pnpm policy on synth's output", () => {
-  it("passes the output of the example tenants, one object per file", async () => {
+  it("passes the output of the example tenants, one multi-document manifest per component", async () => {
     expect(await policy(tree)).toEqual({ code: 0, stdout: "" })
   })
 
-  it("passes the same objects as one multi-document manifest per component", async () => {
-    expect(await policy(asManifests(tree))).toEqual({ code: 0, stdout: "" })
+  it("passes the same objects as one object per file", async () => {
+    const split = asObjectFiles(tree)
+    expect(split.size).toBeGreaterThan(tree.size)
+    expect(await policy(split)).toEqual({ code: 0, stdout: "" })
   })
 
   it("names the file and object of a violation in either layout, and exits 1", async () => {
-    const single = await policy(externalName(tree, "acme/app/service-api.yaml"))
+    const single = await policy(externalName(asObjectFiles(tree), "acme/app/service-api.yaml"))
     expect(single.code).toBe(1)
     expect(single.stdout).toContain(
       "acme/app/service-api.yaml: Service/api: [service/no-external-name] leads to postgres.platform-data.svc.cluster.local",
     )
-    const multi = await policy(externalName(asManifests(tree), "acme/app/manifest.yaml"))
+    const multi = await policy(externalName(tree, "acme/app/manifest.yaml"))
     expect(multi.code).toBe(1)
     expect(multi.stdout).toContain(
       "acme/app/manifest.yaml: Service/api: [service/no-external-name] leads to postgres.platform-data.svc.cluster.local",

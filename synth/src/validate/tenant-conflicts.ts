@@ -6,7 +6,10 @@ import type { LoadedTenant } from "../load/tenant-files.ts"
  * canonical or custom; custom hostnames must be the tenant's own (verified) and never the
  * platform's. Each conflict is reported on the later file, naming the earlier one.
  */
-export const findConflicts = (tenants: ReadonlyArray<LoadedTenant>, platform: Platform): ReadonlyArray<ConfigIssue> => {
+export const findConflicts = (
+  tenants: ReadonlyArray<Pick<LoadedTenant, "file" | "tenant">>,
+  platform: Platform,
+): ReadonlyArray<ConfigIssue> => {
   const names = new Map<string, string>()
   const hosts = new Map<string, string>()
   const issues: Array<ConfigIssue> = []

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { PLATFORM_FILE } from "@ppi/config"
 import { Effect, Schema } from "effect"
-import { parse } from "yaml"
+import { parseAllDocuments } from "yaml"
 import type { KubeObject } from "../control-plane/kube-api.ts"
 
 export const REPO = join(import.meta.dirname, "../../../..")
@@ -44,24 +44,21 @@ export const runSynth = (tenantsDir: string, outDir: string): Effect.Effect<stri
   })
 
 export interface Manifest {
-  /** Path relative to the output folder, e.g. `acme/platform/namespace-acme.yaml`. */
+  /** Path relative to the output folder of the file it is in, e.g. `acme/platform/manifest.yaml`. */
   readonly file: string
   readonly object: KubeObject
 }
 
 const COMPONENTS = ["platform", "app"] as const
 
-/** The objects of one tenant component, one per file, as synth wrote them. */
+/** The objects of one tenant component, in the order synth wrote them into its `manifest.yaml`. */
 export const readComponent = (outDir: string, tenant: string, component: string): ReadonlyArray<Manifest> => {
-  const dir = join(outDir, tenant, component)
-  if (!existsSync(dir)) return []
-  return readdirSync(dir)
-    .filter((file) => file.endsWith(".yaml"))
-    .sort()
-    .map((file) => ({
-      file: `${tenant}/${component}/${file}`,
-      object: parse(readFileSync(join(dir, file), "utf8")) as KubeObject,
-    }))
+  const path = join(outDir, tenant, component, "manifest.yaml")
+  if (!existsSync(path)) return []
+  return parseAllDocuments(readFileSync(path, "utf8")).map((document) => ({
+    file: `${tenant}/${component}/manifest.yaml`,
+    object: document.toJS() as KubeObject,
+  }))
 }
 
 /** Tenants in the output (folders not starting with `_`). */

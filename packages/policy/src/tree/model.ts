@@ -2,7 +2,7 @@ import type { KubeObject } from "../kube-object.ts"
 
 /** One object of a folder tree, with where it sits: the folder decides what it may be. */
 export interface Placed {
-  /** Path of its file relative to the tree root (`acme/app/deployment-api.yaml`). */
+  /** Path of its file relative to the tree root (`acme/app/manifest.yaml`). */
   readonly path: string
   /** First path segment: the tenant, or the fleet folder `_platform`. */
   readonly tenant: string

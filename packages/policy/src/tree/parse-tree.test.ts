@@ -36,7 +36,7 @@ describe("reading a folder tree", () => {
     ).toEqual(["a=acme", "b=platform", "c=argocd", "x=-"])
   })
 
-  it("ignores the deploy branch's own files at the root, refuses anything else out of place", () => {
+  it("ignores the deploy branch's own files at the root and a tenant's synth.metadata, refuses anything else out of place", () => {
     expect(
       problems({
         "README.md": "# deploy",
@@ -46,6 +46,8 @@ describe("reading a folder tree", () => {
         "acme/charts/x.yaml": configMap("x"),
         "Acme/app/x.yaml": configMap("x"),
         "acme/app/main.jsonnet": "{}",
+        "acme/synth.metadata": "{}",
+        "acme/app/synth.metadata": "{}",
       }),
     ).toEqual([
       "stray.yaml: [tree/layout] a manifest must sit under <tenant>/<component>/",
@@ -53,6 +55,7 @@ describe("reading a folder tree", () => {
       "acme/charts/x.yaml: [tree/layout] charts is not a component of a tenant (platform, app, argocd)",
       "Acme/app/x.yaml: [tree/layout] folder Acme is neither a tenant name nor _platform",
       "acme/app/main.jsonnet: [tree/layout] not a YAML or JSON manifest",
+      "acme/app/synth.metadata: [tree/layout] not a YAML or JSON manifest",
     ])
   })
 

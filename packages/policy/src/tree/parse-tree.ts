@@ -1,3 +1,4 @@
+import { METADATA_FILE } from "@ppi/config"
 import { isAlias, isMap, isScalar, parseAllDocuments, visit } from "yaml"
 import { isRecord, type KubeObject } from "../kube-object.ts"
 import type { TreeContext } from "./context.ts"
@@ -9,8 +10,14 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 /** What Argo CD reads from a plain directory source: YAML and JSON files. */
 export const isManifestFile = (path: string): boolean => /\.(ya?ml|json)$/i.test(path)
 
+/** `acme/synth.metadata`: what synth rendered a tenant folder from (JSON beside its components, not a manifest). */
+export const isMetadataFile = (path: string): boolean => {
+  const [folder, file, ...rest] = path.split("/")
+  return folder !== "" && file === METADATA_FILE && rest.length === 0
+}
+
 /** `./acme\\app/x.yaml` → `acme/app/x.yaml`. */
-const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
+export const normalizePath = (path: string): string => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "")
 
 const problem = (path: string, message: string, rule = "tree/yaml"): TreeViolation => ({
   path,
@@ -123,7 +130,8 @@ export const parseTree = (
     if (!isManifestFile(path)) {
       // The deploy branch's own README.md and .gitattributes sit at the root; inside a folder a
       // non-manifest (a jsonnet file, a chart's templates) is something Argo CD might interpret.
-      if (path.includes("/")) problems.push(problem(path, "not a YAML or JSON manifest", "tree/layout"))
+      if (path.includes("/") && !isMetadataFile(path))
+        problems.push(problem(path, "not a YAML or JSON manifest", "tree/layout"))
       continue
     }
     const at = locate(path, context)

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { PlatformInput, TenantInput } from "@ppi/config"
+import { Effect } from "effect"
+import fc from "fast-check"
+import { TenantFiles } from "../load/tenant-files.ts"
+import { buildTree, synthInputs } from "../synth.ts"
+import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
+import { platformFor, roomyPlatformInput } from "../testing/fixtures.ts"
+
+// Two platforms that render every tenant differently (another deploy repository), roomy enough for any fleet.
+const platforms: ReadonlyArray<PlatformInput> = [
+  roomyPlatformInput(),
+  { ...roomyPlatformInput(), deploy: { repoURL: "https://git.example/other/deploy.git", branch: "deploy" } },
+]
+
+// Custom hostnames are the user's to choose; the synth refuses duplicates (tested elsewhere).
+const tenant = (name: fc.Arbitrary<string>) => arbitraryTenant(name).map((input) => ({ ...input, hostnames: [] }))
+const fleet = fc
+  .uniqueArray(tenantName, { minLength: 0, maxLength: 5 })
+  .chain((names) => fc.tuple(...names.map((name) => tenant(fc.constant(name)))))
+
+type Edit =
+  | { readonly _tag: "add"; readonly tenant: TenantInput }
+  | { readonly _tag: "change"; readonly at: number; readonly tenant: TenantInput }
+  | { readonly _tag: "remove"; readonly at: number }
+  | { readonly _tag: "rename"; readonly at: number; readonly to: string }
+
+const edit: fc.Arbitrary<Edit> = fc.oneof(
+  tenant(tenantName).map((input): Edit => ({ _tag: "add", tenant: input })),
+  fc.tuple(fc.nat(), tenant(tenantName)).map(([at, input]): Edit => ({ _tag: "change", at, tenant: input })),
+  fc.nat().map((at): Edit => ({ _tag: "remove", at })),
+  fc.tuple(fc.nat(), tenantName).map(([at, to]): Edit => ({ _tag: "rename", at, to })),
+)
+
+/** The fleet after an edit; an edit that would give two tenants one name is dropped. */
+const apply = (tenants: ReadonlyArray<TenantInput>, change: Edit): ReadonlyArray<TenantInput> => {
+  const taken = (name: string) => tenants.some((t) => t.name === name)
+  const at = "at" in change && tenants.length > 0 ? change.at % tenants.length : -1
+  switch (change._tag) {
+    case "add":
+      return taken(change.tenant.name) ? tenants : [...tenants, change.tenant]
+    case "change":
+      // The same tenant (its name kept), anything else about it new.
+      return at < 0 ? tenants : tenants.map((t, i) => (i === at ? { ...change.tenant, name: t.name } : t))
+    case "remove":
+      return at < 0 ? tenants : tenants.filter((_, i) => i !== at)
+    case "rename":
+      return at < 0 || taken(change.to) ? tenants : tenants.map((t, i) => (i === at ? { ...t, name: change.to } : t))
+  }
+}
+
+const build = (
+  tenants: ReadonlyArray<TenantInput>,
+  platform: PlatformInput,
+  version: string,
+  previous?: ReadonlyMap<string, string>,
+) =>
+  Effect.runPromise(
+    buildTree("-", platformFor(platform), {
+      inputs: synthInputs(JSON.stringify(platform), version),
+      ...(previous === undefined ? {} : { previous }),
+    }).pipe(Effect.provide(TenantFiles.fromValues(Object.fromEntries(tenants.map((t) => [`${t.name}.ts`, t]))))),
+  )
+
+const bytes = (tree: ReadonlyMap<string, string>) => [...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+
+describe("incremental render", () => {
+  it("is byte-identical to a render from scratch, whatever the fleet and its edits", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fleet,
+        fc.array(edit, { maxLength: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (before, edits, platformChanged, synthChanged) => {
+          const after = edits.reduce(apply, before)
+          const previous = await build(before, platforms[0] as PlatformInput, "synth-a")
+          const platform = platforms[platformChanged ? 1 : 0] as PlatformInput
+          const version = synthChanged ? "synth-b" : "synth-a"
+          const incremental = await build(after, platform, version, previous.tree)
+          const scratch = await build(after, platform, version)
+          expect(bytes(incremental.tree)).toEqual(bytes(scratch.tree))
+          // Only what did not change is reused: a tenant file as it was, under a platform and synth as they were.
+          const unchanged = after.filter(
+            (t) =>
+              !platformChanged &&
+              !synthChanged &&
+              before.some((b) => JSON.stringify(b) === JSON.stringify(t)) &&
+              previous.tree.has(`${t.name}/synth.metadata`),
+          )
+          expect(incremental.reused).toBe(unchanged.length)
+          expect(scratch.reused).toBe(0)
+        },
+      ),
+      { numRuns: 30 },
+    )
+  }, 120_000)
+
+  it("re-renders a tenant whose previous folder carries another tenant's metadata", async () => {
+    const [acme, hobby] = [
+      { name: "acme", tier: "free" },
+      { name: "hobby", tier: "free" },
+    ] as const
+    const platform = platforms[0] as PlatformInput
+    const previous = await build([acme, hobby], platform, "v")
+    // A folder copied under another name (its metadata names acme) is not acme-hobby's output.
+    const copied = new Map(previous.tree)
+    copied.set("hobby/synth.metadata", previous.tree.get("acme/synth.metadata") ?? "")
+    const incremental = await build([acme, hobby], platform, "v", copied)
+    expect(incremental.reused).toBe(1)
+    expect(bytes(incremental.tree)).toEqual(bytes(previous.tree))
+  })
+})
