@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { defaulted } from "./defaulted.ts"
 import { Hostname, ImageDigest, ImageTag } from "./names.ts"
+import { RolloutPolicy } from "./rollout-policy.ts"
 
 export const DeploymentMode = Schema.Literals(["selfhosted", "cloud"])
 export type DeploymentMode = typeof DeploymentMode.Type
@@ -100,6 +101,11 @@ export const Platform = Schema.Struct({
     }),
     {},
   ),
+  /**
+   * How a change of `images.api` reaches the fleet: ordered, health-gated waves. The default, one
+   * wave of everyone, moves the whole fleet in one deploy commit (docs/rollouts.md).
+   */
+  rollout: defaulted(RolloutPolicy, {}),
   deploy: Schema.Struct({
     repoURL: Schema.String.check(
       Schema.isPattern(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)/, { message: "must be a git URL" }),
