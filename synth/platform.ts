@@ -64,5 +64,15 @@ export default {
     // Custom domains each tenant has proven it owns (DNS TXT challenge, done by the platform team).
     verified: { acme: ["acme.example"], globex: ["globex.example"] },
   },
+  // A new images.api reaches the fleet in these waves, each Synced + Healthy (and soaked) before the
+  // next starts; tenants pinning their own image are never moved (docs/rollouts.md).
+  rollout: {
+    waves: [
+      { name: "canary", select: { names: ["hobby"] }, soakSeconds: 600 },
+      { name: "ten-percent", select: { percent: 10 }, soakSeconds: 900 },
+      { name: "half", select: { percent: 50 }, soakSeconds: 1800 },
+      { name: "everyone", soakSeconds: 0 },
+    ],
+  },
   deploy: { repoURL: "https://github.com/parametric-portal/infrastructure.git", branch: "deploy" },
 } satisfies PlatformInput

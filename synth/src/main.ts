@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE]`. The only place that exits. */
+/** CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE] [--rollout FILE]`. The only place that exits. */
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { Cause, Effect, Exit, Layer } from "effect"
@@ -7,7 +7,7 @@ import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree } from "./output/output-tree.ts"
 import { synth } from "./synth.ts"
 
-const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE]"
+const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--rollout FILE]"
 
 const parse = () => {
   try {
@@ -16,6 +16,7 @@ const parse = () => {
         tenants: { type: "string", default: "tenants" },
         out: { type: "string", default: "out" },
         platform: { type: "string", default: "synth/platform.ts" },
+        rollout: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -38,6 +39,7 @@ const exit = await Effect.runPromiseExit(
     tenantsDir: resolve(args.tenants),
     outDir: resolve(args.out),
     platformFile: resolve(args.platform),
+    ...(args.rollout === undefined ? {} : { rolloutFile: resolve(args.rollout) }),
   }).pipe(Effect.provide(Layer.mergeAll(TenantFiles.layer, OutputTree.layer))),
 )
 

@@ -1,11 +1,12 @@
 import { dirname, isAbsolute, relative } from "node:path"
-import type { Platform } from "@ppi/config"
+import { apiImageFor, encodeRolloutState, type Platform, ROLLOUT_FILE, type RolloutState } from "@ppi/config"
 import { checkFleet, checkFolder, contextOf, place } from "@ppi/policy"
 import { Effect } from "effect"
 import { InvalidManifests, OutputFailed, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import { renderTenant } from "./factory/render-tenant.ts"
 import { loadPlatform } from "./load/platform-file.ts"
+import { loadRolloutState } from "./load/rollout-file.ts"
 import { TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
@@ -16,6 +17,8 @@ export interface SynthOptions {
   readonly tenantsDir: string
   readonly platformFile: string
   readonly outDir: string
+  /** The rollout state to render (the deploy branch's `_platform/rollout.json`), if any. */
+  readonly rolloutFile?: string
 }
 
 export interface SynthSummary {
@@ -30,16 +33,17 @@ const PLATFORM_FILE = "synth/platform.ts"
 
 /**
  * Tenants → the complete output tree, in memory: decode, fleet-wide conflicts and capacity, build, schema
- * validation, guardrails. Fails with every problem found, never a partial tree.
+ * validation, guardrails. Fails with every problem found, never a partial tree. With a rollout
+ * state, each tenant gets the API version of its wave and the state is written to the tree.
  */
-export const buildTree = (tenantsDir: string, platform: Platform) =>
+export const buildTree = (tenantsDir: string, platform: Platform, rollout?: RolloutState) =>
   Effect.gen(function* () {
     const loaded = yield* (yield* TenantFiles).load(tenantsDir)
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant }) => {
-      const { objects, ...rest } = renderTenant(tenant, platform)
+      const { objects, ...rest } = renderTenant(tenant, platform, apiImageFor(tenant, platform, rollout))
       return { ...rest, objectCount: objects.length }
     })
     const live = rendered.filter((tenant) => tenant.objectCount > 0)
@@ -70,6 +74,7 @@ export const buildTree = (tenantsDir: string, platform: Platform) =>
     ]
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     const tree = new Map<string, string>(fleet.files)
+    if (rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(rollout))
     for (const tenant of rendered)
       for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
     return {
@@ -110,7 +115,8 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
   Effect.gen(function* () {
     yield* checkOutputPlace(options)
     const platform = yield* loadPlatform(options.platformFile)
-    const { tree, tenants, objects } = yield* buildTree(options.tenantsDir, platform)
+    const rollout = options.rolloutFile === undefined ? undefined : yield* loadRolloutState(options.rolloutFile)
+    const { tree, tenants, objects } = yield* buildTree(options.tenantsDir, platform, rollout)
     const { filesChanged } = yield* (yield* OutputTree).replace(options.outDir, tree)
     return { tenants, objects, files: tree.size, filesChanged }
   })

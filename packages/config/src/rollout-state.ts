@@ -3,9 +3,6 @@ import { imageRef, PinnedImage, type Platform } from "./platform.ts"
 import { rolledOut, waveIndexOf } from "./rollout-policy.ts"
 import type { Tenant } from "./tenant.ts"
 
-/** Where the deploy branch records the rollout of the platform's API version (no Application reads it). */
-export const ROLLOUT_FILE = "_platform/rollout.json"
-
 export const RolloutStatus = Schema.Literals(["rolling", "paused", "halted", "rolled-back", "done"])
 export type RolloutStatus = typeof RolloutStatus.Type
 

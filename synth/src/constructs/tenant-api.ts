@@ -23,7 +23,7 @@ export class TenantApi extends Construct {
 
   constructor(scope: Construct, id: string, context: TenantContext) {
     super(scope, id)
-    const { tenant, platform, plan, namespace, labels, selector } = context
+    const { tenant, platform, plan, namespace, labels, selector, apiImage: image } = context
     const meta = (name: string) => ({ name, namespace, labels: { ...labels } })
 
     const serviceAccount = new kplus.ServiceAccount(this, "service-account", {
@@ -35,8 +35,6 @@ export class TenantApi extends Construct {
     const configMap = new kplus.ConfigMap(this, "env", { metadata: meta(ENV_CONFIGMAP), data: { ...env } })
     const credentials = kplus.Secret.fromSecretName(this, "credentials", CREDENTIALS_SECRET)
 
-    // A version override replaces tag and digest together: the platform's digest is another version's.
-    const image = tenant.image ? { repository: platform.images.api.repository, ...tenant.image } : platform.images.api
     const deployment = new kplus.Deployment(this, "deployment", {
       metadata: meta("api"),
       ...(plan.autoscale === undefined ? { replicas: plan.replicas } : {}),

@@ -1,4 +1,4 @@
-import { namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
+import { namespaceOf, type PinnedImage, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
 /** Everything a tenant construct needs, computed once per tenant. */
@@ -6,6 +6,8 @@ export interface TenantContext {
   readonly tenant: Tenant
   readonly platform: Platform
   readonly plan: TierPlan
+  /** The API image this tenant runs: its pin, or the platform's version for its rollout wave. */
+  readonly apiImage: PinnedImage
   readonly namespace: string
   /** Labels on every object of the tenant (never used as selectors). */
   readonly labels: Readonly<Record<string, string>>
@@ -18,12 +20,18 @@ export const LabelKeys = {
   tier: "platform.parametric.dev/tier",
 } as const
 
-export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: TierPlan): TenantContext => {
+export const makeTenantContext = (
+  tenant: Tenant,
+  platform: Platform,
+  plan: TierPlan,
+  apiImage: PinnedImage,
+): TenantContext => {
   const selector = { "app.kubernetes.io/instance": tenant.name, "app.kubernetes.io/name": "api" }
   return {
     tenant,
     platform,
     plan,
+    apiImage,
     namespace: namespaceOf(tenant.name),
     selector,
     labels: {

@@ -4,6 +4,7 @@
  * Usage: single-app.ts TENANTS_DIR PLATFORM_FILE
  */
 
+import { apiImageFor } from "@ppi/config"
 import { loadPlatform, TenantFiles } from "@ppi/synth"
 import { App } from "cdk8s"
 import { Effect } from "effect"
@@ -21,7 +22,7 @@ const app = new App({ outdir: "/nonexistent" })
 for (const { tenant } of tenants) {
   const plan = planTenant(tenant)
   if (plan === undefined) continue
-  const context = makeTenantContext(tenant, platform, plan)
+  const context = makeTenantContext(tenant, platform, plan, apiImageFor(tenant, platform))
   new TenantPlatformChart(app, `${tenant.name}-platform`, context)
   new TenantAppChart(app, `${tenant.name}-app`, context)
   new TenantArgoChart(app, `${tenant.name}-argocd`, context)
