@@ -1,13 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER, type Platform } from "@ppi/config"
+import { FLEET_FOLDER, type Platform, type RolloutState, rolloutOnPublish, type Tenant } from "@ppi/config"
 import { checkTree, formatViolation } from "@ppi/policy"
 import { buildTree, loadPlatform, readTree, renderFleet, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
 import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
+import { deployedRollout, describeRollout } from "./deployed-rollout.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
 import { holdBack } from "./held-back.ts"
 import { diffHash, treeChanges } from "./render-diff.ts"
@@ -25,6 +26,34 @@ export interface PublishOptions {
   readonly allowRemovals?: ReadonlyArray<string>
   readonly allowEmpty?: boolean
   readonly maxAttempts?: number
+  /** The clock rollout states are stamped with (tests set it). */
+  readonly now?: () => Date
+  /**
+   * Moves the rollout on (`pnpm bot rollout`): given the state this publish would record and the
+   * deploy head it builds on, the state to record instead. Without it, a publish only starts a
+   * rollout when main's API version differs from the deployed one.
+   */
+  readonly rollout?: (input: RolloutInput) => Effect.Effect<RolloutState, RolloutRefused>
+}
+
+export interface RolloutInput {
+  readonly state: RolloutState
+  /** What the deploy branch records now (differs from `state` when this publish starts a rollout). */
+  readonly deployed: RolloutState | undefined
+  /** The deploy branch's head, undefined before the first publish. */
+  readonly deployHead: string | undefined
+  readonly platform: Platform
+  readonly tenants: ReadonlyArray<Tenant>
+}
+
+/** The rollout step could not decide (Argo CD unreadable, a command that does not apply to the state). */
+export class RolloutRefused extends Schema.TaggedError<RolloutRefused>()("RolloutRefused", {
+  reason: Schema.String,
+  cause: Schema.optionalKey(Schema.Defect()),
+}) {
+  override get message(): string {
+    return this.reason
+  }
 }
 
 export type PublishResult =
@@ -36,12 +65,14 @@ export type PublishResult =
       /** Tenants whose removal was held back: their files vanished without a decommission; they stay deployed. */
       readonly heldBack: ReadonlyArray<string>
       readonly attempts: number
+      readonly rollout: RolloutState
     }
   | {
       readonly _tag: "Unchanged"
       readonly sourceCommit: string
       readonly heldBack: ReadonlyArray<string>
       readonly attempts: number
+      readonly rollout: RolloutState
     }
 
 /**
@@ -115,7 +146,7 @@ const attemptPublish = (
   attempt: number,
 ): Effect.Effect<
   PublishResult,
-  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
   TenantFiles
 > =>
   Effect.acquireUseRelease(
@@ -148,7 +179,32 @@ const attemptPublish = (
         // Checked before any work: a publish that cannot sign must not get as far as pushing.
         const signer = yield* signerFor(platform, options.signingKey, work)
         const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
-        const { tree } = yield* buildTree(join(source, "tenants"), platform)
+        const deployed =
+          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
+        // A new API version on main starts a rollout at wave 0; `bot rollout` moves it on.
+        const deployedState = deployedRollout(
+          deployed,
+          platform,
+          tenants.map(({ tenant }) => tenant),
+        )
+        const proposed = rolloutOnPublish(
+          deployedState,
+          platform.images.api,
+          platform,
+          (options.now ?? (() => new Date()))(),
+          pullRequestOf(yield* git(repo, "log", "-1", "--format=%B", sourceCommit)),
+        )
+        const rollout =
+          options.rollout === undefined
+            ? proposed
+            : yield* options.rollout({
+                state: proposed,
+                deployed: deployedState,
+                deployHead: parent,
+                platform,
+                tenants: tenants.map(({ tenant }) => tenant),
+              })
+        const { tree } = yield* buildTree(join(source, "tenants"), platform, rollout)
 
         const before =
           parent === undefined
@@ -166,8 +222,6 @@ const attemptPublish = (
         // An empty fleet is refused outright; a vanished tenant is held back (its deployed files kept)
         // so that it never blocks the publish of every other tenant.
         if (refusal?.empty) return yield* refusal
-        const deployed =
-          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
         const { tree: kept, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
         const published = heldBack.length === 0 ? kept : withFleetOf(kept, platform)
         // The guardrails once more, on exactly what is about to be committed (held-back folders
@@ -182,7 +236,7 @@ const attemptPublish = (
         yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
         const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
         if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha)
-          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt } as const
+          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
 
         const changed = (
           parent === undefined
@@ -203,6 +257,7 @@ const attemptPublish = (
                 `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
               ]
             : []),
+          `Rollout: ${describeRollout(rollout, platform)}`,
           `Source-Commit: ${sourceCommit}`,
           `Pull-Request: ${pullRequest === undefined ? "none (no PR number in the source commit message)" : `#${pullRequest} (from the source commit message)`}`,
           `Synth-Version: ${options.synthVersion}`,
@@ -227,7 +282,15 @@ const attemptPublish = (
                 : Effect.fail(error),
           ),
         )
-        return { _tag: "Published", commit, sourceCommit, tenantsChanged, heldBack, attempts: attempt } as const
+        return {
+          _tag: "Published",
+          commit,
+          sourceCommit,
+          tenantsChanged,
+          heldBack,
+          attempts: attempt,
+          rollout,
+        } as const
       }),
     (work) =>
       stopSigningAgent(work).pipe(Effect.andThen(Effect.promise(() => rm(work, { recursive: true, force: true })))),
@@ -238,7 +301,7 @@ export const publish = (
   options: PublishOptions,
 ): Effect.Effect<
   PublishResult,
-  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
   TenantFiles
 > => {
   if (hasCredentials(options.remote))
@@ -252,8 +315,9 @@ export const publish = (
   let attempt = 0
   return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
     Effect.retry({
-      while: (error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused) =>
-        error._tag === "LostRace",
+      while: (
+        error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
+      ) => error._tag === "LostRace",
       schedule: Schedule.exponential("50 millis", 2).pipe(Schedule.jittered),
       times: (options.maxAttempts ?? 8) - 1,
     }),

@@ -21,6 +21,8 @@ export const RolloutState = Schema.Struct({
   since: Schema.String,
   status: RolloutStatus,
   failed: Schema.optionalKey(Schema.Array(WaveFailure)),
+  /** The pull request that changed the version, where the bot reports a halt. */
+  pullRequest: Schema.optionalKey(Schema.Int),
 })
 export type RolloutState = typeof RolloutState.Type
 
@@ -36,6 +38,7 @@ export const encodeRolloutState = (state: RolloutState): string =>
       since: state.since,
       status: state.status,
       ...(state.failed ? { failed: state.failed } : {}),
+      ...(state.pullRequest === undefined ? {} : { pullRequest: state.pullRequest }),
     },
     null,
     2,
@@ -66,6 +69,7 @@ export const rolloutOnPublish = (
   target: PinnedImage,
   platform: Platform,
   now: Date,
+  pullRequest?: number,
 ): RolloutState => {
   if (deployed === undefined)
     return {
@@ -82,6 +86,7 @@ export const rolloutOnPublish = (
     wave: 0,
     since: now.toISOString(),
     status: "rolling",
+    ...(pullRequest === undefined ? {} : { pullRequest }),
   }
 }
 
