@@ -8,12 +8,15 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { loadPlatform, readTree, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
+import { ArgoApplications } from "./argo-applications.ts"
 import { AuditLog } from "./audit-log.ts"
+import { describeRollout } from "./deployed-rollout.ts"
 import { redactCredentials } from "./git.ts"
 import { GitHub } from "./github.ts"
 import { loadTenants, renderPreview } from "./preview.ts"
 import { postPreview, WorkflowRunEvent } from "./preview-comment.ts"
 import { publish } from "./publish.ts"
+import { haltReport, type RolloutCommand, readDeployedRollout, reportHalt, runRollout } from "./rollout.ts"
 import { synthVersion } from "./synth-version.ts"
 import { decommissionLocally, provisionLocally, tenantInputOf } from "./tenant-command.ts"
 import { TenantLifecycle } from "./tenant-lifecycle.ts"
@@ -230,6 +233,82 @@ const commands: Readonly<Record<string, Command>> = {
           await appendFile(process.env.GITHUB_STEP_SUMMARY, `> [!WARNING]\n> ${warning}\n`)
       }
       return JSON.stringify(result)
+    },
+  },
+  rollout: {
+    usage:
+      "rollout [advance|pause|resume|rollback|status] --remote URL [--kube-server URL --kube-ca FILE (--kube-cert FILE --kube-key FILE | KUBE_TOKEN)]",
+    summary:
+      "Move the rollout of the platform's API version on: advance (default) checks Argo CD's view of the current wave (Synced to the deploy head, Healthy, last sync Succeeded, for the soak time) and deploys the next wave, or halts and reports the failing tenants; pause, resume and rollback change its status; status prints it. Each change is a signed deploy commit made like publish's (GITHUB_TOKEN, PPI_SIGNING_KEY).",
+    flags: {
+      remote: {
+        type: "string",
+        value: "URL",
+        description: "the git remote (https URL without credentials, or a path)",
+      },
+      "source-branch": { type: "string", default: "main", value: "BRANCH", description: "the branch with tenants/" },
+      "deploy-branch": { type: "string", default: "deploy", value: "BRANCH", description: "the branch Argo CD syncs" },
+      "kube-server": { type: "string", value: "URL", description: "advance: the API server running Argo CD" },
+      "kube-ca": { type: "string", value: "FILE", description: "advance: the API server's CA (PEM)" },
+      "kube-cert": { type: "string", value: "FILE", description: "advance: a client certificate (PEM)" },
+      "kube-key": { type: "string", value: "FILE", description: "advance: its key (PEM); or KUBE_TOKEN" },
+      repo: {
+        type: "string",
+        value: "OWNER/NAME",
+        description: "where a halt is reported (default: $GITHUB_REPOSITORY; with GITHUB_TOKEN)",
+      },
+    },
+    examples: [
+      "pnpm bot rollout --remote https://github.com/OWNER/NAME.git --kube-server https://k8s:6443 --kube-ca ca.pem",
+      "pnpm bot rollout rollback --remote ../infra.git",
+      "pnpm bot rollout status --remote ../infra.git",
+    ],
+    run: async (values, positionals) => {
+      const command = positionals[0] ?? "advance"
+      if (!["advance", "pause", "resume", "rollback", "status"].includes(command))
+        usage(`rollout ${command}: advance, pause, resume, rollback or status`)
+      const remote = required(values, "remote", "rollout")
+      const deployBranch = str(values, "deploy-branch") ?? "deploy"
+      const token = process.env.GITHUB_TOKEN || undefined
+      if (command === "status") {
+        const state = await Effect.runPromise(readDeployedRollout(remote, deployBranch, token))
+        return state === undefined ? "no rollout recorded on the deploy branch" : JSON.stringify(state)
+      }
+      const kube = str(values, "kube-server")
+      if (command === "advance" && kube === undefined) usage("rollout advance needs --kube-server (Argo CD's cluster)")
+      const argo = ArgoApplications.kubernetes({
+        server: kube ?? "https://127.0.0.1:1",
+        ...(str(values, "kube-ca") ? { ca: str(values, "kube-ca") as string } : {}),
+        ...(str(values, "kube-cert") ? { cert: str(values, "kube-cert") as string } : {}),
+        ...(str(values, "kube-key") ? { key: str(values, "kube-key") as string } : {}),
+        ...(process.env.KUBE_TOKEN ? { token: process.env.KUBE_TOKEN } : {}),
+      })
+      const { result, notes, halted } = await Effect.runPromise(
+        runRollout(command as RolloutCommand, {
+          remote,
+          ...(token ? { token } : {}),
+          ...(process.env.PPI_SIGNING_KEY ? { signingKey: process.env.PPI_SIGNING_KEY } : {}),
+          sourceBranch: str(values, "source-branch") ?? "main",
+          deployBranch,
+          synthVersion: await synthVersion(root),
+        }).pipe(Effect.provide(Layer.merge(TenantFiles.layer, argo))),
+      )
+      const platform = await Effect.runPromise(loadPlatform("synth/platform.ts")).catch(() => undefined)
+      const line = platform ? describeRollout(result.rollout, platform) : result.rollout.status
+      if (halted) {
+        const failed = (result.rollout.failed ?? []).map((f) => `${f.tenant} (${f.reason})`).join("; ")
+        process.stdout.write(`::error title=Rollout halted::${line}: ${failed}\n`)
+        if (process.env.GITHUB_STEP_SUMMARY && platform)
+          await appendFile(process.env.GITHUB_STEP_SUMMARY, `${haltReport(result.rollout, platform)}\n`)
+        if (token && platform && (str(values, "repo") ?? process.env.GITHUB_REPOSITORY))
+          await Effect.runPromise(
+            reportHalt(result.rollout, platform).pipe(Effect.provide(gitHubLayer(values, "rollout"))),
+          )
+      }
+      return [
+        ...notes,
+        `${result._tag === "Published" ? `deployed ${result.commit.slice(0, 12)}` : "no change"}: ${line}`,
+      ].join("\n")
     },
   },
   "tenant new": {

@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import {
+  decodeRolloutState,
   encodeRolloutState,
   type Platform,
   planWaves,
+  ROLLOUT_FILE,
   type RolloutState,
   type Tenant,
   type Wave,
@@ -9,6 +14,7 @@ import {
 } from "@ppi/config"
 import { Effect, Match } from "effect"
 import { type AppHealth, ArgoApplications } from "./argo-applications.ts"
+import { git, gitWith, remoteAuthEnv } from "./git.ts"
 import { type PublishOptions, publish, type RolloutInput, RolloutRefused } from "./publish.ts"
 import { upsertStickyComments } from "./sticky-comments.ts"
 
@@ -200,3 +206,28 @@ export const reportHalt = (state: RolloutState, platform: Platform) =>
   state.pullRequest === undefined
     ? Effect.succeed(false)
     : upsertStickyComments(state.pullRequest, [haltReport(state, platform)], ROLLOUT_MARKER).pipe(Effect.as(true))
+
+/** The rollout state on the deploy branch, read without a checkout (`pnpm bot rollout status`). */
+export const readDeployedRollout = (remote: string, deployBranch: string, token?: string) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "ppi-rollout-"))),
+    (repo) =>
+      Effect.gen(function* () {
+        yield* git(repo, "init", "--quiet")
+        yield* gitWith(
+          repo,
+          remoteAuthEnv(remote, token),
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          "--depth=1",
+          remote,
+          `+refs/heads/${deployBranch}:refs/remotes/origin/deploy`,
+        )
+        const text = yield* git(repo, "show", `refs/remotes/origin/deploy:${ROLLOUT_FILE}`).pipe(
+          Effect.orElseSucceed(() => undefined),
+        )
+        return text === undefined ? undefined : decodeRolloutState(JSON.parse(text))
+      }),
+    (repo) => Effect.promise(() => rm(repo, { recursive: true, force: true })),
+  )
