@@ -6,11 +6,12 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { encodeRolloutState, rolloutOnPublish } from "@ppi/config"
 import { loadPlatform, readTree, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { ArgoApplications } from "./argo-applications.ts"
 import { AuditLog } from "./audit-log.ts"
-import { describeRollout } from "./deployed-rollout.ts"
+import { deployedRollout, describeRollout } from "./deployed-rollout.ts"
 import { redactCredentials } from "./git.ts"
 import { GitHub } from "./github.ts"
 import { loadTenants, renderPreview } from "./preview.ts"
@@ -97,7 +98,7 @@ const actorOf = (values: Record<string, unknown>) =>
 
 const commands: Readonly<Record<string, Command>> = {
   diff: {
-    usage: "diff --before DIR --after DIR --out DIR [--before-tenants DIR] [--after-tenants DIR]",
+    usage: "diff --before DIR --after DIR --out DIR [--before-tenants DIR] [--after-tenants DIR] [--platform FILE]",
     summary:
       "Render the preview of a change: the plain-words summary, the deletion guard's verdict and the per-object diff, as comment-N.md parts, full.md, verdict.json (and `blocked` when the guard blocks).",
     flags: {
@@ -113,6 +114,11 @@ const commands: Readonly<Record<string, Command>> = {
         type: "string",
         value: "DIR",
         description: "the change's tenants/ folder, read as data (for the words)",
+      },
+      platform: {
+        type: "string",
+        value: "FILE",
+        description: "the change's platform file, read as data (a change that starts a rollout lists its waves)",
       },
     },
     examples: [
@@ -133,6 +139,9 @@ const commands: Readonly<Record<string, Command>> = {
         after: await readTree(after),
         ...(beforeTenants ? { beforeTenants } : {}),
         ...(afterTenants ? { afterTenants } : {}),
+        ...(str(values, "platform")
+          ? { platform: await Effect.runPromise(loadPlatform(str(values, "platform") as string)) }
+          : {}),
       })
       await mkdir(out, { recursive: true })
       await writeFile(join(out, "full.md"), preview.full)
@@ -237,9 +246,9 @@ const commands: Readonly<Record<string, Command>> = {
   },
   rollout: {
     usage:
-      "rollout [advance|pause|resume|rollback|status] --remote URL [--kube-server URL --kube-ca FILE (--kube-cert FILE --kube-key FILE | KUBE_TOKEN)]",
+      "rollout [advance|pause|resume|rollback|status|plan] --remote URL [--kube-server URL --kube-ca FILE (--kube-cert FILE --kube-key FILE | KUBE_TOKEN)]",
     summary:
-      "Move the rollout of the platform's API version on: advance (default) checks Argo CD's view of the current wave (Synced to the deploy head, Healthy, last sync Succeeded, for the soak time) and deploys the next wave, or halts and reports the failing tenants; pause, resume and rollback change its status; status prints it. Each change is a signed deploy commit made like publish's (GITHUB_TOKEN, PPI_SIGNING_KEY).",
+      "Move the rollout of the platform's API version on: advance (default) checks Argo CD's view of the current wave (Synced to the deploy head, Healthy, last sync Succeeded, for the soak time) and deploys the next wave, or halts and reports the failing tenants; pause, resume and rollback change its status; status prints it; plan writes the state a publish of this checkout would record (for the preview's synth). Each change is a signed deploy commit made like publish's (GITHUB_TOKEN, PPI_SIGNING_KEY).",
     flags: {
       remote: {
         type: "string",
@@ -252,6 +261,8 @@ const commands: Readonly<Record<string, Command>> = {
       "kube-ca": { type: "string", value: "FILE", description: "advance: the API server's CA (PEM)" },
       "kube-cert": { type: "string", value: "FILE", description: "advance: a client certificate (PEM)" },
       "kube-key": { type: "string", value: "FILE", description: "advance: its key (PEM); or KUBE_TOKEN" },
+      deployed: { type: "string", value: "DIR", description: "plan: the deploy branch's files" },
+      out: { type: "string", value: "FILE", description: "plan: where the state goes (for `synth --rollout`)" },
       repo: {
         type: "string",
         value: "OWNER/NAME",
@@ -262,11 +273,31 @@ const commands: Readonly<Record<string, Command>> = {
       "pnpm bot rollout --remote https://github.com/OWNER/NAME.git --kube-server https://k8s:6443 --kube-ca ca.pem",
       "pnpm bot rollout rollback --remote ../infra.git",
       "pnpm bot rollout status --remote ../infra.git",
+      "pnpm bot rollout plan --deployed deploy-out --out rollout.json && pnpm synth --rollout rollout.json",
     ],
     run: async (values, positionals) => {
       const command = positionals[0] ?? "advance"
-      if (!["advance", "pause", "resume", "rollback", "status"].includes(command))
-        usage(`rollout ${command}: advance, pause, resume, rollback or status`)
+      if (!["advance", "pause", "resume", "rollback", "status", "plan"].includes(command))
+        usage(`rollout ${command}: advance, pause, resume, rollback, status or plan`)
+      if (command === "plan") {
+        const deployed = await readTree(await directory(required(values, "deployed", "rollout plan"), "deployed"))
+        const platform = await Effect.runPromise(loadPlatform("synth/platform.ts"))
+        const tenants = await Effect.runPromise(
+          TenantFiles.use((files) => files.load("tenants")).pipe(Effect.provide(TenantFiles.layer)),
+        )
+        const state = rolloutOnPublish(
+          deployedRollout(
+            deployed,
+            platform,
+            tenants.map(({ tenant }) => tenant),
+          ),
+          platform.images.api,
+          platform,
+          new Date(),
+        )
+        await writeFile(required(values, "out", "rollout plan"), encodeRolloutState(state))
+        return describeRollout(state, platform)
+      }
       const remote = required(values, "remote", "rollout")
       const deployBranch = str(values, "deploy-branch") ?? "deploy"
       const token = process.env.GITHUB_TOKEN || undefined

@@ -50,7 +50,7 @@ describe("pnpm bot rollout", () => {
     )
     const wrong = await bot(["rollout", "sideways", "--remote", fixture.remote])
     expect(wrong.code).toBe(2)
-    expect(wrong.stderr).toContain("advance, pause, resume, rollback or status")
+    expect(wrong.stderr).toContain("advance, pause, resume, rollback, status or plan")
     expect((await bot(["rollout", "--remote", fixture.remote])).stderr).toContain("needs --kube-server")
   }, 120_000)
 })

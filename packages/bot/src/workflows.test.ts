@@ -26,6 +26,7 @@ describe("GitHub workflows", () => {
         "cluster-preview-comment.yml",
         "cluster-up.yml",
         "tenant.yml",
+        "rollout.yml",
       ]),
     )
   })
@@ -56,6 +57,16 @@ describe("GitHub workflows", () => {
     for (const [, ref] of text.matchAll(/uses:\s*([^\s#]+)/g)) expect(ref, ref).toMatch(/^[^@]+@[0-9a-f]{40}$/)
     expect(doc.permissions, "top-level permissions").toBeDefined()
     expect(JSON.stringify(doc.permissions)).not.toContain("write-all")
+  })
+
+  it("moves rollouts with main's code only, one deploy-branch writer at a time with publish", async () => {
+    const { doc } = await load("rollout.yml")
+    expect(Object.keys(doc.on).sort()).toEqual(["schedule", "workflow_dispatch", "workflow_run"])
+    expect(doc.on.workflow_run.workflows).toEqual([(await load("publish.yml")).doc.name])
+    expect(doc.jobs.rollout.if).toContain("github.ref == 'refs/heads/main'")
+    expect(doc.jobs.rollout.steps[0].with.ref).toBe("main")
+    expect(doc.concurrency).toEqual((await load("publish.yml")).doc.concurrency)
+    expect(doc.permissions).toEqual({ contents: "write", "pull-requests": "write" })
   })
 
   it("never gives untrusted PR code a write token or secrets", async () => {

@@ -48,7 +48,12 @@ describe("rollout state", () => {
     const done: RolloutState = { from: v1, to: v1, wave: 1, since: "2025-01-01T00:00:00.000Z", status: "done" }
     expect(rolloutOnPublish(done, v2, platform, now)).toEqual(rolling)
     expect(rolloutOnPublish(rolling, v2, platform, now)).toBe(rolling)
-    expect(rolloutOnPublish(undefined, v2, platform, now)).toMatchObject({ from: v2, to: v2, status: "done" })
+    expect(rolloutOnPublish(undefined, v2, platform, now)).toMatchObject({
+      from: v2,
+      to: v2,
+      status: "done",
+      since: "1970-01-01T00:00:00.000Z",
+    })
     const v3 = { ...v2, tag: "3.0.0" }
     // Superseding a rollout in progress starts over from the version the whole fleet last ran.
     expect(rolloutOnPublish({ ...rolling, wave: 1 }, v3, platform, now)).toMatchObject({ from: v1, to: v3, wave: 0 })

@@ -56,6 +56,8 @@ export const apiImageFor = (tenant: Tenant, platform: Platform, state?: RolloutS
   return waveIndexOf(platform.rollout, tenant) <= state.wave ? state.to : state.from
 }
 
+const EPOCH = new Date(0).toISOString()
+
 export const sameImage = (a: PinnedImage, b: PinnedImage): boolean => imageRef(a) === imageRef(b)
 
 /**
@@ -71,12 +73,13 @@ export const rolloutOnPublish = (
   now: Date,
   pullRequest?: number,
 ): RolloutState => {
+  // No rollout to time: a fixed `since`, so that the preview renders the very bytes publish will.
   if (deployed === undefined)
     return {
       from: target,
       to: target,
       wave: platform.rollout.waves.length - 1,
-      since: now.toISOString(),
+      since: EPOCH,
       status: "done",
     }
   if (sameImage(deployed.to, target)) return deployed
