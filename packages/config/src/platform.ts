@@ -102,6 +102,13 @@ export const Platform = Schema.Struct({
     {},
   ),
   /**
+   * What the cluster can give tenants in total: the fleet report sets the sums of the tenants'
+   * quotas against it (quotas may overcommit; the report shows by how much).
+   */
+  capacity: Schema.optionalKey(
+    Schema.Struct({ cpuMillis: Count, memoryMiB: Count, storageGiB: Count, pods: Schema.optionalKey(Count) }),
+  ),
+  /**
    * How a change of `images.api` reaches the fleet: ordered, health-gated waves. The default, one
    * wave of everyone, moves the whole fleet in one deploy commit (docs/rollouts.md).
    */
