@@ -120,6 +120,7 @@ const commands: Readonly<Record<string, Command>> = {
         value: "FILE",
         description: "the change's platform file, read as data (a change that starts a rollout lists its waves)",
       },
+      "report-url": { type: "string", value: "URL", description: "where the change's fleet report is, for a link" },
     },
     examples: [
       "pnpm synth --out pr-out && pnpm bot diff --before deploy-out --after pr-out --out rendered-diff --before-tenants base/tenants --after-tenants tenants",
@@ -139,6 +140,7 @@ const commands: Readonly<Record<string, Command>> = {
         after: await readTree(after),
         ...(beforeTenants ? { beforeTenants } : {}),
         ...(afterTenants ? { afterTenants } : {}),
+        ...(str(values, "report-url") ? { reportUrl: str(values, "report-url") as string } : {}),
         ...(str(values, "platform")
           ? { platform: await Effect.runPromise(loadPlatform(str(values, "platform") as string)) }
           : {}),

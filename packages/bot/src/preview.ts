@@ -25,6 +25,8 @@ export const renderPreview = (input: {
   readonly afterTenants?: ReadonlyMap<string, Tenant>
   /** The change's platform file: with it, a change that starts a rollout lists its waves. */
   readonly platform?: Platform
+  /** Where the fleet report of the change is (the run's `fleet-report` artifact). */
+  readonly reportUrl?: string
 }): RenderedPreview => {
   const changes = treeChanges(input.before, input.after)
   const described = describeFleetChange({
@@ -38,7 +40,12 @@ export const renderPreview = (input: {
     input.platform === undefined
       ? undefined
       : rolloutNotice(input.before, input.after, input.platform, [...(input.afterTenants?.values() ?? [])])
-  const context = rollout === undefined ? described : { ...described, notices: [rollout, ...(described.notices ?? [])] }
+  const report =
+    input.reportUrl === undefined
+      ? undefined
+      : `The [fleet report](${input.reportUrl}) after this change is attached to this run (artifact \`fleet-report\`).`
+  const notices = [rollout, ...(described.notices ?? []), report].filter((notice) => notice !== undefined)
+  const context = { ...described, notices }
   return {
     comments: renderComments(changes, context),
     full: renderFull(changes, context),

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER, type Platform, type RolloutState, rolloutOnPublish, type Tenant } from "@ppi/config"
+import { FLEET_FOLDER, type Platform, REPORT_FILE, type RolloutState, rolloutOnPublish, type Tenant } from "@ppi/config"
 import { checkTree, formatViolation } from "@ppi/policy"
+import { fleetData, renderReport } from "@ppi/report"
 import { buildTree, loadPlatform, readTree, renderFleet, type SynthError, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
 import { commitTree, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
@@ -88,6 +89,13 @@ const withFleetOf = (tree: Tree, platform: Platform): Tree => {
   const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
   for (const [file, content] of renderFleet(platform, tenants).files) next.set(file, content)
   return next
+}
+
+/** Whether two trees hold the same manifests (and rollout state), the report and root files aside. */
+const sameManifests = (next: Tree, deployed: Tree): boolean => {
+  const keys = (tree: Tree) => [...tree.keys()].filter((file) => file.includes("/") && file !== REPORT_FILE)
+  const a = keys(next)
+  return a.length === keys(deployed).length && a.every((file) => next.get(file) === deployed.get(file))
 }
 
 /** The tree about to be published breaks a guardrail: nothing is committed. */
@@ -230,8 +238,22 @@ const attemptPublish = (
         if (report.violations.length > 0)
           return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
 
+        // Nothing to deploy: the report alone never makes a deploy commit (it names the source).
+        if (parent !== undefined && sameManifests(published, deployed))
+          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
+        const pullRequest = pullRequestOf(yield* git(repo, "log", "-1", "--format=%B", sourceCommit))
+        const withReport = new Map(published).set(
+          REPORT_FILE,
+          renderReport(
+            fleetData(published, platform, {
+              ...(parent === undefined ? {} : { deployCommit: parent }),
+              sourceCommit,
+              ...(pullRequest === undefined ? {} : { pullRequest }),
+            }),
+          ),
+        )
         const files = join(work, "tree")
-        yield* Effect.promise(() => fileTree(files, published))
+        yield* Effect.promise(() => fileTree(files, withReport))
         const index = { GIT_INDEX_FILE: join(work, "index") }
         yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
         const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
@@ -244,9 +266,9 @@ const attemptPublish = (
             : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
         ).filter(Boolean)
         const tenantsChanged = [...tenantFolders(changed)].sort()
-        const platformChanged = changed.filter((file) => file.startsWith(`${FLEET_FOLDER}/`)).sort()
-        const sourceMessage = yield* git(repo, "log", "-1", "--format=%B", sourceCommit)
-        const pullRequest = pullRequestOf(sourceMessage)
+        const platformChanged = changed
+          .filter((file) => file.startsWith(`${FLEET_FOLDER}/`) && file !== REPORT_FILE)
+          .sort()
         const message = [
           `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
           "",

@@ -63,7 +63,7 @@ describe("GitHub workflows", () => {
     const { doc } = await load("rollout.yml")
     expect(Object.keys(doc.on).sort()).toEqual(["schedule", "workflow_dispatch", "workflow_run"])
     expect(doc.on.workflow_run.workflows).toEqual([(await load("publish.yml")).doc.name])
-    expect(doc.jobs.rollout.if).toContain("github.ref == 'refs/heads/main'")
+    expect(doc.jobs.rollout.if).toBe("github.ref == 'refs/heads/main'")
     expect(doc.jobs.rollout.steps[0].with.ref).toBe("main")
     expect(doc.concurrency).toEqual((await load("publish.yml")).doc.concurrency)
     expect(doc.permissions).toEqual({ contents: "write", "pull-requests": "write" })
@@ -125,9 +125,9 @@ describe("GitHub workflows", () => {
         .filter(([scope, level]) => level === "write" && scope !== "id-token")
         .map(([scope]) => scope)
       if (!writes || writeScopes.length === 0) continue
-      // Triggers whose code is main's: a push to main, a workflow_run (default branch) or a dispatch on main.
+      // Triggers whose code is main's: a push to main, a workflow_run or schedule (default branch) or a dispatch on main.
       expect(
-        Object.keys(doc.on).every((event) => ["push", "workflow_run", "workflow_dispatch"].includes(event)),
+        Object.keys(doc.on).every((event) => ["push", "workflow_run", "workflow_dispatch", "schedule"].includes(event)),
         file,
       ).toBe(true)
       if (doc.on.push) expect(doc.on.push.branches, file).toEqual(["main"])

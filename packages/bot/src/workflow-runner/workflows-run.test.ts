@@ -139,7 +139,9 @@ describe("the pull request → comment → publish chain", () => {
       "actions/checkout: success",
       "Install: success",
       "Synthesize the pull request: success",
+      "Render the fleet report: success",
       "Render the diff: success",
+      "actions/upload-artifact: success",
       "actions/upload-artifact: success",
       "Deletion guard: success",
     ])
@@ -196,6 +198,8 @@ describe("the pull request → comment → publish chain", () => {
     execFileSync("sh", ["-c", `git --git-dir "${repo.remote}" archive deploy | tar -x -C "${published}"`])
     await rm(join(published, "README.md"))
     await rm(join(published, ".gitattributes"))
+    // The deployed report names the merge and the deploy commit; the preview's is an artifact of its own.
+    await rm(join(published, "_platform/report.html"))
     const previewJob = onlyJob(preview.jobs)
     expect(
       execFileSync("diff", ["-r", join(previewJob.workspace, "pr-out/"), `${published}/`], { encoding: "utf8" }),
@@ -248,6 +252,9 @@ describe("the pull request → comment → publish chain", () => {
     const body = await readFile(join(root, "artifacts", String(preview.runId), "rendered-diff", "comment-1.md"), "utf8")
     expect(body).toContain("from `1.4.2` to `1.5.0` out in 4 waves")
     expect(body).toContain("1. **canary**: `hobby`")
+    expect(body).toContain(`[fleet report](https://github.com/${REPOSITORY}/actions/runs/${preview.runId}#artifacts)`)
+    const report = await readFile(join(root, "artifacts", String(preview.runId), "fleet-report", "index.html"), "utf8")
+    expect(report).toContain("1.4.2 → 1.5.0: wave 1 of 4, rolling")
     // Wave 1 only: the canary's Deployment changes, acme's does not.
     expect(body).toMatch(/\| `hobby` \|/)
     expect(body).not.toMatch(/\| `acme` \|/)
