@@ -55,6 +55,12 @@ describe("rollout state", () => {
       since: "1970-01-01T00:00:00.000Z",
     })
     const v3 = { ...v2, tag: "3.0.0" }
+    // Reverting main to the old version ends the rollout: everyone runs it again.
+    expect(rolloutOnPublish({ ...rolling, status: "rolled-back" }, v1, platform, now)).toMatchObject({
+      from: v1,
+      to: v1,
+      status: "done",
+    })
     // Superseding a rollout in progress starts over from the version the whole fleet last ran.
     expect(rolloutOnPublish({ ...rolling, wave: 1 }, v3, platform, now)).toMatchObject({ from: v1, to: v3, wave: 0 })
   })

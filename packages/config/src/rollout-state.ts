@@ -83,8 +83,12 @@ export const rolloutOnPublish = (
       status: "done",
     }
   if (sameImage(deployed.to, target)) return deployed
+  const from = deployed.status === "done" ? deployed.to : deployed.from
+  // Main went back to the version the fleet ran before: nothing to roll out, the fleet runs it.
+  if (sameImage(from, target))
+    return { from, to: target, wave: platform.rollout.waves.length - 1, since: now.toISOString(), status: "done" }
   return {
-    from: deployed.status === "done" ? deployed.to : deployed.from,
+    from,
     to: target,
     wave: 0,
     since: now.toISOString(),
