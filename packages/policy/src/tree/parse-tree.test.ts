@@ -46,6 +46,10 @@ describe("reading a folder tree", () => {
         "acme/charts/x.yaml": configMap("x"),
         "Acme/app/x.yaml": configMap("x"),
         "acme/app/main.jsonnet": "{}",
+        // The rollout state and the fleet report: data no Application reads.
+        "_platform/rollout.json": '{ "status": "done" }',
+        "_platform/report.html": "<!doctype html>",
+        "_platform/other.html": "<!doctype html>",
       }),
     ).toEqual([
       "stray.yaml: [tree/layout] a manifest must sit under <tenant>/<component>/",
@@ -53,6 +57,7 @@ describe("reading a folder tree", () => {
       "acme/charts/x.yaml: [tree/layout] charts is not a component of a tenant (platform, app, argocd)",
       "Acme/app/x.yaml: [tree/layout] folder Acme is neither a tenant name nor _platform",
       "acme/app/main.jsonnet: [tree/layout] not a YAML or JSON manifest",
+      "_platform/other.html: [tree/layout] not a YAML or JSON manifest",
     ])
   })
 
