@@ -2,13 +2,17 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { decodeRolloutState, REPORT_FILE, ROLLOUT_FILE, type RolloutState } from "@ppi/config"
 import { buildTree, loadPlatform, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
 import { provenanceOf, publish } from "./publish.ts"
 import { renderComments, treeChanges } from "./render-diff.ts"
 import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 
-/** The deploy branch as a tree (what Argo CD would read), without its generated README and attributes. */
+/**
+ * The deploy branch as a tree (what Argo CD would read), without its generated README and
+ * attributes, and without the fleet report (no Application reads it; it names the merge).
+ */
 const deployTree = (remote: string): Tree => {
   const files = execFileSync("git", ["ls-tree", "-r", "--name-only", "deploy"], {
     cwd: remote,
@@ -16,18 +20,18 @@ const deployTree = (remote: string): Tree => {
     maxBuffer: 1 << 28,
   })
     .split("\n")
-    .filter((file) => file.includes("/"))
+    .filter((file) => file.includes("/") && file !== REPORT_FILE)
   return new Map(
     files.map((file) => [file, execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8" })]),
   )
 }
 
-/** What CI does on a checkout: synthesize its tenants with its platform file. */
-const synthOf = (checkout: string) =>
+/** What CI does on a checkout: synthesize its tenants with its platform file (and a rollout state). */
+const synthOf = (checkout: string, rollout?: RolloutState) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const platform = yield* loadPlatform(join(checkout, "synth/platform.ts"))
-      return (yield* buildTree(join(checkout, "tenants"), platform)).tree
+      return (yield* buildTree(join(checkout, "tenants"), platform, rollout)).tree
     }).pipe(Effect.provide(TenantFiles.layer)),
   )
 
@@ -78,7 +82,11 @@ describe("the GitOps loop, end to end on real git", () => {
     const merged = git("rev-parse", "HEAD")
     const result = await publishMain(fixture.remote)
     expect(result._tag).toBe("Published")
-    expect(deployTree(fixture.remote)).toEqual(await synthOf(fixture.dev))
+    // The same version as before: the recorded rollout state is kept, and synth renders it as is.
+    const deployed = deployTree(fixture.remote)
+    const state = decodeRolloutState(JSON.parse(deployed.get(ROLLOUT_FILE) ?? ""))
+    expect(state.status).toBe("done")
+    expect(deployed).toEqual(await synthOf(fixture.dev, state))
     expect(
       provenanceOf(
         execFileSync("git", ["log", "-1", "--format=%B", "deploy"], { cwd: fixture.remote, encoding: "utf8" }),
