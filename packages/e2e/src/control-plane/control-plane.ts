@@ -47,7 +47,8 @@ export const NEVER_READY_IMAGE = "ghcr.io/parametric-portal/api:9.9.9-unready"
 const podReadyStage = (kwokSource: string, dir: string) => {
   const stage = parse(readFileSync(join(kwokSource, "kustomize/stage/pod/fast/pod-ready.yaml"), "utf8"))
   stage.spec.selector.matchExpressions.push({
-    key: ".spec.containers.[] | .image",
+    // The first container only: one value, whatever other pods (cluster/'s) carry beside it.
+    key: ".spec.containers.[0].image",
     operator: "NotIn",
     values: [NEVER_READY_IMAGE],
   })
