@@ -64,5 +64,17 @@ export default {
     // Custom domains each tenant has proven it owns (DNS TXT challenge, done by the platform team).
     verified: { acme: ["acme.example"], globex: ["globex.example"] },
   },
+  // The cluster's allocatable total, for the fleet report's quota chart (pnpm report).
+  capacity: { cpuMillis: 256000, memoryMiB: 524288, storageGiB: 500, pods: 330 },
+  // A new images.api reaches the fleet in these waves, each Synced + Healthy (and soaked) before the
+  // next starts; tenants pinning their own image are never moved (docs/rollouts.md).
+  rollout: {
+    waves: [
+      { name: "canary", select: { names: ["hobby"] }, soakSeconds: 600 },
+      { name: "ten-percent", select: { percent: 10 }, soakSeconds: 900 },
+      { name: "half", select: { percent: 50 }, soakSeconds: 1800 },
+      { name: "everyone", soakSeconds: 0 },
+    ],
+  },
   deploy: { repoURL: "https://github.com/parametric-portal/infrastructure.git", branch: "deploy" },
 } satisfies PlatformInput

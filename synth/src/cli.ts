@@ -9,7 +9,7 @@ import { OutputTree } from "./output/output-tree.ts"
 import { progressReporter } from "./progress.ts"
 import { synth } from "./synth.ts"
 
-const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR]"
+const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR] [--rollout FILE]"
 
 const parse = () => {
   try {
@@ -20,6 +20,8 @@ const parse = () => {
         platform: { type: "string", default: PLATFORM_FILE },
         // An earlier output to reuse unchanged tenants from (a checkout of the deploy branch); out/ itself by default.
         previous: { type: "string" },
+        // A rollout state (the deploy branch's _platform/rollout.json): each tenant at its wave's API version.
+        rollout: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -44,6 +46,7 @@ const exit = await Effect.runPromiseExit(
     outDir: resolve(args.out),
     platformFile: resolve(args.platform),
     ...(args.previous === undefined ? {} : { previousDir: resolve(args.previous) }),
+    ...(args.rollout === undefined ? {} : { rolloutFile: resolve(args.rollout) }),
     onProgress: progress.update,
   }).pipe(Effect.provide(Layer.mergeAll(TenantFiles.layer, OutputTree.layer))),
 )

@@ -11,6 +11,7 @@ export { metadataPath, type RenderMetadata, readMetadata } from "./incremental/r
 export { SYNTH_INPUTS, synthCodeHash, synthVersion } from "./incremental/synth-version.ts"
 export { MAX_DATA_FILE_BYTES } from "./load/data-source.ts"
 export { loadPlatform, loadPlatformSource } from "./load/platform-file.ts"
+export { loadRolloutState } from "./load/rollout-file.ts"
 export { type LoadedTenant, parseTenantSource, TenantFiles } from "./load/tenant-files.ts"
 export { OutputTree, readTree, type Tree } from "./output/output-tree.ts"
 export { type BuildOptions, buildTree, currentSynthVersion, synth, synthInputs } from "./synth.ts"

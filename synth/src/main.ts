@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR]`. Turns on
+ * CLI entry: `pnpm synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR] [--rollout FILE]`. Turns on
  * Node's module compile cache before anything heavy loads (start-up is a good part of a small run),
  * then runs the CLI.
  */

@@ -1,5 +1,14 @@
 import { dirname, isAbsolute, relative } from "node:path"
-import { METADATA_FILE, PLATFORM_FILE, type Platform, type Tenant } from "@ppi/config"
+import {
+  apiImageFor,
+  encodeRolloutState,
+  METADATA_FILE,
+  PLATFORM_FILE,
+  type Platform,
+  ROLLOUT_FILE,
+  type RolloutState,
+  type Tenant,
+} from "@ppi/config"
 import { checkFleet, checkFolder, contextOf, type FolderClaims, place } from "@ppi/policy"
 import { Effect } from "effect"
 import {
@@ -16,7 +25,8 @@ import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incr
 import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
 import { loadPlatformSource } from "./load/platform-file.ts"
-import { TenantFiles } from "./load/tenant-files.ts"
+import { loadRolloutState } from "./load/rollout-file.ts"
+import { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { locateViolation } from "./validate/locate-violation.ts"
@@ -31,6 +41,8 @@ export interface SynthOptions {
   /** The synth version the output is marked with; by default the package version plus the hash of this code. */
   readonly synthVersion?: string
   readonly onProgress?: (done: number, total: number) => void
+  /** The rollout state to render (the deploy branch's `_platform/rollout.json`), if any. */
+  readonly rolloutFile?: string
 }
 
 export interface SynthSummary {
@@ -48,7 +60,9 @@ export interface BuildOptions {
    * synth version (`synthInputs`). Without them, the decoded platform stands for the platform file.
    */
   readonly inputs?: ReadonlyArray<NamedInput>
-  /** What one tenant's output depends on besides its file (a rollout's image version for it). */
+  /** A rollout in progress: each tenant renders at its wave's API version. */
+  readonly rollout?: RolloutState
+  /** What one tenant's output depends on besides its file and its API image. */
   readonly tenantInputs?: (tenant: Tenant) => ReadonlyArray<NamedInput>
   /** An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash the same are reused from it. */
   readonly previous?: Tree
@@ -80,11 +94,17 @@ const byFolder = (previous: Tree): ReadonlyMap<string, ReadonlyMap<string, strin
  * Tenants → the complete output tree, in memory: decode every tenant, check fleet-wide conflicts
  * and capacity over all of them, then render, validate and check only the tenants whose inputs
  * changed since `previous`; the others' folders are reused as they were. Fails with every problem
- * found, never a partial tree.
+ * found, never a partial tree. With a rollout state, each tenant gets the API version of its wave
+ * (an input of its hash) and the state is written to the tree.
  */
-export const buildTree = (tenantsDir: string, platform: Platform, options: BuildOptions = {}) =>
+export const buildTree = (
+  tenants: string | ReadonlyArray<LoadedTenant>,
+  platform: Platform,
+  options: BuildOptions = {},
+) =>
   Effect.gen(function* () {
-    const loaded = yield* (yield* TenantFiles).load(tenantsDir)
+    // A folder to load, or tenants a caller already loaded (publish needs them before the render).
+    const loaded = typeof tenants === "string" ? yield* (yield* TenantFiles).load(tenants) : tenants
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     const fleetDigests = inputDigests(options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }])
@@ -93,9 +113,14 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant, source }, index) => {
       options.onProgress?.(index, loaded.length)
+      const apiImage = apiImageFor(tenant, platform, options.rollout)
       const inputs = combineDigests(
         fleetDigests,
-        inputDigests([{ name: "tenant", bytes: source }, ...(options.tenantInputs?.(tenant) ?? [])]),
+        inputDigests([
+          { name: "tenant", bytes: source },
+          { name: "api-image", bytes: JSON.stringify(apiImage) },
+          ...(options.tenantInputs?.(tenant) ?? []),
+        ]),
       )
       const hash = inputHash(inputs)
       const folder = previous.get(tenant.name)
@@ -116,7 +141,7 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
           objectCount: before.objects,
         }
       }
-      const { objects, files, ...rest } = renderTenant(tenant, platform)
+      const { objects, files, ...rest } = renderTenant(tenant, platform, apiImage)
       const withMetadata =
         objects.length === 0
           ? files
@@ -155,6 +180,7 @@ export const buildTree = (tenantsDir: string, platform: Platform, options: Build
     ]
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     const tree = new Map<string, string>(fleet.files)
+    if (options.rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(options.rollout))
     for (const tenant of rendered)
       for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
     return {
@@ -207,6 +233,7 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
   Effect.gen(function* () {
     yield* checkOutputPlace(options)
     const { platform, text } = yield* loadPlatformSource(options.platformFile)
+    const rollout = options.rolloutFile === undefined ? undefined : yield* loadRolloutState(options.rolloutFile)
     const version = options.synthVersion ?? (yield* currentSynthVersion)
     const output = yield* OutputTree
     const previous =
@@ -216,6 +243,7 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
     const { tree, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
       inputs: synthInputs(text, version),
       previous,
+      ...(rollout === undefined ? {} : { rollout }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     })
     const { filesChanged } = yield* output.replace(options.outDir, tree)

@@ -2,14 +2,17 @@ import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { PLATFORM_FILE } from "@ppi/config"
+import { decodeRolloutState, PLATFORM_FILE, REPORT_FILE, ROLLOUT_FILE, type RolloutState } from "@ppi/config"
 import { buildTree, loadPlatformSource, synthInputs, TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
 import { provenanceOf, publish } from "./publish.ts"
 import { renderComments, treeChanges } from "./render-diff.ts"
 import { makeRemote, tenantFile } from "./testing/git-fixture.ts"
 
-/** The deploy branch as a tree (what Argo CD would read), without its generated README and attributes. */
+/**
+ * The deploy branch as a tree (what Argo CD would read), without its generated README and
+ * attributes, and without the fleet report (no Application reads it; it names the merge).
+ */
 const deployTree = (remote: string): Tree => {
   const files = execFileSync("git", ["ls-tree", "-r", "--name-only", "deploy"], {
     cwd: remote,
@@ -17,21 +20,22 @@ const deployTree = (remote: string): Tree => {
     maxBuffer: 1 << 28,
   })
     .split("\n")
-    .filter((file) => file.includes("/"))
+    .filter((file) => file.includes("/") && file !== REPORT_FILE)
   return new Map(
     files.map((file) => [file, execFileSync("git", ["show", `deploy:${file}`], { cwd: remote, encoding: "utf8" })]),
   )
 }
-
 const SYNTH_VERSION = "loop-test"
 
-/** What CI does on a checkout: synthesize its tenants with its platform file (from scratch). */
-const synthOf = (checkout: string) =>
+/** What CI does on a checkout: synthesize its tenants with its platform file, from scratch (and a rollout state). */
+const synthOf = (checkout: string, rollout?: RolloutState) =>
   Effect.gen(function* () {
     const { platform, text } = yield* loadPlatformSource(join(checkout, PLATFORM_FILE))
-    return (yield* buildTree(join(checkout, "tenants"), platform, { inputs: synthInputs(text, SYNTH_VERSION) })).tree
+    return (yield* buildTree(join(checkout, "tenants"), platform, {
+      inputs: synthInputs(text, SYNTH_VERSION),
+      ...(rollout === undefined ? {} : { rollout }),
+    })).tree
   })
-
 const publishMain = (remote: string) =>
   publish({ remote, sourceBranch: "main", deployBranch: "deploy", synthVersion: SYNTH_VERSION })
 
@@ -72,7 +76,6 @@ describe("the GitOps loop, end to end on real git", () => {
         ])
           expect(comments).toMatch(new RegExp(`${label}(</code>|\`)[^\n]* · (<code>|\`)${file}`))
         expect(comments).toContain("| `zeta` |")
-
         // Merge, then the publish job.
         git("checkout", "--quiet", "main")
         git("merge", "--quiet", "--no-ff", "-m", "Merge add-zeta", "add-zeta")
@@ -80,7 +83,11 @@ describe("the GitOps loop, end to end on real git", () => {
         const merged = git("rev-parse", "HEAD")
         const result = yield* publishMain(fixture.remote)
         expect(result._tag).toBe("Published")
-        expect(deployTree(fixture.remote)).toEqual(yield* synthOf(fixture.dev))
+        // The same version as before: the recorded rollout state is kept, and synth renders it as is.
+        const deployed = deployTree(fixture.remote)
+        const state = decodeRolloutState(JSON.parse(deployed.get(ROLLOUT_FILE) ?? ""))
+        expect(state.status).toBe("done")
+        expect(deployed).toEqual(yield* synthOf(fixture.dev, state))
         expect(
           provenanceOf(
             execFileSync("git", ["log", "-1", "--format=%B", "deploy"], { cwd: fixture.remote, encoding: "utf8" }),
@@ -90,7 +97,6 @@ describe("the GitOps loop, end to end on real git", () => {
           synthVersion: SYNTH_VERSION,
           tenantsChanged: "zeta",
         })
-
         // A rerun is a no-op.
         expect((yield* publishMain(fixture.remote))._tag).toBe("Unchanged")
       }).pipe(Effect.provide(TenantFiles.layer)),

@@ -7,16 +7,18 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { PLATFORM_FILE } from "@ppi/config"
+import { encodeRolloutState, PLATFORM_FILE, rolloutOnPublish } from "@ppi/config"
 import { loadPlatform, readTree, synthVersion, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
+import { ArgoApplications } from "./argo-applications.ts"
 import { AuditLog } from "./audit-log.ts"
+import { deployedRollout, describeRollout } from "./deployed-rollout.ts"
 import { redactCredentials } from "./git.ts"
 import { GitHub } from "./github.ts"
 import { loadTenants, renderPreview } from "./preview.ts"
 import { postPreview, WorkflowRunEvent } from "./preview-comment.ts"
 import { publish } from "./publish.ts"
-
+import { haltReport, type RolloutCommand, readDeployedRollout, reportHalt, runRollout } from "./rollout.ts"
 import { decommissionLocally, provisionLocally, tenantInputOf } from "./tenant-command.ts"
 import { TenantLifecycle } from "./tenant-lifecycle.ts"
 
@@ -96,7 +98,7 @@ const actorOf = (values: Record<string, unknown>) =>
 
 const commands: Readonly<Record<string, Command>> = {
   diff: {
-    usage: "diff --before DIR --after DIR --out DIR [--before-tenants DIR] [--after-tenants DIR]",
+    usage: "diff --before DIR --after DIR --out DIR [--before-tenants DIR] [--after-tenants DIR] [--platform FILE]",
     summary:
       "Render the preview of a change: the plain-words summary, the deletion guard's verdict and the per-object diff, as comment-N.md parts, full.md, verdict.json (and `blocked` when the guard blocks).",
     flags: {
@@ -113,6 +115,12 @@ const commands: Readonly<Record<string, Command>> = {
         value: "DIR",
         description: "the change's tenants/ folder, read as data (for the words)",
       },
+      platform: {
+        type: "string",
+        value: "FILE",
+        description: "the change's platform file, read as data (a change that starts a rollout lists its waves)",
+      },
+      "report-url": { type: "string", value: "URL", description: "where the change's fleet report is, for a link" },
     },
     examples: [
       "pnpm synth --out pr-out && pnpm bot diff --before deploy-out --after pr-out --out rendered-diff --before-tenants base/tenants --after-tenants tenants",
@@ -132,6 +140,10 @@ const commands: Readonly<Record<string, Command>> = {
         after: await readTree(after),
         ...(beforeTenants ? { beforeTenants } : {}),
         ...(afterTenants ? { afterTenants } : {}),
+        ...(str(values, "report-url") ? { reportUrl: str(values, "report-url") as string } : {}),
+        ...(str(values, "platform")
+          ? { platform: await Effect.runPromise(loadPlatform(str(values, "platform") as string)) }
+          : {}),
       })
       await mkdir(out, { recursive: true })
       await writeFile(join(out, "full.md"), preview.full)
@@ -232,6 +244,104 @@ const commands: Readonly<Record<string, Command>> = {
           await appendFile(process.env.GITHUB_STEP_SUMMARY, `> [!WARNING]\n> ${warning}\n`)
       }
       return JSON.stringify(result)
+    },
+  },
+  rollout: {
+    usage:
+      "rollout [advance|pause|resume|rollback|status|plan] --remote URL [--kube-server URL --kube-ca FILE (--kube-cert FILE --kube-key FILE | KUBE_TOKEN)]",
+    summary:
+      "Move the rollout of the platform's API version on: advance (default) checks Argo CD's view of the current wave (Synced to the deploy head, Healthy, last sync Succeeded, for the soak time) and deploys the next wave, or halts and reports the failing tenants; pause, resume and rollback change its status; status prints it; plan writes the state a publish of this checkout would record (for the preview's synth). Each change is a signed deploy commit made like publish's (GITHUB_TOKEN, PPI_SIGNING_KEY).",
+    flags: {
+      remote: {
+        type: "string",
+        value: "URL",
+        description: "the git remote (https URL without credentials, or a path)",
+      },
+      "source-branch": { type: "string", default: "main", value: "BRANCH", description: "the branch with tenants/" },
+      "deploy-branch": { type: "string", default: "deploy", value: "BRANCH", description: "the branch Argo CD syncs" },
+      "kube-server": { type: "string", value: "URL", description: "advance: the API server running Argo CD" },
+      "kube-ca": { type: "string", value: "FILE", description: "advance: the API server's CA (PEM)" },
+      "kube-cert": { type: "string", value: "FILE", description: "advance: a client certificate (PEM)" },
+      "kube-key": { type: "string", value: "FILE", description: "advance: its key (PEM); or KUBE_TOKEN" },
+      deployed: { type: "string", value: "DIR", description: "plan: the deploy branch's files" },
+      out: { type: "string", value: "FILE", description: "plan: where the state goes (for `synth --rollout`)" },
+      repo: {
+        type: "string",
+        value: "OWNER/NAME",
+        description: "where a halt is reported (default: $GITHUB_REPOSITORY; with GITHUB_TOKEN)",
+      },
+    },
+    examples: [
+      "pnpm bot rollout --remote https://github.com/OWNER/NAME.git --kube-server https://k8s:6443 --kube-ca ca.pem",
+      "pnpm bot rollout rollback --remote ../infra.git",
+      "pnpm bot rollout status --remote ../infra.git",
+      "pnpm bot rollout plan --deployed deploy-out --out rollout.json && pnpm synth --rollout rollout.json",
+    ],
+    run: async (values, positionals) => {
+      const command = positionals[0] ?? "advance"
+      if (!["advance", "pause", "resume", "rollback", "status", "plan"].includes(command))
+        usage(`rollout ${command}: advance, pause, resume, rollback, status or plan`)
+      if (command === "plan") {
+        const deployed = await readTree(await directory(required(values, "deployed", "rollout plan"), "deployed"))
+        const platform = await Effect.runPromise(loadPlatform(PLATFORM_FILE))
+        const tenants = await Effect.runPromise(
+          TenantFiles.use((files) => files.load("tenants")).pipe(Effect.provide(TenantFiles.layer)),
+        )
+        const state = rolloutOnPublish(
+          deployedRollout(
+            deployed,
+            platform,
+            tenants.map(({ tenant }) => tenant),
+          ),
+          platform.images.api,
+          platform,
+          new Date(),
+        )
+        await writeFile(required(values, "out", "rollout plan"), encodeRolloutState(state))
+        return describeRollout(state, platform)
+      }
+      const remote = required(values, "remote", "rollout")
+      const deployBranch = str(values, "deploy-branch") ?? "deploy"
+      const token = process.env.GITHUB_TOKEN || undefined
+      if (command === "status") {
+        const state = await Effect.runPromise(readDeployedRollout(remote, deployBranch, token))
+        return state === undefined ? "no rollout recorded on the deploy branch" : JSON.stringify(state)
+      }
+      const kube = str(values, "kube-server")
+      if (command === "advance" && kube === undefined) usage("rollout advance needs --kube-server (Argo CD's cluster)")
+      const argo = ArgoApplications.kubernetes({
+        server: kube ?? "https://127.0.0.1:1",
+        ...(str(values, "kube-ca") ? { ca: str(values, "kube-ca") as string } : {}),
+        ...(str(values, "kube-cert") ? { cert: str(values, "kube-cert") as string } : {}),
+        ...(str(values, "kube-key") ? { key: str(values, "kube-key") as string } : {}),
+        ...(process.env.KUBE_TOKEN ? { token: process.env.KUBE_TOKEN } : {}),
+      })
+      const { result, notes, halted } = await Effect.runPromise(
+        runRollout(command as RolloutCommand, {
+          remote,
+          ...(token ? { token } : {}),
+          ...(process.env.PPI_SIGNING_KEY ? { signingKey: process.env.PPI_SIGNING_KEY } : {}),
+          sourceBranch: str(values, "source-branch") ?? "main",
+          deployBranch,
+          synthVersion: await synthVersion(root),
+        }).pipe(Effect.provide(Layer.merge(TenantFiles.layer, argo))),
+      )
+      const platform = await Effect.runPromise(loadPlatform(PLATFORM_FILE)).catch(() => undefined)
+      const line = platform ? describeRollout(result.rollout, platform) : result.rollout.status
+      if (halted) {
+        const failed = (result.rollout.failed ?? []).map((f) => `${f.tenant} (${f.reason})`).join("; ")
+        process.stdout.write(`::error title=Rollout halted::${line}: ${failed}\n`)
+        if (process.env.GITHUB_STEP_SUMMARY && platform)
+          await appendFile(process.env.GITHUB_STEP_SUMMARY, `${haltReport(result.rollout, platform)}\n`)
+        if (token && platform && (str(values, "repo") ?? process.env.GITHUB_REPOSITORY))
+          await Effect.runPromise(
+            reportHalt(result.rollout, platform).pipe(Effect.provide(gitHubLayer(values, "rollout"))),
+          )
+      }
+      return [
+        ...notes,
+        `${result._tag === "Published" ? `deployed ${result.commit.slice(0, 12)}` : "no change"}: ${line}`,
+      ].join("\n")
     },
   },
   "tenant new": {

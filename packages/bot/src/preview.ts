@@ -1,8 +1,9 @@
-import type { Tenant } from "@ppi/config"
+import type { Platform, Tenant } from "@ppi/config"
 import { TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
 import { describeFleetChange, type GuardVerdict } from "./fleet-summary.ts"
 import { diffHash, renderComments, renderFull, treeChanges } from "./render-diff.ts"
+import { rolloutNotice } from "./rollout-preview.ts"
 
 export interface RenderedPreview {
   readonly comments: ReadonlyArray<string>
@@ -22,15 +23,29 @@ export const renderPreview = (input: {
   readonly after: Tree
   readonly beforeTenants?: ReadonlyMap<string, Tenant>
   readonly afterTenants?: ReadonlyMap<string, Tenant>
+  /** The change's platform file: with it, a change that starts a rollout lists its waves. */
+  readonly platform?: Platform
+  /** Where the fleet report of the change is (the run's `fleet-report` artifact). */
+  readonly reportUrl?: string
 }): RenderedPreview => {
   const changes = treeChanges(input.before, input.after)
-  const context = describeFleetChange({
+  const described = describeFleetChange({
     ...(input.beforeTenants ? { before: input.beforeTenants } : {}),
     ...(input.afterTenants ? { after: input.afterTenants } : {}),
     beforeFiles: [...input.before.keys()],
     afterFiles: [...input.after.keys()],
     changes,
   })
+  const rollout =
+    input.platform === undefined
+      ? undefined
+      : rolloutNotice(input.before, input.after, input.platform, [...(input.afterTenants?.values() ?? [])])
+  const report =
+    input.reportUrl === undefined
+      ? undefined
+      : `The [fleet report](${input.reportUrl}) after this change is attached to this run (artifact \`fleet-report\`).`
+  const notices = [rollout, ...(described.notices ?? []), report].filter((notice) => notice !== undefined)
+  const context = { ...described, notices }
   return {
     comments: renderComments(changes, context),
     full: renderFull(changes, context),

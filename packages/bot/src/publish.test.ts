@@ -60,6 +60,18 @@ describe("publish", () => {
     })
   })
 
+  it("writes the fleet report next to the manifests, and makes no deploy commit for a change of nothing else", async () => {
+    await run()
+    const report = fixture.git("show", "deploy:_platform/report.html")
+    expect(report).toContain(
+      `source commit <code data-metric="source-commit">${fixture.git("rev-parse", "main").slice(0, 12)}</code>`,
+    )
+    expect(report).toContain('data-metric="tenants-total" data-value="4"')
+    fixture.commit("Docs only", { "docs/notes.md": "nothing deployable\n" })
+    expect((await run())._tag).toBe("Unchanged")
+    expect(deployCommits()).toBe(1)
+  })
+
   it("makes one commit when run twice on the same source", async () => {
     await run()
     const second = await run()

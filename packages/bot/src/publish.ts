@@ -1,8 +1,18 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { FLEET_FOLDER, METADATA_FILE, PLATFORM_FILE, type Platform } from "@ppi/config"
+import {
+  FLEET_FOLDER,
+  METADATA_FILE,
+  PLATFORM_FILE,
+  type Platform,
+  REPORT_FILE,
+  type RolloutState,
+  rolloutOnPublish,
+  type Tenant,
+} from "@ppi/config"
 import { checkTree, checkTreeChanges, formatViolation } from "@ppi/policy"
+import { fleetData, renderReport } from "@ppi/report"
 import {
   buildTree,
   InputUnreadable,
@@ -13,13 +23,14 @@ import {
   renderFleet,
   type SynthError,
   synthInputs,
-  type TenantFiles,
+  TenantFiles,
   type Tree,
 } from "@ppi/synth"
 import { Effect, Schedule, Schema } from "effect"
 import { commitTree, type Signer, type SigningRefused, signerFor, stopSigningAgent } from "./commit-signing.ts"
 import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-guard.ts"
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
+import { deployedRollout, describeRollout } from "./deployed-rollout.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
 import { holdBack } from "./held-back.ts"
 import { diffHash, treeChanges } from "./render-diff.ts"
@@ -37,6 +48,34 @@ export interface PublishOptions {
   readonly allowRemovals?: ReadonlyArray<string>
   readonly allowEmpty?: boolean
   readonly maxAttempts?: number
+  /** The clock rollout states are stamped with (tests set it). */
+  readonly now?: () => Date
+  /**
+   * Moves the rollout on (`pnpm bot rollout`): given the state this publish would record and the
+   * deploy head it builds on, the state to record instead. Without it, a publish only starts a
+   * rollout when main's API version differs from the deployed one.
+   */
+  readonly rollout?: (input: RolloutInput) => Effect.Effect<RolloutState, RolloutRefused>
+}
+
+export interface RolloutInput {
+  readonly state: RolloutState
+  /** What the deploy branch records now (differs from `state` when this publish starts a rollout). */
+  readonly deployed: RolloutState | undefined
+  /** The deploy branch's head, undefined before the first publish. */
+  readonly deployHead: string | undefined
+  readonly platform: Platform
+  readonly tenants: ReadonlyArray<Tenant>
+}
+
+/** The rollout step could not decide (Argo CD unreadable, a command that does not apply to the state). */
+export class RolloutRefused extends Schema.TaggedError<RolloutRefused>()("RolloutRefused", {
+  reason: Schema.String,
+  cause: Schema.optionalKey(Schema.Defect()),
+}) {
+  override get message(): string {
+    return this.reason
+  }
 }
 
 export type PublishResult =
@@ -50,12 +89,14 @@ export type PublishResult =
       /** Tenants rendered; the others were reused from the bot-signed deploy head (inputs unchanged). */
       readonly rendered: number
       readonly attempts: number
+      readonly rollout: RolloutState
     }
   | {
       readonly _tag: "Unchanged"
       readonly sourceCommit: string
       readonly heldBack: ReadonlyArray<string>
       readonly attempts: number
+      readonly rollout: RolloutState
     }
 
 /**
@@ -71,6 +112,13 @@ const withFleetOf = (tree: Tree, platform: Platform): Tree => {
   const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
   for (const [file, content] of renderFleet(platform, tenants).files) next.set(file, content)
   return next
+}
+
+/** Whether two trees hold the same manifests (and rollout state), the report and root files aside. */
+const sameManifests = (next: Tree, deployed: Tree): boolean => {
+  const keys = (tree: Tree) => [...tree.keys()].filter((file) => file.includes("/") && file !== REPORT_FILE)
+  const a = keys(next)
+  return a.length === keys(deployed).length && a.every((file) => next.get(file) === deployed.get(file))
 }
 
 /** The tree about to be published breaks a guardrail: nothing is committed. */
@@ -151,7 +199,7 @@ const attemptPublish = (
   attempt: number,
 ): Effect.Effect<
   PublishResult,
-  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
   TenantFiles
 > =>
   Effect.acquireUseRelease(
@@ -183,19 +231,42 @@ const attemptPublish = (
         const { platform, text: platformText } = yield* loadPlatformSource(join(source, PLATFORM_FILE))
         // Checked before any work: a publish that cannot sign must not get as far as pushing.
         const signer = yield* signerFor(platform, options.signingKey, work)
+        // Loaded and decoded once: the rollout needs the fleet before the render does.
+        const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
         const deployed =
           parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
+        const pullRequest = pullRequestOf(yield* git(repo, "log", "-1", "--format=%B", sourceCommit))
+        // A new API version on main starts a rollout at wave 0; `bot rollout` moves it on.
+        const deployedState = deployedRollout(
+          deployed,
+          platform,
+          tenants.map(({ tenant }) => tenant),
+        )
+        const proposed = rolloutOnPublish(
+          deployedState,
+          platform.images.api,
+          platform,
+          (options.now ?? (() => new Date()))(),
+          pullRequest,
+        )
+        const rollout =
+          options.rollout === undefined
+            ? proposed
+            : yield* options.rollout({
+                state: proposed,
+                deployed: deployedState,
+                deployHead: parent,
+                platform,
+                tenants: tenants.map(({ tenant }) => tenant),
+              })
         // A deploy head the bot signed holds only what synth rendered and the policy passed: it is
         // then the previous output (only tenants whose inputs changed are rendered) and only what
         // differs from it is checked again. Anything else (unsigned trials, a head someone else
         // pushed) is rendered and checked in full.
         const trusted = parent !== undefined && (yield* signedByBot(repo, signer, parent))
-        const {
-          tree,
-          loaded: tenants,
-          reused,
-        } = yield* buildTree(join(source, "tenants"), platform, {
+        const { tree, reused } = yield* buildTree(tenants, platform, {
           inputs: synthInputs(platformText, options.synthVersion),
+          rollout,
           ...(trusted ? { previous: deployed } : {}),
         })
 
@@ -231,13 +302,26 @@ const attemptPublish = (
         if (report.violations.length > 0)
           return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
 
+        // Nothing to deploy: the report alone never makes a deploy commit (it names the source).
+        if (parent !== undefined && sameManifests(published, deployed))
+          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
+        const withReport = new Map(published).set(
+          REPORT_FILE,
+          renderReport(
+            fleetData(published, platform, {
+              ...(parent === undefined ? {} : { deployCommit: parent }),
+              sourceCommit,
+              ...(pullRequest === undefined ? {} : { pullRequest }),
+            }),
+          ),
+        )
         const files = join(work, "tree")
-        yield* Effect.promise(() => fileTree(files, published))
+        yield* Effect.promise(() => fileTree(files, withReport))
         const index = { GIT_INDEX_FILE: join(work, "index") }
         yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
         const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
         if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha)
-          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt } as const
+          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
 
         const changed = (
           parent === undefined
@@ -246,9 +330,9 @@ const attemptPublish = (
         ).filter(Boolean)
         // A new synth version rewrites every tenant's metadata: a tenant changed when its manifests did.
         const tenantsChanged = [...tenantFolders(changed.filter((file) => !file.endsWith(`/${METADATA_FILE}`)))].sort()
-        const platformChanged = changed.filter((file) => file.startsWith(`${FLEET_FOLDER}/`)).sort()
-        const sourceMessage = yield* git(repo, "log", "-1", "--format=%B", sourceCommit)
-        const pullRequest = pullRequestOf(sourceMessage)
+        const platformChanged = changed
+          .filter((file) => file.startsWith(`${FLEET_FOLDER}/`) && file !== REPORT_FILE)
+          .sort()
         const message = [
           `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
           "",
@@ -259,6 +343,7 @@ const attemptPublish = (
                 `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
               ]
             : []),
+          `Rollout: ${describeRollout(rollout, platform)}`,
           `Source-Commit: ${sourceCommit}`,
           `Pull-Request: ${pullRequest === undefined ? "none (no PR number in the source commit message)" : `#${pullRequest} (from the source commit message)`}`,
           `Synth-Version: ${options.synthVersion}`,
@@ -291,6 +376,7 @@ const attemptPublish = (
           heldBack,
           rendered: tenants.length - reused,
           attempts: attempt,
+          rollout,
         } as const
       }),
     (work) =>
@@ -302,7 +388,7 @@ export const publish = (
   options: PublishOptions,
 ): Effect.Effect<
   PublishResult,
-  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused,
+  SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
   TenantFiles
 > => {
   if (hasCredentials(options.remote))
@@ -316,8 +402,9 @@ export const publish = (
   let attempt = 0
   return Effect.suspend(() => attemptPublish(options, ++attempt)).pipe(
     Effect.retry({
-      while: (error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused) =>
-        error._tag === "LostRace",
+      while: (
+        error: SynthError | GitError | DeletionRefused | LostRace | SigningRefused | PolicyRefused | RolloutRefused,
+      ) => error._tag === "LostRace",
       schedule: Schedule.exponential("50 millis", 2).pipe(Schedule.jittered),
       times: (options.maxAttempts ?? 8) - 1,
     }),

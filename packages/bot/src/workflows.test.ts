@@ -26,6 +26,7 @@ describe("GitHub workflows", () => {
         "cluster-preview-comment.yml",
         "cluster-up.yml",
         "tenant.yml",
+        "rollout.yml",
       ]),
     )
   })
@@ -56,6 +57,16 @@ describe("GitHub workflows", () => {
     for (const [, ref] of text.matchAll(/uses:\s*([^\s#]+)/g)) expect(ref, ref).toMatch(/^[^@]+@[0-9a-f]{40}$/)
     expect(doc.permissions, "top-level permissions").toBeDefined()
     expect(JSON.stringify(doc.permissions)).not.toContain("write-all")
+  })
+
+  it("moves rollouts with main's code only, one deploy-branch writer at a time with publish", async () => {
+    const { doc } = await load("rollout.yml")
+    expect(Object.keys(doc.on).sort()).toEqual(["schedule", "workflow_dispatch", "workflow_run"])
+    expect(doc.on.workflow_run.workflows).toEqual([(await load("publish.yml")).doc.name])
+    expect(doc.jobs.rollout.if).toBe("github.ref == 'refs/heads/main'")
+    expect(doc.jobs.rollout.steps[0].with.ref).toBe("main")
+    expect(doc.concurrency).toEqual((await load("publish.yml")).doc.concurrency)
+    expect(doc.permissions).toEqual({ contents: "write", "pull-requests": "write" })
   })
 
   it("never gives untrusted PR code a write token or secrets", async () => {
@@ -114,9 +125,9 @@ describe("GitHub workflows", () => {
         .filter(([scope, level]) => level === "write" && scope !== "id-token")
         .map(([scope]) => scope)
       if (!writes || writeScopes.length === 0) continue
-      // Triggers whose code is main's: a push to main, a workflow_run (default branch) or a dispatch on main.
+      // Triggers whose code is main's: a push to main, a workflow_run or schedule (default branch) or a dispatch on main.
       expect(
-        Object.keys(doc.on).every((event) => ["push", "workflow_run", "workflow_dispatch"].includes(event)),
+        Object.keys(doc.on).every((event) => ["push", "workflow_run", "workflow_dispatch", "schedule"].includes(event)),
         file,
       ).toBe(true)
       if (doc.on.push) expect(doc.on.push.branches, file).toEqual(["main"])

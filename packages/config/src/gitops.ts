@@ -9,6 +9,15 @@ export const ARGOCD_NAMESPACE = "argocd"
 export const PLATFORM_PROJECT = "platform"
 /** Folder of fleet-wide objects in `out/`; `_` keeps it apart from every tenant name. */
 export const FLEET_FOLDER = "_platform"
+/** Where the deploy branch records the rollout of the platform's API version (docs/rollouts.md). */
+export const ROLLOUT_FILE = `${FLEET_FOLDER}/rollout.json`
+/** The fleet report publish writes next to it (`pnpm report`). */
+export const REPORT_FILE = `${FLEET_FOLDER}/report.html`
+/**
+ * Files on the deploy branch that are data, not manifests: no Application reads them (the root
+ * Application includes only `<folder>/argocd/*.yaml`; tenant Applications read their own folders).
+ */
+export const DATA_FILES: ReadonlyArray<string> = [ROLLOUT_FILE, REPORT_FILE]
 export const IN_CLUSTER = "https://kubernetes.default.svc"
 /**
  * The label synth puts on every tenant object, the tenant Namespace included, set to the tenant's

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { defaulted } from "./defaulted.ts"
 import { Hostname, ImageDigest, ImageTag } from "./names.ts"
+import { RolloutPolicy } from "./rollout-policy.ts"
 
 const DeploymentMode = Schema.Literals(["selfhosted", "cloud"])
 export type DeploymentMode = typeof DeploymentMode.Type
@@ -100,6 +101,18 @@ export const Platform = Schema.Struct({
     }),
     {},
   ),
+  /**
+   * What the cluster can give tenants in total: the fleet report sets the sums of the tenants'
+   * quotas against it (quotas may overcommit; the report shows by how much).
+   */
+  capacity: Schema.optionalKey(
+    Schema.Struct({ cpuMillis: Count, memoryMiB: Count, storageGiB: Count, pods: Schema.optionalKey(Count) }),
+  ),
+  /**
+   * How a change of `images.api` reaches the fleet: ordered, health-gated waves. The default, one
+   * wave of everyone, moves the whole fleet in one deploy commit (docs/rollouts.md).
+   */
+  rollout: defaulted(RolloutPolicy, {}),
   deploy: Schema.Struct({
     repoURL: Schema.String.check(
       Schema.isPattern(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)/, { message: "must be a git URL" }),

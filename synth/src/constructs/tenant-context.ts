@@ -1,4 +1,12 @@
-import { hostnamesOf, managedLabels, namespaceOf, type Platform, TENANT_LABEL, type Tenant } from "@ppi/config"
+import {
+  hostnamesOf,
+  managedLabels,
+  namespaceOf,
+  type PinnedImage,
+  type Platform,
+  TENANT_LABEL,
+  type Tenant,
+} from "@ppi/config"
 import type { TierPlan } from "../factory/tier-plan.ts"
 
 /** What every construct of a tenant places its objects by. */
@@ -14,6 +22,8 @@ export interface TenantContext extends TenantObjectProps {
   readonly tenant: Tenant
   readonly platform: Platform
   readonly plan: TierPlan
+  /** The API image this tenant runs: its pin, or the platform's version for its rollout wave. */
+  readonly apiImage: PinnedImage
   /** Every hostname the tenant serves, the canonical one first. */
   readonly hostnames: ReadonlyArray<string>
   /** The API pods' selector: explicit and stable, never derived from construct paths. */
@@ -25,12 +35,18 @@ const LabelKeys = {
   tier: "platform.parametric.dev/tier",
 } as const
 
-export const makeTenantContext = (tenant: Tenant, platform: Platform, plan: TierPlan): TenantContext => {
+export const makeTenantContext = (
+  tenant: Tenant,
+  platform: Platform,
+  plan: TierPlan,
+  apiImage: PinnedImage,
+): TenantContext => {
   const selector = { "app.kubernetes.io/instance": tenant.name, "app.kubernetes.io/name": "api" }
   return {
     tenant,
     platform,
     plan,
+    apiImage,
     namespace: namespaceOf(tenant.name),
     hostnames: hostnamesOf(tenant, platform.baseDomain),
     selector,

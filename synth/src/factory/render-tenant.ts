@@ -1,4 +1,4 @@
-import type { Platform, Tenant } from "@ppi/config"
+import { apiImageFor, type PinnedImage, type Platform, type Tenant } from "@ppi/config"
 import { checkFolder, claimsOf, contextOf, type FolderClaims, type KubeObject, place, refOf } from "@ppi/policy"
 import { makeTenantContext } from "../constructs/tenant-context.ts"
 import { MANIFEST_FILE, toComponentManifest } from "../emit/component-manifest.ts"
@@ -20,9 +20,15 @@ export interface RenderedTenant {
 
 /**
  * One tenant → objects validated against their JSON schemas and checked by every guardrail →
- * one YAML file per component. Pure: same tenant and platform, same bytes.
+ * one YAML file per component. Pure: same tenant, platform and API image, same bytes. The image is
+ * an input of its own (a rollout gives tenants different versions of the platform's API); by
+ * default the tenant's pin or the platform's version.
  */
-export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant => {
+export const renderTenant = (
+  tenant: Tenant,
+  platform: Platform,
+  apiImage: PinnedImage = apiImageFor(tenant, platform),
+): RenderedTenant => {
   const plan = planTenant(tenant)
   if (plan === undefined)
     return {
@@ -33,7 +39,7 @@ export const renderTenant = (tenant: Tenant, platform: Platform): RenderedTenant
       policyViolations: [],
       claims: { tenant: tenant.name, hosts: [], shared: [] },
     }
-  const placed = synthesizeTenant(makeTenantContext(tenant, platform, plan))
+  const placed = synthesizeTenant(makeTenantContext(tenant, platform, plan, apiImage))
   const objects = placed.map(({ object }) => object)
   const violations: Array<SchemaViolation> = []
   const context = contextOf({ platform })

@@ -66,8 +66,7 @@ export class TenantAppChart extends Chart {
       namespace,
       labels,
       selector,
-      // A version override replaces tag and digest together: the platform's digest is another version's.
-      image: tenant.image ? { repository: platform.images.api.repository, ...tenant.image } : platform.images.api,
+      image: context.apiImage,
       replicas: plan.autoscale === undefined ? plan.replicas : undefined,
       env: tenantEnv(tenant, platform),
       secrets: secretEnv(platform.mode),

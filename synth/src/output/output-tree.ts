@@ -16,7 +16,7 @@ import { basename, dirname, join, relative } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { OutputFailed } from "../errors.ts"
 
-/** A whole output tree: relative path (`acme/deployment-api.yaml`) → content. */
+/** A whole output tree: relative path (`acme/app/manifest.yaml`) → content. */
 export type Tree = ReadonlyMap<string, string>
 
 export interface WriteResult {

@@ -4,6 +4,7 @@
  * Usage: single-app.ts TENANTS_DIR PLATFORM_FILE
  */
 
+import { apiImageFor } from "@ppi/config"
 import {
   loadPlatform,
   makeTenantContext,
@@ -26,7 +27,7 @@ const app = new App({ outdir: "/nonexistent" })
 for (const { tenant } of tenants) {
   const plan = planTenant(tenant)
   if (plan === undefined) continue
-  const context = makeTenantContext(tenant, platform, plan)
+  const context = makeTenantContext(tenant, platform, plan, apiImageFor(tenant, platform))
   new TenantPlatformChart(app, `${tenant.name}-platform`, context)
   new TenantAppChart(app, `${tenant.name}-app`, context)
   new TenantArgoChart(app, `${tenant.name}-argocd`, context)

@@ -23,6 +23,9 @@ const VARS = {
   PULUMI_UP_ROLE_ARN: "arn:aws:iam::123456789012:role/ppi-cluster-up",
   PULUMI_BACKEND_URL: "s3://example-org-pulumi-state?region=eu-central-1&awssdk=v2",
   PULUMI_STACK: "production",
+  // Nothing listens there: the rollout scenarios below never need Argo CD's view.
+  ARGOCD_KUBE_SERVER: "https://127.0.0.1:1",
+  ARGOCD_KUBE_CA: "",
 }
 /** What this machine cannot do; a job reaching it stops there and the test says so. */
 const UNAVAILABLE = [
@@ -61,7 +64,7 @@ const run = async (
     vars: VARS,
     // The example platform lists no signing keys, so publish signs nothing (signing is proven by
     // commit-signing.test.ts and the e2e); the secret is still set, as the workflow reads it.
-    secrets: { DEPLOY_SIGNING_KEY: "" },
+    secrets: { DEPLOY_SIGNING_KEY: "", ARGOCD_READER_TOKEN: "" },
     token: TOKEN,
     remote: repo.remote,
     apiUrl: github.baseUrl,
@@ -136,7 +139,9 @@ describe("the pull request → comment → publish chain", () => {
       "actions/checkout: success",
       "Install: success",
       "Synthesize the pull request: success",
+      "Render the fleet report: success",
       "Render the diff: success",
+      "actions/upload-artifact: success",
       "actions/upload-artifact: success",
       "Deletion guard: success",
     ])
@@ -193,6 +198,8 @@ describe("the pull request → comment → publish chain", () => {
     execFileSync("sh", ["-c", `git --git-dir "${repo.remote}" archive deploy | tar -x -C "${published}"`])
     await rm(join(published, "README.md"))
     await rm(join(published, ".gitattributes"))
+    // The deployed report names the merge and the deploy commit; the preview's is an artifact of its own.
+    await rm(join(published, "_platform/report.html"))
     const previewJob = onlyJob(preview.jobs)
     expect(
       execFileSync("diff", ["-r", join(previewJob.workspace, "pr-out/"), `${published}/`], { encoding: "utf8" }),
@@ -220,6 +227,56 @@ describe("the pull request → comment → publish chain", () => {
     expect(body).not.toContain("`acme`")
     expect(body).not.toContain("`umbrella`")
   }, 60_000)
+
+  it("rollout, after a publish that changed nothing of the API version, leaves the deploy branch alone", async () => {
+    const before = repo.rev("refs/heads/deploy")
+    const { jobs } = await run("rollout.yml", {
+      name: "workflow_run",
+      ref: "refs/heads/main",
+      sha: repo.rev("refs/heads/main"),
+      payload: { action: "completed", workflow_run: { name: "Publish", conclusion: "success" }, repository: {} },
+    })
+    const job = onlyJob(jobs)
+    expect(job.conclusion, story(job)).toBe("success")
+    expect(job.steps.at(-1)?.log).toContain("rollout is done: nothing to advance")
+    expect(repo.rev("refs/heads/deploy")).toBe(before)
+  }, 60_000)
+
+  it("a new API version merged: publish deploys wave 1, the preview said so, and a dispatched pause is committed", async () => {
+    const platform = await readFile(join(repoRoot, "synth/platform.ts"), "utf8")
+    const pull = repo.openPullRequest(3, "api-1.5.0", {
+      "synth/platform.ts": platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
+    })
+    const preview = await run("pr-preview.yml", pull.event())
+    expect(onlyJob(preview.jobs).conclusion, story(onlyJob(preview.jobs))).toBe("success")
+    const body = await readFile(join(root, "artifacts", String(preview.runId), "rendered-diff", "comment-1.md"), "utf8")
+    expect(body).toContain("from `1.4.2` to `1.5.0` out in 4 waves")
+    expect(body).toContain("1. **canary**: `hobby`")
+    expect(body).toContain(`[fleet report](https://github.com/${REPOSITORY}/actions/runs/${preview.runId}#artifacts)`)
+    const report = await readFile(join(root, "artifacts", String(preview.runId), "fleet-report", "index.html"), "utf8")
+    expect(report).toContain("1.4.2 → 1.5.0: wave 1 of 4, rolling")
+    // Wave 1 only: the canary's Deployment changes, acme's does not.
+    expect(body).toMatch(/\| `hobby` \|/)
+    expect(body).not.toMatch(/\| `acme` \|/)
+    const before = repo.rev("refs/heads/main")
+    pull.land()
+    expect(onlyJob((await run("publish.yml", repo.pushToMain(before))).jobs).conclusion).toBe("success")
+    const state = () => JSON.parse(repo.git(["show", "refs/heads/deploy:_platform/rollout.json"]))
+    expect(state()).toMatchObject({ status: "rolling", wave: 0, to: { tag: "1.5.0" } })
+    const { jobs } = await run(
+      "rollout.yml",
+      {
+        name: "workflow_dispatch",
+        ref: "refs/heads/main",
+        sha: repo.rev("refs/heads/main"),
+        payload: { inputs: { command: "pause" } },
+      },
+      { inputs: { command: "pause" } },
+    )
+    const job = onlyJob(jobs)
+    expect(job.conclusion, story(job)).toBe("success")
+    expect(state().status).toBe("paused")
+  }, 120_000)
 
   it("never shows the token in any step's output", () => {
     expect(logs.join("\n")).not.toContain(TOKEN)

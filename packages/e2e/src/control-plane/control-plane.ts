@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
+import { parse, stringify } from "yaml"
 import { ensureBinary } from "../upstream/binary-cache.ts"
 import { Components, pinnedVersion } from "../upstream/components.ts"
 import { moduleDir } from "../upstream/module-source.ts"
@@ -35,6 +36,26 @@ const NODES = ["zone-a", "zone-b", "zone-c"].map(
     },
   }),
 )
+
+/**
+ * An API image kwok never makes ready: its pods stay Pending, as a release that cannot start
+ * would (the rollout e2e's bad version). Every other pod becomes Ready at once.
+ */
+export const NEVER_READY_IMAGE = "ghcr.io/parametric-portal/api:9.9.9-unready"
+
+/** kwok's fast pod-ready stage, except for pods running the never-ready image. */
+const podReadyStage = (kwokSource: string, dir: string) => {
+  const stage = parse(readFileSync(join(kwokSource, "kustomize/stage/pod/fast/pod-ready.yaml"), "utf8"))
+  stage.spec.selector.matchExpressions.push({
+    // The first container only: one value, whatever other pods (cluster/'s) carry beside it.
+    key: ".spec.containers.[0].image",
+    operator: "NotIn",
+    values: [NEVER_READY_IMAGE],
+  })
+  const file = join(dir, "pod-ready.yaml")
+  writeFileSync(file, stringify(stage))
+  return file
+}
 
 export interface ControlPlaneInfo {
   readonly dir: string
@@ -106,15 +127,17 @@ const schedulerArgs = (kubeconfig: (name: string) => string) => [
 ]
 
 /** kwok fakes the kubelets of the nodes annotated for it, pods going ready, completing and deleted at once. */
-const kwokArgs = (kubeconfig: string, kwokSource: string) => [
+const kwokArgs = (kubeconfig: string, kwokSource: string, dir: string) => [
   `--kubeconfig=${kubeconfig}`,
   "--manage-all-nodes=false",
   "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
   "--node-ip=127.0.0.1",
   "--cidr=10.244.0.0/16",
   ...["node/fast/node-initialize.yaml", "node/heartbeat/node-heartbeat.yaml"]
-    .concat(["pod-ready", "pod-complete", "pod-delete"].map((stage) => `pod/fast/${stage}.yaml`))
-    .map((file) => `--config=${join(kwokSource, "kustomize/stage", file)}`),
+    .concat(["pod-complete", "pod-delete"].map((stage) => `pod/fast/${stage}.yaml`))
+    .map((file) => join(kwokSource, "kustomize/stage", file))
+    .concat([podReadyStage(kwokSource, dir)])
+    .map((file) => `--config=${file}`),
 ]
 
 /** The controller manager is up once its token controller has made the default ServiceAccount. */
@@ -208,7 +231,7 @@ const start = Effect.gen(function* () {
     logDir,
   )
   const adminKubeconfig = kubeconfig("admin", pki.admin)
-  const kwokProcess = yield* daemon("kwok", kwok.path, kwokArgs(adminKubeconfig, kwokSource), logDir)
+  const kwokProcess = yield* daemon("kwok", kwok.path, kwokArgs(adminKubeconfig, kwokSource, dir), logDir)
 
   yield* waitUntil(controllerManagerProcess, "creating service accounts", serviceAccountsMade(kube))
   // Created, not applied: a Node's status (its capacity) is only accepted on create.

@@ -48,6 +48,10 @@ describe("reading a folder tree", () => {
         "acme/app/main.jsonnet": "{}",
         "acme/synth.metadata": "{}",
         "acme/app/synth.metadata": "{}",
+        // The rollout state and the fleet report: data no Application reads.
+        "_platform/rollout.json": '{ "status": "done" }',
+        "_platform/report.html": "<!doctype html>",
+        "_platform/other.html": "<!doctype html>",
       }),
     ).toEqual([
       "stray.yaml: [tree/layout] a manifest must sit under <tenant>/<component>/",
@@ -56,6 +60,7 @@ describe("reading a folder tree", () => {
       "Acme/app/x.yaml: [tree/layout] folder Acme is neither a tenant name nor _platform",
       "acme/app/main.jsonnet: [tree/layout] not a YAML or JSON manifest",
       "acme/app/synth.metadata: [tree/layout] not a YAML or JSON manifest",
+      "_platform/other.html: [tree/layout] not a YAML or JSON manifest",
     ])
   })
 

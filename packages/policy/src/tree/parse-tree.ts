@@ -1,4 +1,4 @@
-import { METADATA_FILE } from "@ppi/config"
+import { DATA_FILES, METADATA_FILE } from "@ppi/config"
 import { isAlias, isMap, isScalar, parseAllDocuments, visit } from "yaml"
 import { isRecord, type KubeObject } from "../kube-object.ts"
 import type { TreeContext } from "./context.ts"
@@ -127,6 +127,8 @@ export const parseTree = (
   const folders = new Map<string, Array<Placed>>()
   for (const [rawPath, content] of files) {
     const path = normalizePath(rawPath)
+    // The rollout state and the fleet report: data no Application reads.
+    if (DATA_FILES.includes(path)) continue
     if (!isManifestFile(path)) {
       // The deploy branch's own README.md and .gitattributes sit at the root; inside a folder a
       // non-manifest (a jsonnet file, a chart's templates) is something Argo CD might interpret.

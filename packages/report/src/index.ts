@@ -1,0 +1,2 @@
+export * from "./fleet-data.ts"
+export { renderReport } from "./render-html.ts"
