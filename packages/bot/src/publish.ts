@@ -18,6 +18,7 @@ import {
   InputUnreadable,
   loadPlatformSource,
   metadataPath,
+  OutputFailed,
   readMetadata,
   readTree,
   renderFleet,
@@ -151,6 +152,10 @@ const fileTree = async (dir: string, tree: Tree): Promise<void> => {
   }
 }
 
+/** File work in publish's scratch folder, failing with the path and the cause. */
+const scratch = <A>(path: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (error) => new OutputFailed({ path, reason: String(error) }) })
+
 /** The files of a commit (the deploy branch's manifests), as a tree: one checkout into a scratch folder. */
 const treeAt = (repo: string, commit: string, scratch: string) =>
   Effect.gen(function* () {
@@ -203,11 +208,11 @@ const attemptPublish = (
   TenantFiles
 > =>
   Effect.acquireUseRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), "ppi-publish-"))),
+    scratch(tmpdir(), () => mkdtemp(join(tmpdir(), "ppi-publish-"))),
     (work) =>
       Effect.gen(function* () {
         const repo = join(work, "repo")
-        yield* Effect.promise(() => mkdir(repo))
+        yield* scratch(repo, () => mkdir(repo))
         yield* git(repo, "init", "--quiet")
         const deployRef = `refs/remotes/origin/${options.deployBranch}`
         const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
@@ -221,13 +226,13 @@ const attemptPublish = (
         const sourceCommit = (yield* git(repo, "rev-parse", sourceRef)).trim()
 
         const source = join(work, "source")
-        yield* Effect.promise(() => mkdir(source))
+        yield* scratch(source, () => mkdir(source))
         yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", PLATFORM_FILE)
         // A source without tenants/ is an empty fleet (which the deletion guard then judges), not an error.
         yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "tenants").pipe(
           Effect.orElseSucceed(() => ""),
         )
-        yield* Effect.promise(() => mkdir(join(source, "tenants"), { recursive: true }))
+        yield* scratch(source, () => mkdir(join(source, "tenants"), { recursive: true }))
         const { platform, text: platformText } = yield* loadPlatformSource(join(source, PLATFORM_FILE))
         // Checked before any work: a publish that cannot sign must not get as far as pushing.
         const signer = yield* signerFor(platform, options.signingKey, work)
@@ -316,7 +321,7 @@ const attemptPublish = (
           ),
         )
         const files = join(work, "tree")
-        yield* Effect.promise(() => fileTree(files, withReport))
+        yield* scratch(files, () => fileTree(files, withReport))
         const index = { GIT_INDEX_FILE: join(work, "index") }
         yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
         const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
@@ -380,7 +385,11 @@ const attemptPublish = (
         } as const
       }),
     (work) =>
-      stopSigningAgent(work).pipe(Effect.andThen(Effect.promise(() => rm(work, { recursive: true, force: true })))),
+      stopSigningAgent(work).pipe(
+        Effect.andThen(scratch(work, () => rm(work, { recursive: true, force: true }))),
+        // A scratch folder left behind in the temp dir is not worth failing a publish that pushed.
+        Effect.ignore,
+      ),
   )
 
 /** Publishes the synth of the source branch to the deploy branch; on a lost race, starts over from the new heads. */

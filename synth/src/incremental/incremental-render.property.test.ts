@@ -92,7 +92,7 @@ describe("incremental render", () => {
           expect(scratch.reused).toBe(0)
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 100 },
     )
   }, 120_000)
 
