@@ -65,12 +65,17 @@ describe("a synth killed at any moment", () => {
     let current: "a" | "b" = "a"
     const outcomes = { old: 0, new: 0 }
     // 16 rounds spread over one measured run; on a busy machine runs get slower than measured, so
-    // keep going (up to 48 rounds, each slower run widening the spread) until kills have landed
-    // both before and after the swap.
+    // keep going (up to 48 rounds) until kills have landed both before and after the swap.
     for (let round = 0; round < 48 && (round < 16 || outcomes.old === 0 || outcomes.new === 0); round++) {
       const target: "a" | "b" = current === "a" ? "b" : "a"
-      // Spread the kills over the whole run, start-up and the final swap included.
-      const killAt = Math.round((((round % 16) + Math.random()) / 16) * fullRunMs * 1.1)
+      // Spread the kills over the whole run, start-up and the final swap included; past the first
+      // 16 rounds, kill later and later until a run gets through, or early until one is stopped.
+      const killAt =
+        round < 16
+          ? Math.round(((round + Math.random()) / 16) * fullRunMs * 1.1)
+          : outcomes.new === 0
+            ? Math.round(fullRunMs * (1 + (round - 15) * 0.5))
+            : Math.round(Math.random() * fullRunMs * 0.5)
       const started = Date.now()
       const exit = await runSynth(join(work, target), join(work, "out"), killAt)
       if (exit !== "killed") fullRunMs = Math.max(fullRunMs, Date.now() - started)
