@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { describe, expect, it, layer } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { parseTenantSource } from "@ppi/synth"
 import { Effect } from "effect"
 import { renderTenantFile } from "./tenant-file.ts"
@@ -86,7 +87,7 @@ describe("the bot CLI", () => {
 
   it("checks custom hostnames against the platform's verified domains before writing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))
-    const platform = join(root, "synth/platform.ts")
+    const platform = join(root, PLATFORM_FILE)
     const refused = await bot([
       "tenant",
       "new",

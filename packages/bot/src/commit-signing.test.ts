@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
 import { type PublishOptions, publish } from "./publish.ts"
@@ -26,8 +27,8 @@ afterAll(() => {
 let fixture: ReturnType<typeof makeRemote>
 beforeEach(() => {
   fixture = makeRemote()
-  const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
-  fixture.commit("Require signed deploy commits", { "synth/platform.ts": withSigningKeys(platform, [bot]) })
+  const platform = readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
+  fixture.commit("Require signed deploy commits", { [PLATFORM_FILE]: withSigningKeys(platform, [bot]) })
 })
 afterEach(() => fixture.cleanup())
 

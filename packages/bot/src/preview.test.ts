@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import type { Platform } from "@ppi/config"
+import { PLATFORM_FILE } from "@ppi/config"
 import { parseDataFile } from "@ppi/data-file"
 import { buildTree, loadPlatform, TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
@@ -11,7 +12,7 @@ import { COMMENT_LIMIT } from "./render-diff.ts"
 import { renderTenantFile } from "./tenant-file.ts"
 
 const root = new URL("../../../", import.meta.url).pathname
-const basePlatform = await Effect.runPromise(loadPlatform(join(root, "synth/platform.ts")))
+const basePlatform = await Effect.runPromise(loadPlatform(join(root, PLATFORM_FILE)))
 const platform: Platform = {
   ...basePlatform,
   domains: { ...basePlatform.domains, verified: { ...basePlatform.domains.verified, wayne: ["wayne.example"] } },

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { TenantFiles } from "@ppi/synth"
 import { platformFileText, roomyPlatformInput } from "@ppi/synth/testing"
 import { Effect } from "effect"
@@ -110,12 +111,12 @@ describe("publish", () => {
 
   it("holds back a rename that keeps its custom domain too: two tenants never route one hostname", async () => {
     await run()
-    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+    const platform = readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
     fixture.commit("Rename acme", {
       "tenants/acme.ts": null,
       "tenants/acme-co.ts": tenantFile("acme-co", "pro", ', hostnames: ["portal.acme.example"]'),
       "tenants/zeta.ts": tenantFile("zeta", "free"),
-      "synth/platform.ts": platform.replace("verified: {", 'verified: { "acme-co": ["acme.example"],'),
+      [PLATFORM_FILE]: platform.replace("verified: {", 'verified: { "acme-co": ["acme.example"],'),
     })
     const result = await run()
     expect(result).toMatchObject({ _tag: "Published", heldBack: ["acme", "acme-co"] })
@@ -188,7 +189,7 @@ describe("publish", () => {
     const tiers = ["free", "pro", "enterprise"]
     // Shared servers sized for the fleet: the synth refuses a fleet that does not fit them.
     fixture.commit("A thousand tenants", {
-      "synth/platform.ts": platformFileText(roomyPlatformInput()),
+      [PLATFORM_FILE]: platformFileText(roomyPlatformInput()),
       ...Object.fromEntries(
         Array.from({ length: 1000 }, (_, i) => [
           `tenants/fleet-${i}.ts`,

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { makeRemote } from "./testing/git-fixture.ts"
 
 const main = new URL("./main.ts", import.meta.url).pathname
@@ -28,9 +29,9 @@ afterEach(() => fixture.cleanup())
 describe("pnpm bot rollout", () => {
   it("prints the deployed rollout, pauses it with a deploy commit, and refuses an unknown subcommand", async () => {
     expect((await bot(["publish", "--remote", fixture.remote])).code).toBe(0)
-    const platform = readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+    const platform = readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
     fixture.commit("Release 1.5.0 (#5)", {
-      "synth/platform.ts": platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
+      [PLATFORM_FILE]: platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
     })
     expect((await bot(["publish", "--remote", fixture.remote])).code).toBe(0)
     const status = await bot(["rollout", "status", "--remote", fixture.remote])

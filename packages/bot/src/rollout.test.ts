@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { decodeRolloutState, ROLLOUT_FILE } from "@ppi/config"
+import { decodeRolloutState, PLATFORM_FILE, ROLLOUT_FILE } from "@ppi/config"
 import { loadPlatform, TenantFiles } from "@ppi/synth"
 import { Effect, Layer } from "effect"
 import { type AppHealth, ArgoApplications } from "./argo-applications.ts"
@@ -66,11 +66,11 @@ const rolloutResult = (command: RolloutCommand) =>
 const deployedState = () => decodeRolloutState(JSON.parse(fixture.git("show", `deploy:${ROLLOUT_FILE}`)))
 const imageOf = (tenant: string) =>
   /image: "?([^"\s]+)/.exec(fixture.git("show", `deploy:${tenant}/app/manifest.yaml`))?.[1]?.split("@")[0]
-const platformText = () => readFileSync(join(fixture.dev, "synth/platform.ts"), "utf8")
+const platformText = () => readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
 /** Main moves the platform's API to 1.5.0 (the example platform runs 1.4.2; canary: hobby; acme in `everyone`). */
 const release = (tag = "1.5.0") =>
   fixture.commit(`Release API ${tag} (#88)`, {
-    "synth/platform.ts": platformText().replace(/tag: "1\.\d\.\d",\n\s+digest: "sha256:[0-9a-f]+",/, `tag: "${tag}",`),
+    [PLATFORM_FILE]: platformText().replace(/tag: "1\.\d\.\d",\n\s+digest: "sha256:[0-9a-f]+",/, `tag: "${tag}",`),
   })
 
 describe("rollout waves", () => {
@@ -140,7 +140,7 @@ describe("rollout waves", () => {
     const github = await startFakeGitHub()
     try {
       const posted = await Effect.runPromise(
-        reportHalt(deployedState(), await Effect.runPromise(loadPlatform(join(fixture.dev, "synth/platform.ts")))).pipe(
+        reportHalt(deployedState(), await Effect.runPromise(loadPlatform(join(fixture.dev, PLATFORM_FILE)))).pipe(
           Effect.provide(GitHub.layer({ token: "t", owner: "o", repo: "r", baseUrl: github.baseUrl })),
         ),
       )

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { PLATFORM_FILE } from "./contract.ts"
 import { decodePlatform } from "./decode.ts"
 import { bootstrapPlatformProject } from "./gitops.ts"
 import { endpoints, imageRef, type PlatformInput } from "./platform.ts"
@@ -18,7 +19,7 @@ const valid: PlatformInput = {
   deploy: { repoURL: "https://git.example.com/infra.git" },
 }
 
-const decode = (input: unknown) => decodePlatform("synth/platform.ts", input)
+const decode = (input: unknown) => decodePlatform(PLATFORM_FILE, input)
 
 describe("Platform", () => {
   it.effect("applies defaults and picks the endpoints of its mode", () =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { PLATFORM_FILE } from "./contract.ts"
 import { decodePlatform } from "./decode.ts"
 import type { PlatformInput } from "./platform.ts"
 import { bucketOf, planWaves, RolloutPolicy, waveIndexOf } from "./rollout-policy.ts"
@@ -76,14 +77,12 @@ describe("rollout waves", () => {
       redis: { selfhosted: { host: "r", port: 1 }, cloud: { host: "r", port: 1 } },
       deploy: { repoURL: "https://git.example.com/infra.git" },
     }
-    const decoded = Effect.runSync(decodePlatform("synth/platform.ts", platform))
+    const decoded = Effect.runSync(decodePlatform(PLATFORM_FILE, platform))
     expect(decoded.rollout.waves).toEqual([
       { name: "everyone", select: {}, soakSeconds: 0, health: { timeoutSeconds: 900 } },
     ])
     const duplicate = Effect.runSync(
-      Effect.result(
-        decodePlatform("synth/platform.ts", { ...platform, rollout: { waves: [{ name: "a" }, { name: "a" }] } }),
-      ),
+      Effect.result(decodePlatform(PLATFORM_FILE, { ...platform, rollout: { waves: [{ name: "a" }, { name: "a" }] } })),
     )
     expect(duplicate._tag === "Failure" && duplicate.failure.message).toContain("wave names must be unique")
   })

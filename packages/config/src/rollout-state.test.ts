@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { PLATFORM_FILE } from "./contract.ts"
 import { decodePlatform, decodeTenant } from "./decode.ts"
 import { imageRef, type PlatformInput } from "./platform.ts"
 import { apiImageFor, parseImageRef, type RolloutState, rolloutOnPublish } from "./rollout-state.ts"
@@ -7,7 +8,7 @@ import { apiImageFor, parseImageRef, type RolloutState, rolloutOnPublish } from 
 const v1 = { repository: "ghcr.io/acme/api", tag: "1.0.0" }
 const v2 = { repository: "ghcr.io/acme/api", tag: "2.0.0" }
 const platform = Effect.runSync(
-  decodePlatform("synth/platform.ts", {
+  decodePlatform(PLATFORM_FILE, {
     baseDomain: "apps.example.com",
     mode: "selfhosted",
     images: {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+
 /** CLI entry: `pnpm report [--out DIR] [--platform FILE] [--html FILE] …`. The only place that exits. */
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { PLATFORM_FILE } from "@ppi/config"
 import { loadPlatform, readTree } from "@ppi/synth"
 import { Effect } from "effect"
 import { fleetData } from "./fleet-data.ts"
@@ -16,7 +18,7 @@ const { values } = (() => {
     return parseArgs({
       options: {
         out: { type: "string", default: "out" },
-        platform: { type: "string", default: "synth/platform.ts" },
+        platform: { type: "string", default: PLATFORM_FILE },
         html: { type: "string", default: "fleet-report/index.html" },
         "deploy-commit": { type: "string" },
         "source-commit": { type: "string" },

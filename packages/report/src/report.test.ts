@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { RolloutState } from "@ppi/config"
+import { PLATFORM_FILE } from "@ppi/config"
 import { buildTree, loadPlatform, TenantFiles } from "@ppi/synth"
 import { Effect } from "effect"
 import { fleetData } from "./fleet-data.ts"
@@ -14,7 +15,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url))
 /** Screenshots are kept here (gitignored) for a person to look at after the run. */
 const ARTIFACTS = join(root, "report-artifacts")
 
-const platform = await Effect.runPromise(loadPlatform(join(root, "synth/platform.ts")))
+const platform = await Effect.runPromise(loadPlatform(join(root, PLATFORM_FILE)))
 /** The example fleet mid-rollout: the canary already on the platform's version, the rest on 1.4.0. */
 const rollout: RolloutState = {
   from: { repository: platform.images.api.repository, tag: "1.4.0" },

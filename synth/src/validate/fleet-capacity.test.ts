@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type TierName, TierSpecs } from "@ppi/config"
+import { PLATFORM_FILE, type TierName, TierSpecs } from "@ppi/config"
 import { Effect, Exit } from "effect"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { buildTree } from "../synth.ts"
@@ -21,8 +21,8 @@ describe("fleet capacity", () => {
 
   it("accepts the example fleet on the example platform, in both modes", () => {
     const tiers = ["free", "pro", "pro", "enterprise"] as const
-    expect(findCapacityIssues(fleet(tiers), examplePlatform, "synth/platform.ts")).toEqual([])
-    expect(findCapacityIssues(fleet(tiers), platformFor({ mode: "cloud" }), "synth/platform.ts")).toEqual([])
+    expect(findCapacityIssues(fleet(tiers), examplePlatform, PLATFORM_FILE)).toEqual([])
+    expect(findCapacityIssues(fleet(tiers), platformFor({ mode: "cloud" }), PLATFORM_FILE)).toEqual([])
   })
 
   it("refuses a fleet whose connection limits exceed max_connections minus the reserve, naming the setting", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { CLUSTER_PREVIEW_MARKER } from "../preview-comment.ts"
 import { RENDERED_DIFF_MARKER } from "../render-diff.ts"
 import { startFakeGitHub } from "../testing/fake-github.ts"
@@ -243,9 +244,9 @@ describe("the pull request → comment → publish chain", () => {
   }, 60_000)
 
   it("a new API version merged: publish deploys wave 1, the preview said so, and a dispatched pause is committed", async () => {
-    const platform = await readFile(join(repoRoot, "synth/platform.ts"), "utf8")
+    const platform = await readFile(join(repoRoot, PLATFORM_FILE), "utf8")
     const pull = repo.openPullRequest(3, "api-1.5.0", {
-      "synth/platform.ts": platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
+      [PLATFORM_FILE]: platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
     })
     const preview = await run("pr-preview.yml", pull.event())
     expect(onlyJob(preview.jobs).conclusion, story(onlyJob(preview.jobs))).toBe("success")
