@@ -20,7 +20,7 @@ import {
   TenantConflict,
 } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
-import { renderTenant } from "./factory/render-tenant.ts"
+import { type RenderedTenant, renderTenant } from "./factory/render-tenant.ts"
 import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
 import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
@@ -90,6 +90,109 @@ const byFolder = (previous: Tree): ReadonlyMap<string, ReadonlyMap<string, strin
   return folders
 }
 
+/** What the tree needs of one tenant: its folder, what it claims and what is wrong with it, not its objects. */
+type TenantOutput = Omit<RenderedTenant, "objects"> & { readonly objectCount: number }
+
+/** The fleet-wide part of the render: the objects outside any tenant's folder. */
+type FleetOutput = ReturnType<typeof renderFleet>
+
+/** What a tenant's output depends on, digested: the fleet's inputs, its file, its API image and any extra. */
+const tenantInputsOf = (
+  tenant: Tenant,
+  source: string,
+  platform: Platform,
+  options: BuildOptions,
+  fleetDigests: Readonly<Record<string, string>>,
+) => {
+  const apiImage = apiImageFor(tenant, platform, options.rollout)
+  const inputs = combineDigests(
+    fleetDigests,
+    inputDigests([
+      { name: "tenant", bytes: source },
+      { name: "api-image", bytes: JSON.stringify(apiImage) },
+      ...(options.tenantInputs?.(tenant) ?? []),
+    ]),
+  )
+  return { apiImage, inputs, hash: inputHash(inputs) }
+}
+
+/** The previous folder of a tenant, if it was rendered from the same inputs for the same tenant. */
+const reusableFolder = (
+  name: string,
+  hash: string,
+  folder: ReadonlyMap<string, string> | undefined,
+): TenantOutput | undefined => {
+  const before = readMetadata(folder?.get(METADATA_FILE))
+  if (folder === undefined || before === undefined || before.inputHash !== hash || before.claims.tenant !== name)
+    return undefined
+  return {
+    name,
+    files: folder,
+    violations: [],
+    policyViolations: [],
+    claims: before.claims as FolderClaims,
+    objectCount: before.objects,
+  }
+}
+
+/** A tenant rendered afresh, its folder marked with the inputs it was made from (an empty folder gets no mark). */
+const renderFresh = (
+  tenant: Tenant,
+  platform: Platform,
+  { apiImage, inputs, hash }: ReturnType<typeof tenantInputsOf>,
+): TenantOutput => {
+  const { objects, files, ...rest } = renderTenant(tenant, platform, apiImage)
+  const withMetadata =
+    objects.length === 0
+      ? files
+      : new Map([
+          ...files,
+          [METADATA_FILE, metadataText({ inputHash: hash, inputs, objects: objects.length, claims: rest.claims })],
+        ])
+  return { ...rest, files: withMetadata, objectCount: objects.length }
+}
+
+/** Every guardrail finding: each tenant's own (located in its file), then the fleet folder's and the cross-tenant ones. */
+const policyViolationsOf = (
+  loaded: ReadonlyArray<LoadedTenant>,
+  rendered: ReadonlyArray<TenantOutput>,
+  live: ReadonlyArray<TenantOutput>,
+  fleet: FleetOutput,
+  platform: Platform,
+) => {
+  const files = new Map(loaded.map(({ file, tenant }) => [tenant.name, file]))
+  const context = contextOf({ platform })
+  const fleetFolder = {
+    tenant: context.fleetFolder,
+    objects: fleet.objects.map(({ path, object }) => place(path, object, context)),
+  }
+  return [
+    ...rendered.flatMap((tenant) =>
+      tenant.policyViolations.map((violation) => locateViolation(violation, files.get(tenant.name))),
+    ),
+    ...[
+      ...checkFolder(fleetFolder, context),
+      ...checkFleet(
+        live.map((tenant) => tenant.claims),
+        fleetFolder,
+        context,
+      ),
+    ].map(({ rule, path, object, message }) => ({ tenant: path.split("/")[0] ?? "", rule, object, message })),
+  ]
+}
+
+/** The output tree: the fleet's files, the rollout state if any, then each tenant's folder. */
+const assembleTree = (
+  fleet: FleetOutput,
+  rendered: ReadonlyArray<TenantOutput>,
+  rollout: RolloutState | undefined,
+): Tree => {
+  const tree = new Map<string, string>(fleet.files)
+  if (rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(rollout))
+  for (const tenant of rendered) for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
+  return tree
+}
+
 /**
  * Tenants → the complete output tree, in memory: decode every tenant, check fleet-wide conflicts
  * and capacity over all of them, then render, validate and check only the tenants whose inputs
@@ -111,45 +214,13 @@ export const buildTree = (
     const previous = byFolder(options.previous ?? new Map<string, string>())
     let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
-    const rendered = loaded.map(({ tenant, source }, index) => {
+    const rendered = loaded.map(({ tenant, source }, index): TenantOutput => {
       options.onProgress?.(index, loaded.length)
-      const apiImage = apiImageFor(tenant, platform, options.rollout)
-      const inputs = combineDigests(
-        fleetDigests,
-        inputDigests([
-          { name: "tenant", bytes: source },
-          { name: "api-image", bytes: JSON.stringify(apiImage) },
-          ...(options.tenantInputs?.(tenant) ?? []),
-        ]),
-      )
-      const hash = inputHash(inputs)
-      const folder = previous.get(tenant.name)
-      const before = readMetadata(folder?.get(METADATA_FILE))
-      if (
-        folder !== undefined &&
-        before !== undefined &&
-        before.inputHash === hash &&
-        before.claims.tenant === tenant.name
-      ) {
-        reused++
-        return {
-          name: tenant.name,
-          files: folder,
-          violations: [],
-          policyViolations: [],
-          claims: before.claims as FolderClaims,
-          objectCount: before.objects,
-        }
-      }
-      const { objects, files, ...rest } = renderTenant(tenant, platform, apiImage)
-      const withMetadata =
-        objects.length === 0
-          ? files
-          : new Map([
-              ...files,
-              [METADATA_FILE, metadataText({ inputHash: hash, inputs, objects: objects.length, claims: rest.claims })],
-            ])
-      return { ...rest, files: withMetadata, objectCount: objects.length }
+      const inputs = tenantInputsOf(tenant, source, platform, options, fleetDigests)
+      const kept = reusableFolder(tenant.name, inputs.hash, previous.get(tenant.name))
+      if (kept === undefined) return renderFresh(tenant, platform, inputs)
+      reused++
+      return kept
     })
     options.onProgress?.(loaded.length, loaded.length)
     const live = rendered.filter((tenant) => tenant.objectCount > 0)
@@ -159,32 +230,10 @@ export const buildTree = (
     )
     const violations = [...rendered.flatMap((tenant) => tenant.violations), ...fleet.violations]
     if (violations.length > 0) return yield* new InvalidManifests({ violations })
-    const files = new Map(loaded.map(({ file, tenant }) => [tenant.name, file]))
-    const context = contextOf({ platform })
-    const fleetFolder = {
-      tenant: context.fleetFolder,
-      objects: fleet.objects.map(({ path, object }) => place(path, object, context)),
-    }
-    const policyViolations = [
-      ...rendered.flatMap((tenant) =>
-        tenant.policyViolations.map((violation) => locateViolation(violation, files.get(tenant.name))),
-      ),
-      ...[
-        ...checkFolder(fleetFolder, context),
-        ...checkFleet(
-          live.map((tenant) => tenant.claims),
-          fleetFolder,
-          context,
-        ),
-      ].map(({ rule, path, object, message }) => ({ tenant: path.split("/")[0] ?? "", rule, object, message })),
-    ]
+    const policyViolations = policyViolationsOf(loaded, rendered, live, fleet, platform)
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
-    const tree = new Map<string, string>(fleet.files)
-    if (options.rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(options.rollout))
-    for (const tenant of rendered)
-      for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
     return {
-      tree: tree as Tree,
+      tree: assembleTree(fleet, rendered, options.rollout),
       tenants: loaded.length,
       objects: rendered.reduce((sum, tenant) => sum + tenant.objectCount, 0),
       /** Tenants whose folder was taken from `previous` instead of rendered. */

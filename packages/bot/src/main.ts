@@ -7,7 +7,7 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { encodeRolloutState, PLATFORM_FILE, rolloutOnPublish } from "@ppi/config"
+import { encodeRolloutState, PLATFORM_FILE, type Platform, type RolloutState, rolloutOnPublish } from "@ppi/config"
 import { loadPlatform, readTree, synthVersion, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { ArgoApplications } from "./argo-applications.ts"
@@ -95,6 +95,53 @@ const lifecycle = (values: Record<string, unknown>, command: string) =>
   )
 const actorOf = (values: Record<string, unknown>) =>
   str(values, "actor") ?? process.env.GITHUB_ACTOR ?? process.env.USER ?? "cli"
+
+/** `rollout plan`: the state a publish of this checkout would record over the deployed files, written for synth. */
+const rolloutPlan = async (values: Record<string, unknown>): Promise<string> => {
+  const deployed = await readTree(await directory(required(values, "deployed", "rollout plan"), "deployed"))
+  const platform = await Effect.runPromise(loadPlatform(PLATFORM_FILE))
+  const tenants = await Effect.runPromise(
+    TenantFiles.use((files) => files.load("tenants")).pipe(Effect.provide(TenantFiles.layer)),
+  )
+  const state = rolloutOnPublish(
+    deployedRollout(
+      deployed,
+      platform,
+      tenants.map(({ tenant }) => tenant),
+    ),
+    platform.images.api,
+    platform,
+    new Date(),
+  )
+  await writeFile(required(values, "out", "rollout plan"), encodeRolloutState(state))
+  return describeRollout(state, platform)
+}
+
+/** Argo CD's Applications on the cluster the flags name (a dead address when a command does not read them). */
+const argoOf = (values: Record<string, unknown>, kube: string | undefined) =>
+  ArgoApplications.kubernetes({
+    server: kube ?? "https://127.0.0.1:1",
+    ...(str(values, "kube-ca") ? { ca: str(values, "kube-ca") as string } : {}),
+    ...(str(values, "kube-cert") ? { cert: str(values, "kube-cert") as string } : {}),
+    ...(str(values, "kube-key") ? { key: str(values, "kube-key") as string } : {}),
+    ...(process.env.KUBE_TOKEN ? { token: process.env.KUBE_TOKEN } : {}),
+  })
+
+/** A rollout this run halted: an error annotation, the halt report in the step summary and on the pull request. */
+const announceHalt = async (
+  state: RolloutState,
+  line: string,
+  platform: Platform | undefined,
+  values: Record<string, unknown>,
+  token: string | undefined,
+): Promise<void> => {
+  const failed = (state.failed ?? []).map((f) => `${f.tenant} (${f.reason})`).join("; ")
+  process.stdout.write(`::error title=Rollout halted::${line}: ${failed}\n`)
+  if (process.env.GITHUB_STEP_SUMMARY && platform)
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, `${haltReport(state, platform)}\n`)
+  if (token && platform && (str(values, "repo") ?? process.env.GITHUB_REPOSITORY))
+    await Effect.runPromise(reportHalt(state, platform).pipe(Effect.provide(gitHubLayer(values, "rollout"))))
+}
 
 const commands: Readonly<Record<string, Command>> = {
   diff: {
@@ -281,25 +328,7 @@ const commands: Readonly<Record<string, Command>> = {
       const command = positionals[0] ?? "advance"
       if (!["advance", "pause", "resume", "rollback", "status", "plan"].includes(command))
         usage(`rollout ${command}: advance, pause, resume, rollback, status or plan`)
-      if (command === "plan") {
-        const deployed = await readTree(await directory(required(values, "deployed", "rollout plan"), "deployed"))
-        const platform = await Effect.runPromise(loadPlatform(PLATFORM_FILE))
-        const tenants = await Effect.runPromise(
-          TenantFiles.use((files) => files.load("tenants")).pipe(Effect.provide(TenantFiles.layer)),
-        )
-        const state = rolloutOnPublish(
-          deployedRollout(
-            deployed,
-            platform,
-            tenants.map(({ tenant }) => tenant),
-          ),
-          platform.images.api,
-          platform,
-          new Date(),
-        )
-        await writeFile(required(values, "out", "rollout plan"), encodeRolloutState(state))
-        return describeRollout(state, platform)
-      }
+      if (command === "plan") return rolloutPlan(values)
       const remote = required(values, "remote", "rollout")
       const deployBranch = str(values, "deploy-branch") ?? "deploy"
       const token = process.env.GITHUB_TOKEN || undefined
@@ -309,13 +338,7 @@ const commands: Readonly<Record<string, Command>> = {
       }
       const kube = str(values, "kube-server")
       if (command === "advance" && kube === undefined) usage("rollout advance needs --kube-server (Argo CD's cluster)")
-      const argo = ArgoApplications.kubernetes({
-        server: kube ?? "https://127.0.0.1:1",
-        ...(str(values, "kube-ca") ? { ca: str(values, "kube-ca") as string } : {}),
-        ...(str(values, "kube-cert") ? { cert: str(values, "kube-cert") as string } : {}),
-        ...(str(values, "kube-key") ? { key: str(values, "kube-key") as string } : {}),
-        ...(process.env.KUBE_TOKEN ? { token: process.env.KUBE_TOKEN } : {}),
-      })
+      const argo = argoOf(values, kube)
       const { result, notes, halted } = await Effect.runPromise(
         runRollout(command as RolloutCommand, {
           remote,
@@ -328,16 +351,7 @@ const commands: Readonly<Record<string, Command>> = {
       )
       const platform = await Effect.runPromise(loadPlatform(PLATFORM_FILE)).catch(() => undefined)
       const line = platform ? describeRollout(result.rollout, platform) : result.rollout.status
-      if (halted) {
-        const failed = (result.rollout.failed ?? []).map((f) => `${f.tenant} (${f.reason})`).join("; ")
-        process.stdout.write(`::error title=Rollout halted::${line}: ${failed}\n`)
-        if (process.env.GITHUB_STEP_SUMMARY && platform)
-          await appendFile(process.env.GITHUB_STEP_SUMMARY, `${haltReport(result.rollout, platform)}\n`)
-        if (token && platform && (str(values, "repo") ?? process.env.GITHUB_REPOSITORY))
-          await Effect.runPromise(
-            reportHalt(result.rollout, platform).pipe(Effect.provide(gitHubLayer(values, "rollout"))),
-          )
-      }
+      if (halted) await announceHalt(result.rollout, line, platform, values, token)
       return [
         ...notes,
         `${result._tag === "Published" ? `deployed ${result.commit.slice(0, 12)}` : "no change"}: ${line}`,

@@ -195,6 +195,323 @@ const revParse = (repo: string, ref: string) =>
   )
 
 /**
+ * A scratch repository with the remote's deploy and source heads, fetched in that order so the
+ * source is never older than what is deployed. The deploy branch may not exist yet (first publish).
+ */
+const fetchHeads = (repo: string, options: PublishOptions) =>
+  Effect.gen(function* () {
+    yield* scratch(repo, () => mkdir(repo))
+    yield* git(repo, "init", "--quiet")
+    const deployRef = `refs/remotes/origin/${options.deployBranch}`
+    const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
+    const auth = remoteAuthEnv(options.remote, options.token)
+    const fetch = (branch: string, ref: string) =>
+      gitWith(repo, auth, "fetch", "--quiet", "--no-tags", options.remote, `+refs/heads/${branch}:${ref}`)
+    yield* fetch(options.deployBranch, deployRef).pipe(Effect.orElseSucceed(() => ""))
+    yield* fetch(options.sourceBranch, sourceRef)
+    const parent = yield* revParse(repo, deployRef)
+    const sourceCommit = (yield* git(repo, "rev-parse", sourceRef)).trim()
+    return { auth, parent, sourceCommit }
+  })
+
+/** The source commit's platform file and tenants folder, the only inputs synth reads, checked out into `source`. */
+const checkoutSource = (repo: string, source: string, sourceCommit: string) =>
+  Effect.gen(function* () {
+    yield* scratch(source, () => mkdir(source))
+    yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", PLATFORM_FILE)
+    // A source without tenants/ is an empty fleet (which the deletion guard then judges), not an error.
+    yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "tenants").pipe(
+      Effect.orElseSucceed(() => ""),
+    )
+    yield* scratch(source, () => mkdir(join(source, "tenants"), { recursive: true }))
+  })
+
+/** The source's platform and tenants, decoded, and the signer its platform asks for. */
+const loadSource = (repo: string, work: string, options: PublishOptions, sourceCommit: string) =>
+  Effect.gen(function* () {
+    const source = join(work, "source")
+    yield* checkoutSource(repo, source, sourceCommit)
+    const { platform, text: platformText } = yield* loadPlatformSource(join(source, PLATFORM_FILE))
+    // Checked before any work: a publish that cannot sign must not get as far as pushing.
+    const signer = yield* signerFor(platform, options.signingKey, work)
+    // Loaded and decoded once: the rollout needs the fleet before the render does.
+    const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
+    return { platform, platformText, signer, tenants }
+  })
+
+/**
+ * The rollout state to record: a new API version on main starts a rollout at wave 0 over the
+ * deployed state; `bot rollout` (`options.rollout`) then moves it on.
+ */
+const decideRollout = (
+  options: PublishOptions,
+  input: {
+    readonly deployed: Tree
+    readonly parent: string | undefined
+    readonly platform: Platform
+    readonly tenants: ReadonlyArray<{ readonly tenant: Tenant }>
+    readonly pullRequest: number | undefined
+  },
+) =>
+  Effect.gen(function* () {
+    const { deployed, parent, platform, tenants, pullRequest } = input
+    const deployedState = deployedRollout(
+      deployed,
+      platform,
+      tenants.map(({ tenant }) => tenant),
+    )
+    const proposed = rolloutOnPublish(
+      deployedState,
+      platform.images.api,
+      platform,
+      (options.now ?? (() => new Date()))(),
+      pullRequest,
+    )
+    return options.rollout === undefined
+      ? proposed
+      : yield* options.rollout({
+          state: proposed,
+          deployed: deployedState,
+          deployHead: parent,
+          platform,
+          tenants: tenants.map(({ tenant }) => tenant),
+        })
+  })
+
+/**
+ * What is about to be committed, guarded: an empty fleet is refused outright; a vanished tenant is
+ * held back (its deployed files kept) so that it never blocks the publish of every other tenant;
+ * then the guardrails once more on exactly that tree (held-back folders included), so the deploy
+ * branch holds only what the policy passes. With a trusted head, folders byte-identical to it
+ * passed when it was published; the fleet-wide rules still see every folder.
+ */
+const guardTree = (
+  repo: string,
+  options: PublishOptions,
+  input: {
+    readonly tree: Tree
+    readonly deployed: Tree
+    readonly parent: string | undefined
+    readonly platform: Platform
+    readonly tenants: ReadonlyArray<{ readonly tenant: Tenant }>
+    readonly trusted: boolean
+  },
+) =>
+  Effect.gen(function* () {
+    const { tree, deployed, parent, platform, tenants, trusted } = input
+    const before =
+      parent === undefined
+        ? new Set<string>()
+        : tenantFolders((yield* git(repo, "ls-tree", "--name-only", parent)).split("\n"))
+    const refusal = checkRemovals({
+      before,
+      after: tenantFolders([...tree.keys()]),
+      decommissioned: new Set(
+        tenants.filter(({ tenant }) => tenant.state === "decommissioned").map(({ tenant }) => tenant.name),
+      ),
+      allowRemovals: new Set(options.allowRemovals ?? []),
+      allowEmpty: options.allowEmpty ?? false,
+    })
+    if (refusal?.empty) return yield* refusal
+    const { tree: kept, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
+    const published = heldBack.length === 0 ? kept : withFleetOf(kept, platform)
+    const report = trusted
+      ? checkTreeChanges(
+          published,
+          deployed,
+          { platform },
+          (folder) => readMetadata(published.get(metadataPath(folder)))?.claims,
+        )
+      : checkTree(published, { platform })
+    if (report.violations.length > 0)
+      return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
+    return { published, heldBack }
+  })
+
+/** The published tree with the fleet report, which names the source (and deploy head) it was made from. */
+const withReportOf = (
+  published: Tree,
+  platform: Platform,
+  parent: string | undefined,
+  sourceCommit: string,
+  pullRequest: number | undefined,
+): Tree =>
+  new Map(published).set(
+    REPORT_FILE,
+    renderReport(
+      fleetData(published, platform, {
+        ...(parent === undefined ? {} : { deployCommit: parent }),
+        sourceCommit,
+        ...(pullRequest === undefined ? {} : { pullRequest }),
+      }),
+    ),
+  )
+
+/** The git tree of `tree` (plus the deploy branch's root files): written to a scratch folder, staged in a scratch index. */
+const writeGitTree = (repo: string, work: string, tree: Tree) =>
+  Effect.gen(function* () {
+    const files = join(work, "tree")
+    yield* scratch(files, () => fileTree(files, tree))
+    const index = { GIT_INDEX_FILE: join(work, "index") }
+    yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
+    return (yield* gitWith(repo, index, "write-tree")).trim()
+  })
+
+/** The changed files by kind: the tenants whose manifests changed, and the fleet folder's files (the report aside). */
+const changesOf = (changed: ReadonlyArray<string>) => ({
+  // A new synth version rewrites every tenant's metadata: a tenant changed when its manifests did.
+  tenantsChanged: [...tenantFolders(changed.filter((file) => !file.endsWith(`/${METADATA_FILE}`)))].sort(),
+  platformChanged: changed.filter((file) => file.startsWith(`${FLEET_FOLDER}/`) && file !== REPORT_FILE).sort(),
+})
+
+/** The deploy commit's message: a summary line, then trailers reviewers and the preview's diff check read. */
+const commitMessage = (input: {
+  readonly tenantsChanged: ReadonlyArray<string>
+  readonly platformChanged: ReadonlyArray<string>
+  readonly heldBack: ReadonlyArray<string>
+  readonly rollout: RolloutState
+  readonly platform: Platform
+  readonly sourceCommit: string
+  readonly pullRequest: number | undefined
+  readonly synthVersion: string
+  readonly deployed: Tree
+  readonly published: Tree
+}): string => {
+  const { tenantsChanged, platformChanged, heldBack, sourceCommit, pullRequest } = input
+  return [
+    `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
+    "",
+    `Tenants-Changed: ${tenantsChanged.join(", ") || "none"}`,
+    `Platform-Changed: ${platformChanged.join(", ") || "no"}`,
+    ...(heldBack.length > 0
+      ? [
+          `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
+        ]
+      : []),
+    `Rollout: ${describeRollout(input.rollout, input.platform)}`,
+    `Source-Commit: ${sourceCommit}`,
+    `Pull-Request: ${pullRequest === undefined ? "none (no PR number in the source commit message)" : `#${pullRequest} (from the source commit message)`}`,
+    `Synth-Version: ${input.synthVersion}`,
+    `Preview-Diff-Hash: ${diffHash(treeChanges(input.deployed, input.published))}`,
+    "",
+  ].join("\n")
+}
+
+/**
+ * The deploy commit of the published tree (with its report) on top of `parent`, signed when the
+ * platform asks; none when its git tree is the parent's (only the report's provenance would differ).
+ */
+const commitPublished = (
+  repo: string,
+  work: string,
+  signer: Signer | undefined,
+  input: {
+    readonly published: Tree
+    readonly deployed: Tree
+    readonly parent: string | undefined
+    readonly platform: Platform
+    readonly heldBack: ReadonlyArray<string>
+    readonly rollout: RolloutState
+    readonly sourceCommit: string
+    readonly pullRequest: number | undefined
+    readonly synthVersion: string
+  },
+) =>
+  Effect.gen(function* () {
+    const { published, parent, platform, sourceCommit, pullRequest } = input
+    const treeSha = yield* writeGitTree(
+      repo,
+      work,
+      withReportOf(published, platform, parent, sourceCommit, pullRequest),
+    )
+    if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha) return undefined
+    const changed = (
+      parent === undefined
+        ? [...published.keys()]
+        : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
+    ).filter(Boolean)
+    const { tenantsChanged, platformChanged } = changesOf(changed)
+    const message = commitMessage({ ...input, tenantsChanged, platformChanged })
+    const commit = yield* commitTree(repo, signer, treeSha, parent, message)
+    return { commit, tenantsChanged }
+  })
+
+/** Never a force push: the remote accepts this only as a fast-forward of the head we built on; else the race is lost. */
+const pushDeploy = (
+  repo: string,
+  auth: Readonly<Record<string, string>>,
+  options: PublishOptions,
+  commit: string,
+  attempt: number,
+) =>
+  gitWith(repo, auth, "push", "--quiet", options.remote, `${commit}:refs/heads/${options.deployBranch}`).pipe(
+    Effect.catchTag(
+      "GitError",
+      (error): Effect.Effect<never, GitError | LostRace> =>
+        /rejected|fetch first|non-fast-forward|failed to update ref|cannot lock ref/.test(error.stderr)
+          ? Effect.fail(new LostRace({ attempt, cause: error }))
+          : Effect.fail(error),
+    ),
+  )
+
+/** One attempt's work in its scratch folder `work` (see `attemptPublish`). */
+const publishIn = (options: PublishOptions, attempt: number, work: string) =>
+  Effect.gen(function* () {
+    const repo = join(work, "repo")
+    const { auth, parent, sourceCommit } = yield* fetchHeads(repo, options)
+    const { platform, platformText, signer, tenants } = yield* loadSource(repo, work, options, sourceCommit)
+    const deployed =
+      parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
+    const pullRequest = pullRequestOf(yield* git(repo, "log", "-1", "--format=%B", sourceCommit))
+    const rollout = yield* decideRollout(options, { deployed, parent, platform, tenants, pullRequest })
+    // A deploy head the bot signed holds only what synth rendered and the policy passed: it is
+    // then the previous output (only tenants whose inputs changed are rendered) and only what
+    // differs from it is checked again. Anything else (unsigned trials, a head someone else
+    // pushed) is rendered and checked in full.
+    const trusted = parent !== undefined && (yield* signedByBot(repo, signer, parent))
+    const { tree, reused } = yield* buildTree(tenants, platform, {
+      inputs: synthInputs(platformText, options.synthVersion),
+      rollout,
+      ...(trusted ? { previous: deployed } : {}),
+    })
+    const { published, heldBack } = yield* guardTree(repo, options, {
+      tree,
+      deployed,
+      parent,
+      platform,
+      tenants,
+      trusted,
+    })
+    const unchanged = { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
+    // Nothing to deploy: the report alone never makes a deploy commit (it names the source).
+    if (parent !== undefined && sameManifests(published, deployed)) return unchanged
+    const made = yield* commitPublished(repo, work, signer, {
+      published,
+      deployed,
+      parent,
+      platform,
+      heldBack,
+      rollout,
+      sourceCommit,
+      pullRequest,
+      synthVersion: options.synthVersion,
+    })
+    if (made === undefined) return unchanged
+    const { commit, tenantsChanged } = made
+    yield* pushDeploy(repo, auth, options, commit, attempt)
+    return {
+      _tag: "Published",
+      commit,
+      sourceCommit,
+      tenantsChanged,
+      heldBack,
+      rendered: tenants.length - reused,
+      attempts: attempt,
+      rollout,
+    } as const
+  })
+
+/**
  * One attempt: fetch the deploy branch, then the source branch (in that order, so the source is
  * never older than what is deployed), synthesize the source, check removals, commit the tree on
  * top of the deploy head, and push without force: the push only lands if the branch has not moved.
@@ -209,181 +526,7 @@ const attemptPublish = (
 > =>
   Effect.acquireUseRelease(
     scratch(tmpdir(), () => mkdtemp(join(tmpdir(), "ppi-publish-"))),
-    (work) =>
-      Effect.gen(function* () {
-        const repo = join(work, "repo")
-        yield* scratch(repo, () => mkdir(repo))
-        yield* git(repo, "init", "--quiet")
-        const deployRef = `refs/remotes/origin/${options.deployBranch}`
-        const sourceRef = `refs/remotes/origin/${options.sourceBranch}`
-        const auth = remoteAuthEnv(options.remote, options.token)
-        const fetch = (branch: string, ref: string) =>
-          gitWith(repo, auth, "fetch", "--quiet", "--no-tags", options.remote, `+refs/heads/${branch}:${ref}`)
-        // The deploy branch may not exist yet: then this is the first publish.
-        yield* fetch(options.deployBranch, deployRef).pipe(Effect.orElseSucceed(() => ""))
-        yield* fetch(options.sourceBranch, sourceRef)
-        const parent = yield* revParse(repo, deployRef)
-        const sourceCommit = (yield* git(repo, "rev-parse", sourceRef)).trim()
-
-        const source = join(work, "source")
-        yield* scratch(source, () => mkdir(source))
-        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", PLATFORM_FILE)
-        // A source without tenants/ is an empty fleet (which the deletion guard then judges), not an error.
-        yield* git(repo, `--work-tree=${source}`, "checkout", sourceCommit, "--", "tenants").pipe(
-          Effect.orElseSucceed(() => ""),
-        )
-        yield* scratch(source, () => mkdir(join(source, "tenants"), { recursive: true }))
-        const { platform, text: platformText } = yield* loadPlatformSource(join(source, PLATFORM_FILE))
-        // Checked before any work: a publish that cannot sign must not get as far as pushing.
-        const signer = yield* signerFor(platform, options.signingKey, work)
-        // Loaded and decoded once: the rollout needs the fleet before the render does.
-        const tenants = yield* (yield* TenantFiles).load(join(source, "tenants"))
-        const deployed =
-          parent === undefined ? new Map<string, string>() : yield* treeAt(repo, parent, join(work, "deployed"))
-        const pullRequest = pullRequestOf(yield* git(repo, "log", "-1", "--format=%B", sourceCommit))
-        // A new API version on main starts a rollout at wave 0; `bot rollout` moves it on.
-        const deployedState = deployedRollout(
-          deployed,
-          platform,
-          tenants.map(({ tenant }) => tenant),
-        )
-        const proposed = rolloutOnPublish(
-          deployedState,
-          platform.images.api,
-          platform,
-          (options.now ?? (() => new Date()))(),
-          pullRequest,
-        )
-        const rollout =
-          options.rollout === undefined
-            ? proposed
-            : yield* options.rollout({
-                state: proposed,
-                deployed: deployedState,
-                deployHead: parent,
-                platform,
-                tenants: tenants.map(({ tenant }) => tenant),
-              })
-        // A deploy head the bot signed holds only what synth rendered and the policy passed: it is
-        // then the previous output (only tenants whose inputs changed are rendered) and only what
-        // differs from it is checked again. Anything else (unsigned trials, a head someone else
-        // pushed) is rendered and checked in full.
-        const trusted = parent !== undefined && (yield* signedByBot(repo, signer, parent))
-        const { tree, reused } = yield* buildTree(tenants, platform, {
-          inputs: synthInputs(platformText, options.synthVersion),
-          rollout,
-          ...(trusted ? { previous: deployed } : {}),
-        })
-
-        const before =
-          parent === undefined
-            ? new Set<string>()
-            : tenantFolders((yield* git(repo, "ls-tree", "--name-only", parent)).split("\n"))
-        const refusal = checkRemovals({
-          before,
-          after: tenantFolders([...tree.keys()]),
-          decommissioned: new Set(
-            tenants.filter(({ tenant }) => tenant.state === "decommissioned").map(({ tenant }) => tenant.name),
-          ),
-          allowRemovals: new Set(options.allowRemovals ?? []),
-          allowEmpty: options.allowEmpty ?? false,
-        })
-        // An empty fleet is refused outright; a vanished tenant is held back (its deployed files kept)
-        // so that it never blocks the publish of every other tenant.
-        if (refusal?.empty) return yield* refusal
-        const { tree: kept, heldBack } = holdBack(tree, deployed, refusal?.tenants ?? [])
-        const published = heldBack.length === 0 ? kept : withFleetOf(kept, platform)
-        // The guardrails once more, on exactly what is about to be committed (held-back folders
-        // included): the deploy branch holds only what the policy passes. Folders byte-identical to
-        // the deploy head passed when it was published; the fleet-wide rules still see every folder.
-        const report = trusted
-          ? checkTreeChanges(
-              published,
-              deployed,
-              { platform },
-              (folder) => readMetadata(published.get(metadataPath(folder)))?.claims,
-            )
-          : checkTree(published, { platform })
-        if (report.violations.length > 0)
-          return yield* new PolicyRefused({ violations: report.violations.map(formatViolation) })
-
-        // Nothing to deploy: the report alone never makes a deploy commit (it names the source).
-        if (parent !== undefined && sameManifests(published, deployed))
-          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
-        const withReport = new Map(published).set(
-          REPORT_FILE,
-          renderReport(
-            fleetData(published, platform, {
-              ...(parent === undefined ? {} : { deployCommit: parent }),
-              sourceCommit,
-              ...(pullRequest === undefined ? {} : { pullRequest }),
-            }),
-          ),
-        )
-        const files = join(work, "tree")
-        yield* scratch(files, () => fileTree(files, withReport))
-        const index = { GIT_INDEX_FILE: join(work, "index") }
-        yield* gitWith(repo, index, `--work-tree=${files}`, "add", "--all", ".")
-        const treeSha = (yield* gitWith(repo, index, "write-tree")).trim()
-        if (parent !== undefined && (yield* git(repo, "rev-parse", `${parent}^{tree}`)).trim() === treeSha)
-          return { _tag: "Unchanged", sourceCommit, heldBack, attempts: attempt, rollout } as const
-
-        const changed = (
-          parent === undefined
-            ? [...published.keys()]
-            : (yield* git(repo, "diff", "--name-only", parent, treeSha)).split("\n")
-        ).filter(Boolean)
-        // A new synth version rewrites every tenant's metadata: a tenant changed when its manifests did.
-        const tenantsChanged = [...tenantFolders(changed.filter((file) => !file.endsWith(`/${METADATA_FILE}`)))].sort()
-        const platformChanged = changed
-          .filter((file) => file.startsWith(`${FLEET_FOLDER}/`) && file !== REPORT_FILE)
-          .sort()
-        const message = [
-          `Publish ${tenantsChanged.length} tenant${tenantsChanged.length === 1 ? "" : "s"} from ${sourceCommit.slice(0, 12)}`,
-          "",
-          `Tenants-Changed: ${tenantsChanged.join(", ") || "none"}`,
-          `Platform-Changed: ${platformChanged.join(", ") || "no"}`,
-          ...(heldBack.length > 0
-            ? [
-                `Held-Back: ${heldBack.join(", ")} (kept as deployed: removed without decommissioning, or claiming a hostname one of those still serves; decommission, or publish with allow-removal)`,
-              ]
-            : []),
-          `Rollout: ${describeRollout(rollout, platform)}`,
-          `Source-Commit: ${sourceCommit}`,
-          `Pull-Request: ${pullRequest === undefined ? "none (no PR number in the source commit message)" : `#${pullRequest} (from the source commit message)`}`,
-          `Synth-Version: ${options.synthVersion}`,
-          `Preview-Diff-Hash: ${diffHash(treeChanges(deployed, published))}`,
-          "",
-        ].join("\n")
-        const commit = yield* commitTree(repo, signer, treeSha, parent, message)
-        // Never a force push: the remote accepts this only as a fast-forward of the head we built on.
-        yield* gitWith(
-          repo,
-          auth,
-          "push",
-          "--quiet",
-          options.remote,
-          `${commit}:refs/heads/${options.deployBranch}`,
-        ).pipe(
-          Effect.catchTag(
-            "GitError",
-            (error): Effect.Effect<never, GitError | LostRace> =>
-              /rejected|fetch first|non-fast-forward|failed to update ref|cannot lock ref/.test(error.stderr)
-                ? Effect.fail(new LostRace({ attempt, cause: error }))
-                : Effect.fail(error),
-          ),
-        )
-        return {
-          _tag: "Published",
-          commit,
-          sourceCommit,
-          tenantsChanged,
-          heldBack,
-          rendered: tenants.length - reused,
-          attempts: attempt,
-          rollout,
-        } as const
-      }),
+    (work) => publishIn(options, attempt, work),
     (work) =>
       stopSigningAgent(work).pipe(
         Effect.andThen(scratch(work, () => rm(work, { recursive: true, force: true }))),

@@ -88,6 +88,79 @@ const refuse = (command: RolloutCommand, state: RolloutState) =>
   Effect.fail(new RolloutRefused({ reason: `cannot ${command} a rollout that is ${state.status}` }))
 
 /**
+ * Judges one wave that has tenants by their Applications: the state to stop at (unchanged while it
+ * waits, halted with the failures when it fails), or undefined when it is healthy and the rollout goes on.
+ */
+const judgeMembers = (
+  current: RolloutState,
+  wave: Wave,
+  members: ReadonlyArray<string>,
+  deployHead: string | undefined,
+  now: Date,
+  notes: Array<string>,
+): Effect.Effect<RolloutState | undefined, RolloutRefused, ArgoApplications> =>
+  Effect.gen(function* () {
+    const apps = yield* (yield* ArgoApplications)
+      .read(members)
+      .pipe(Effect.mapError((error) => new RolloutRefused({ reason: error.message, cause: error })))
+    const verdict = judgeWave({
+      apps,
+      revision: deployHead ?? "",
+      wave,
+      since: new Date(current.since),
+      now,
+    })
+    if (verdict._tag === "Waiting") {
+      notes.push(`wave ${current.wave + 1} (${wave.name}) not ready: ${verdict.why.join("; ")}`)
+      return current
+    }
+    if (verdict._tag === "Failed") {
+      notes.push(`wave ${current.wave + 1} (${wave.name}) failed`)
+      return { ...current, status: "halted" as const, since: now.toISOString(), failed: verdict.failed }
+    }
+    notes.push(`wave ${current.wave + 1} (${wave.name}) healthy: ${members.join(", ")}`)
+    return undefined
+  })
+
+/**
+ * `advance`: moves a rolling rollout on wave by wave while each deployed wave passes the gate,
+ * skipping waves without tenants, and stops at the first wave that still has to be deployed.
+ */
+const advanceRollout = (
+  input: RolloutInput,
+  now: Date,
+  notes: Array<string>,
+): Effect.Effect<RolloutState, RolloutRefused, ArgoApplications> =>
+  Effect.gen(function* () {
+    const { state, platform, tenants, deployHead } = input
+    const since = now.toISOString()
+    if (state.status !== "rolling") {
+      notes.push(`rollout is ${state.status}: nothing to advance`)
+      return state
+    }
+    // A publish that starts a rollout right now: its first wave is not deployed yet.
+    if (input.deployed === undefined || encodeRolloutState(input.deployed) !== encodeRolloutState(state)) {
+      notes.push("the rollout starts with this deploy commit")
+      return state
+    }
+    let current = state
+    const last = platform.rollout.waves.length - 1
+    for (;;) {
+      const wave = platform.rollout.waves[current.wave]
+      const members = waveTenants(platform, tenants, current.wave)
+      if (wave === undefined) return { ...current, status: "done" as const, since }
+      if (members.length > 0) {
+        const stop = yield* judgeMembers(current, wave, members, deployHead, now, notes)
+        if (stop !== undefined) return stop
+      } else notes.push(`wave ${current.wave + 1} (${wave.name}) has no tenants`)
+      if (current.wave >= last) return { ...current, status: "done" as const, since }
+      current = { ...current, wave: current.wave + 1, since }
+      // The next wave has to be deployed before it can be judged, unless it is empty.
+      if (waveTenants(platform, tenants, current.wave).length > 0) return current
+    }
+  })
+
+/**
  * The next state for a command. `advance` moves a rolling rollout on when its wave passes the
  * gate (skipping waves without tenants), halts it with the failures when it fails, and otherwise
  * leaves it be; the others change the status. Notes say what was seen, for the log.
@@ -99,7 +172,7 @@ export const stepRollout = (
   notes: Array<string>,
 ): Effect.Effect<RolloutState, RolloutRefused, ArgoApplications> =>
   Effect.gen(function* () {
-    const { state, platform, tenants, deployHead } = input
+    const { state } = input
     const since = now.toISOString()
     return yield* Match.value(command).pipe(
       Match.when("pause", () =>
@@ -117,51 +190,7 @@ export const stepRollout = (
           ? Effect.succeed({ ...state, status: "rolled-back" as const, since })
           : refuse(command, state),
       ),
-      Match.when("advance", () =>
-        Effect.gen(function* () {
-          if (state.status !== "rolling") {
-            notes.push(`rollout is ${state.status}: nothing to advance`)
-            return state
-          }
-          // A publish that starts a rollout right now: its first wave is not deployed yet.
-          if (input.deployed === undefined || encodeRolloutState(input.deployed) !== encodeRolloutState(state)) {
-            notes.push("the rollout starts with this deploy commit")
-            return state
-          }
-          let current = state
-          const last = platform.rollout.waves.length - 1
-          for (;;) {
-            const wave = platform.rollout.waves[current.wave]
-            const members = waveTenants(platform, tenants, current.wave)
-            if (wave === undefined) return { ...current, status: "done" as const, since }
-            if (members.length > 0) {
-              const apps = yield* (yield* ArgoApplications)
-                .read(members)
-                .pipe(Effect.mapError((error) => new RolloutRefused({ reason: error.message, cause: error })))
-              const verdict = judgeWave({
-                apps,
-                revision: deployHead ?? "",
-                wave,
-                since: new Date(current.since),
-                now,
-              })
-              if (verdict._tag === "Waiting") {
-                notes.push(`wave ${current.wave + 1} (${wave.name}) not ready: ${verdict.why.join("; ")}`)
-                return current
-              }
-              if (verdict._tag === "Failed") {
-                notes.push(`wave ${current.wave + 1} (${wave.name}) failed`)
-                return { ...current, status: "halted" as const, since, failed: verdict.failed }
-              }
-              notes.push(`wave ${current.wave + 1} (${wave.name}) healthy: ${members.join(", ")}`)
-            } else notes.push(`wave ${current.wave + 1} (${wave.name}) has no tenants`)
-            if (current.wave >= last) return { ...current, status: "done" as const, since }
-            current = { ...current, wave: current.wave + 1, since }
-            // The next wave has to be deployed before it can be judged, unless it is empty.
-            if (waveTenants(platform, tenants, current.wave).length > 0) return current
-          }
-        }),
-      ),
+      Match.when("advance", () => advanceRollout(input, now, notes)),
       Match.exhaustive,
     )
   })

@@ -65,6 +65,102 @@ const record = (value: unknown): Record<string, unknown> =>
 const containersOf = (deployment: KubeObject) =>
   (record(record(record(deployment.spec).template).spec).containers as ReadonlyArray<Record<string, unknown>>) ?? []
 
+/** The hosts a tenant's ingresses serve besides its canonical one, sorted. */
+const customDomainsOf = (objects: ReadonlyArray<KubeObject>, canonical: string): ReadonlyArray<string> =>
+  objects
+    .filter((object) => object.kind === "Ingress")
+    .flatMap((ingress) =>
+      ((record(ingress.spec).rules as ReadonlyArray<Record<string, unknown>>) ?? []).map((rule) => str(rule.host)),
+    )
+    .filter((host): host is string => host !== undefined && host !== canonical)
+    .sort()
+
+/** A tenant's ResourceQuota in the report's units (zero where a limit is absent). */
+const quotaOf = (objects: ReadonlyArray<KubeObject>): TenantRow["quota"] => {
+  const hard = record(record(objects.find((object) => object.kind === "ResourceQuota")?.spec).hard) as Record<
+    string,
+    string
+  >
+  return {
+    cpuMillis: cpuMillis(hard["requests.cpu"]),
+    memoryMiB: mebibytes(hard["requests.memory"]),
+    storageGiB: mebibytes(hard["requests.storage"]) / 1024,
+    pods: Number(hard.pods ?? 0),
+  }
+}
+
+/** One tenant folder's row; none for a folder without a Namespace (the fleet's own). */
+const tenantRowOf = (
+  objects: ReadonlyArray<KubeObject>,
+  folder: string,
+  platform: Platform,
+  rollout: RolloutState | undefined,
+): TenantRow | undefined => {
+  const namespace = objects.find((object) => object.kind === "Namespace")
+  if (namespace === undefined) return undefined
+  const labels = record(namespace.metadata.labels) as Record<string, string>
+  const name = labels[TENANT_LABEL] ?? folder
+  const tier = labels["platform.parametric.dev/tier"] ?? "?"
+  const deployment = objects.find((object) => object.kind === "Deployment" && object.metadata.name === "api")
+  const image = deployment === undefined ? undefined : str(containersOf(deployment)[0]?.image)
+  const replicas = deployment === undefined ? undefined : record(deployment.spec).replicas
+  const state: TenantState = deployment === undefined ? "decommissioned" : replicas === 0 ? "suspended" : "active"
+  const version = image === undefined ? undefined : /:([^:@/]+)(@|$)/.exec(image)?.[1]
+  // The tree does not say who pins: a version that is neither of the rollout's (or the platform's) is a pin.
+  const pinned =
+    version !== undefined &&
+    (rollout === undefined
+      ? version !== platform.images.api.tag
+      : version !== rollout.from.tag && version !== rollout.to.tag)
+  const moved = state === "active" && !pinned
+  return {
+    name,
+    tier,
+    state,
+    version,
+    pinned,
+    wave: moved ? platform.rollout.waves[waveIndexOf(platform.rollout, { name, tier, labels })]?.name : undefined,
+    customDomains: customDomainsOf(objects, `${name}.${platform.baseDomain}`),
+    quota: quotaOf(objects),
+  }
+}
+
+/** Where a wave stands in the rollout: every wave is done without a rollout, pending after a rollback. */
+const waveProgressOf = (rollout: RolloutState | undefined, index: number): WaveRow["progress"] =>
+  rollout === undefined || rollout.status === "done"
+    ? "done"
+    : rollout.status === "rolled-back"
+      ? "pending"
+      : index < rollout.wave
+        ? "done"
+        : index === rollout.wave
+          ? "current"
+          : "pending"
+
+/** How many of the rows run each version (decommissioned tenants run none). */
+const versionCounts = (rows: ReadonlyArray<TenantRow>): Record<string, number> => {
+  const versions: Record<string, number> = {}
+  for (const row of rows) if (row.version) versions[row.version] = (versions[row.version] ?? 0) + 1
+  return versions
+}
+
+/** Each of the platform's waves: its members, its progress and the versions they run. */
+const wavesOf = (
+  tenants: ReadonlyArray<TenantRow>,
+  platform: Platform,
+  rollout: RolloutState | undefined,
+): ReadonlyArray<WaveRow> =>
+  platform.rollout.waves.map((wave, index): WaveRow => {
+    const members = tenants.filter((row) => row.wave === wave.name)
+    return {
+      name: wave.name,
+      tenants: members.map((row) => row.name),
+      soakSeconds: wave.soakSeconds,
+      progress: waveProgressOf(rollout, index),
+      versions: versionCounts(members),
+    }
+  })
+
 /**
  * The fleet as the synthesized tree describes it, whatever its file layout (one object per file
  * or one multi-document manifest per component): read with the policy's manifest reader.
@@ -77,87 +173,25 @@ export const fleetData = (
   const { folders } = parseTree(tree, contextOf({ platform }))
   const rolloutText = tree.get(ROLLOUT_FILE)
   const rollout = rolloutText === undefined ? undefined : decodeRolloutState(JSON.parse(rolloutText))
-  const tenants: Array<TenantRow> = []
-  for (const folder of folders) {
-    const objects = folder.objects.map((placed) => placed.object)
-    const namespace = objects.find((object) => object.kind === "Namespace")
-    if (namespace === undefined) continue
-    const labels = record(namespace.metadata.labels) as Record<string, string>
-    const name = labels[TENANT_LABEL] ?? folder.tenant
-    const tier = labels["platform.parametric.dev/tier"] ?? "?"
-    const deployment = objects.find((object) => object.kind === "Deployment" && object.metadata.name === "api")
-    const image = deployment === undefined ? undefined : str(containersOf(deployment)[0]?.image)
-    const replicas = deployment === undefined ? undefined : record(deployment.spec).replicas
-    const state: TenantState = deployment === undefined ? "decommissioned" : replicas === 0 ? "suspended" : "active"
-    const version = image === undefined ? undefined : /:([^:@/]+)(@|$)/.exec(image)?.[1]
-    const canonical = `${name}.${platform.baseDomain}`
-    const customDomains = objects
-      .filter((object) => object.kind === "Ingress")
-      .flatMap((ingress) =>
-        ((record(ingress.spec).rules as ReadonlyArray<Record<string, unknown>>) ?? []).map((rule) => str(rule.host)),
-      )
-      .filter((host): host is string => host !== undefined && host !== canonical)
-      .sort()
-    const hard = record(record(objects.find((object) => object.kind === "ResourceQuota")?.spec).hard) as Record<
-      string,
-      string
-    >
-    // The tree does not say who pins: a version that is neither of the rollout's (or the platform's) is a pin.
-    const pinned =
-      version !== undefined &&
-      (rollout === undefined
-        ? version !== platform.images.api.tag
-        : version !== rollout.from.tag && version !== rollout.to.tag)
-    const moved = state === "active" && !pinned
-    tenants.push({
-      name,
-      tier,
-      state,
-      version,
-      pinned,
-      wave: moved ? platform.rollout.waves[waveIndexOf(platform.rollout, { name, tier, labels })]?.name : undefined,
-      customDomains,
-      quota: {
-        cpuMillis: cpuMillis(hard["requests.cpu"]),
-        memoryMiB: mebibytes(hard["requests.memory"]),
-        storageGiB: mebibytes(hard["requests.storage"]) / 1024,
-        pods: Number(hard.pods ?? 0),
-      },
-    })
-  }
+  const tenants = folders
+    .map((folder) =>
+      tenantRowOf(
+        folder.objects.map((placed) => placed.object),
+        folder.tenant,
+        platform,
+        rollout,
+      ),
+    )
+    .filter((row): row is TenantRow => row !== undefined)
   tenants.sort((a, b) => (a.name < b.name ? -1 : 1))
   const count = <K extends string>(keys: ReadonlyArray<K>, of: (row: TenantRow) => K | undefined) =>
     Object.fromEntries(keys.map((key) => [key, tenants.filter((row) => of(row) === key).length])) as Record<K, number>
-  const versions: Record<string, number> = {}
-  for (const row of tenants) if (row.version !== undefined) versions[row.version] = (versions[row.version] ?? 0) + 1
-  const waves = platform.rollout.waves.map((wave, index): WaveRow => {
-    const members = tenants.filter((row) => row.wave === wave.name)
-    const progress =
-      rollout === undefined || rollout.status === "done"
-        ? "done"
-        : rollout.status === "rolled-back"
-          ? "pending"
-          : index < rollout.wave
-            ? "done"
-            : index === rollout.wave
-              ? "current"
-              : "pending"
-    const perVersion: Record<string, number> = {}
-    for (const row of members) if (row.version) perVersion[row.version] = (perVersion[row.version] ?? 0) + 1
-    return {
-      name: wave.name,
-      tenants: members.map((row) => row.name),
-      soakSeconds: wave.soakSeconds,
-      progress,
-      versions: perVersion,
-    }
-  })
   const sum = (of: (row: TenantRow) => number) => tenants.reduce((total, row) => total + of(row), 0)
   return {
     tenants,
     byTier: count(Tiers, (row) => row.tier as (typeof Tiers)[number]),
     byState: count(["active", "suspended", "decommissioned"] as const, (row) => row.state),
-    versions,
+    versions: versionCounts(tenants),
     quota: {
       cpuMillis: sum((row) => row.quota.cpuMillis),
       memoryMiB: sum((row) => row.quota.memoryMiB),
@@ -166,7 +200,7 @@ export const fleetData = (
     },
     capacity: platform.capacity,
     rollout,
-    waves,
+    waves: wavesOf(tenants, platform, rollout),
     provenance,
   }
 }

@@ -32,53 +32,19 @@ const fmt = (value: number, digits = 0) => value.toLocaleString("en-US", { maxim
 const percent = (used: number, total: number | undefined) =>
   total === undefined || total === 0 ? "–" : `${fmt((used / total) * 100, 1)} %`
 
-/** The fleet report: one static, self-contained page (no script, no external resource). */
-export const renderReport = (data: FleetData): string => {
-  const total = data.tenants.length
-  const rollout = data.rollout
-  const tiers = Object.entries(data.byTier)
-  const capacity = data.capacity
-  const quotaRows = [
-    {
-      key: "cpu",
-      label: "CPU requests",
-      used: data.quota.cpuMillis / 1000,
-      cap: capacity && capacity.cpuMillis / 1000,
-      unit: "cores",
-    },
-    {
-      key: "memory",
-      label: "Memory requests",
-      used: data.quota.memoryMiB / 1024,
-      cap: capacity && capacity.memoryMiB / 1024,
-      unit: "GiB",
-    },
-    { key: "storage", label: "Storage", used: data.quota.storageGiB, cap: capacity?.storageGiB, unit: "GiB" },
-    { key: "pods", label: "Pods", used: data.quota.pods, cap: capacity?.pods, unit: "pods" },
-  ]
-  const waveSeries = rollout === undefined ? [] : [...new Set([rollout.to.tag, rollout.from.tag])]
-  const rolloutLine =
-    rollout === undefined
-      ? "No rollout recorded."
-      : rollout.from.tag === rollout.to.tag
-        ? `Every wave runs ${rollout.to.tag}.`
-        : `${rollout.from.tag} → ${rollout.to.tag}: wave ${Math.min(rollout.wave + 1, data.waves.length)} of ${data.waves.length}, ${rollout.status} since ${rollout.since}.`
+/** Where the numbers come from: the source commit, its pull request and the deploy commit, when known. */
+const header = (data: FleetData): string => {
   const { deployCommit, sourceCommit, pullRequest } = data.provenance
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Fleet report</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return `<header>
 <h1>Fleet report</h1>
 <p>Rendered from the synthesized manifests${sourceCommit ? ` of source commit <code data-metric="source-commit">${e(sourceCommit.slice(0, 12))}</code>` : ""}${pullRequest !== undefined ? ` (pull request <span data-metric="pull-request">#${pullRequest}</span>)` : ""}${deployCommit ? `, on top of deploy commit <code data-metric="deploy-commit">${e(deployCommit.slice(0, 12))}</code>` : ""}.</p>
-</header>
-<main>
-<section aria-labelledby="summary-h">
+</header>`
+}
+
+/** The fleet's size and its tenants by state, as cards. */
+const summarySection = (data: FleetData): string => {
+  const total = data.tenants.length
+  return `<section aria-labelledby="summary-h">
 <h2 id="summary-h">Summary</h2>
 <ul class="cards">
 <li>Tenants<strong data-metric="tenants-total" data-value="${total}">${total}</strong></li>
@@ -86,9 +52,13 @@ export const renderReport = (data: FleetData): string => {
 <li>Suspended<strong data-metric="state-suspended" data-value="${data.byState.suspended}">${data.byState.suspended}</strong></li>
 <li>Decommissioned<strong data-metric="state-decommissioned" data-value="${data.byState.decommissioned}">${data.byState.decommissioned}</strong></li>
 </ul>
-</section>
-<div class="grid">
-<section aria-labelledby="tiers-h">
+</section>`
+}
+
+/** Tenants by tier: a chart and the table with the same numbers by state. */
+const tiersSection = (data: FleetData): string => {
+  const tiers = Object.entries(data.byTier)
+  return `<section aria-labelledby="tiers-h">
 <h2 id="tiers-h">Tenants by tier</h2>
 <figure>
 ${barChart(
@@ -111,8 +81,25 @@ ${tiers
   .join("\n")}
 </tbody>
 </table></div>
-</section>
-<section aria-labelledby="rollout-h">
+</section>`
+}
+
+/** One line on the rollout in progress (or its absence). */
+const rolloutLineOf = (data: FleetData): string => {
+  const rollout = data.rollout
+  return rollout === undefined
+    ? "No rollout recorded."
+    : rollout.from.tag === rollout.to.tag
+      ? `Every wave runs ${rollout.to.tag}.`
+      : `${rollout.from.tag} → ${rollout.to.tag}: wave ${Math.min(rollout.wave + 1, data.waves.length)} of ${data.waves.length}, ${rollout.status} since ${rollout.since}.`
+}
+
+/** The rollout's status, its waves by version (chart and table) and the versions running. */
+const rolloutSection = (data: FleetData): string => {
+  const rollout = data.rollout
+  const waveSeries = rollout === undefined ? [] : [...new Set([rollout.to.tag, rollout.from.tag])]
+  const rolloutLine = rolloutLineOf(data)
+  return `<section aria-labelledby="rollout-h">
 <h2 id="rollout-h">Versions and rollout</h2>
 <p class="status${rollout?.status === "halted" ? " halted" : ""}" data-metric="rollout-status">${e(rolloutLine)}</p>
 ${
@@ -164,8 +151,36 @@ ${Object.entries(data.versions)
   .join("\n")}
 </tbody>
 </table></div>
-</section>
-<section aria-labelledby="quota-h">
+</section>`
+}
+
+/** The sum of the tenants' quotas per resource, against the cluster's capacity when the platform states it. */
+const quotaRowsOf = (data: FleetData) => {
+  const capacity = data.capacity
+  return [
+    {
+      key: "cpu",
+      label: "CPU requests",
+      used: data.quota.cpuMillis / 1000,
+      cap: capacity && capacity.cpuMillis / 1000,
+      unit: "cores",
+    },
+    {
+      key: "memory",
+      label: "Memory requests",
+      used: data.quota.memoryMiB / 1024,
+      cap: capacity && capacity.memoryMiB / 1024,
+      unit: "GiB",
+    },
+    { key: "storage", label: "Storage", used: data.quota.storageGiB, cap: capacity?.storageGiB, unit: "GiB" },
+    { key: "pods", label: "Pods", used: data.quota.pods, cap: capacity?.pods, unit: "pods" },
+  ]
+}
+
+/** Quotas against capacity: a chart of the shares and the table of sums. */
+const quotaSection = (data: FleetData): string => {
+  const quotaRows = quotaRowsOf(data)
+  return `<section aria-labelledby="quota-h">
 <h2 id="quota-h">Quotas against capacity</h2>
 <figure>
 ${barChart(
@@ -198,9 +213,11 @@ ${quotaRows
   .join("\n")}
 </tbody>
 </table></div>
-</section>
-</div>
-<section aria-labelledby="tenants-h">
+</section>`
+}
+
+/** Every tenant, one row each. */
+const tenantsSection = (data: FleetData): string => `<section aria-labelledby="tenants-h">
 <h2 id="tenants-h">Tenants</h2>
 <div class="table-wrap"><table>
 <caption>Every tenant: tier, state, version, rollout wave and custom domains</caption>
@@ -214,10 +231,29 @@ ${data.tenants
   .join("\n")}
 </tbody>
 </table></div>
-</section>
+</section>`
+
+/** The fleet report: one static, self-contained page (no script, no external resource). */
+export const renderReport = (data: FleetData): string => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fleet report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${header(data)}
+<main>
+${summarySection(data)}
+<div class="grid">
+${tiersSection(data)}
+${rolloutSection(data)}
+${quotaSection(data)}
+</div>
+${tenantsSection(data)}
 </main>
 <footer><p>Generated by <code>pnpm report</code>; static and offline: no script, no external resource.</p></footer>
 </body>
 </html>
 `
-}
