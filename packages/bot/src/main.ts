@@ -88,6 +88,17 @@ const tenantFlags = {
   },
 } as const satisfies Record<string, Flag>
 
+/** Where publish and rollout read main and write the deploy branch. */
+const deployRepositoryFlags = {
+  remote: {
+    type: "string",
+    value: "URL",
+    description: "the git remote (https URL without credentials, or a path)",
+  },
+  "source-branch": { type: "string", default: "main", value: "BRANCH", description: "the branch with tenants/" },
+  "deploy-branch": { type: "string", default: "deploy", value: "BRANCH", description: "the branch Argo CD syncs" },
+} as const satisfies Record<string, Flag>
+
 const lifecycle = (values: Record<string, unknown>, command: string) =>
   TenantLifecycle.layer(str(values, "base") ?? "main").pipe(
     Layer.provide(gitHubLayer(values, command)),
@@ -249,13 +260,7 @@ const commands: Readonly<Record<string, Command>> = {
     summary:
       "Synthesize the source branch and push it to the deploy branch (fast-forward only, retried on a lost race). A tenant removed without decommissioning is held back (kept deployed) and reported; every other change publishes. GITHUB_TOKEN authenticates an https remote (never put it in the URL); PPI_SIGNING_KEY (armored GPG key) signs each deploy commit when the platform lists signing keys.",
     flags: {
-      remote: {
-        type: "string",
-        value: "URL",
-        description: "the git remote (https URL without credentials, or a path)",
-      },
-      "source-branch": { type: "string", default: "main", value: "BRANCH", description: "the branch with tenants/" },
-      "deploy-branch": { type: "string", default: "deploy", value: "BRANCH", description: "the branch Argo CD syncs" },
+      ...deployRepositoryFlags,
       "allow-removal": {
         type: "string",
         default: "",
@@ -299,13 +304,7 @@ const commands: Readonly<Record<string, Command>> = {
     summary:
       "Move the rollout of the platform's API version on: advance (default) checks Argo CD's view of the current wave (Synced to the deploy head, Healthy, last sync Succeeded, for the soak time) and deploys the next wave, or halts and reports the failing tenants; pause, resume and rollback change its status; status prints it; plan writes the state a publish of this checkout would record (for the preview's synth). Each change is a signed deploy commit made like publish's (GITHUB_TOKEN, PPI_SIGNING_KEY).",
     flags: {
-      remote: {
-        type: "string",
-        value: "URL",
-        description: "the git remote (https URL without credentials, or a path)",
-      },
-      "source-branch": { type: "string", default: "main", value: "BRANCH", description: "the branch with tenants/" },
-      "deploy-branch": { type: "string", default: "deploy", value: "BRANCH", description: "the branch Argo CD syncs" },
+      ...deployRepositoryFlags,
       "kube-server": { type: "string", value: "URL", description: "advance: the API server running Argo CD" },
       "kube-ca": { type: "string", value: "FILE", description: "advance: the API server's CA (PEM)" },
       "kube-cert": { type: "string", value: "FILE", description: "advance: a client certificate (PEM)" },
