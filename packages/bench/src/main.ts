@@ -18,12 +18,30 @@ const node = process.execPath
 const synthMain = join(root, "synth/src/main.ts")
 const quiet = "--disable-warning=ExperimentalWarning"
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { runs: { type: "string", default: "3" } },
-})
+const usage = "usage: bench [N …] [--runs R]   (fleet sizes, default 100 1000 10000; R runs each, default 3)"
+
+const parse = () => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { runs: { type: "string", default: "3" }, help: { type: "boolean", short: "h", default: false } },
+    })
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`)
+    process.exit(2)
+  }
+}
+const { positionals, values } = parse()
+if (values.help) {
+  process.stdout.write(`${usage}\n`)
+  process.exit(0)
+}
 const sizes = positionals.length > 0 ? positionals.map(Number) : [100, 1000, 10000]
 const runs = Number(values.runs)
+if (!sizes.every((size) => Number.isInteger(size) && size > 0) || !(Number.isInteger(runs) && runs > 0)) {
+  process.stderr.write(`fleet sizes and runs are positive whole numbers\n${usage}\n`)
+  process.exit(2)
+}
 
 interface Row {
   readonly scenario: string
