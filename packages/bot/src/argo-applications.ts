@@ -48,7 +48,7 @@ const Application = Schema.Struct({
 const ApplicationList = Schema.Struct({ items: Schema.Array(Application) })
 
 /** An Application object (as the Kubernetes API returns it) → what the gate reads. */
-export const appHealthOf = (name: string, object: typeof Application.Type | undefined): AppHealth => {
+const appHealthOf = (name: string, object: typeof Application.Type | undefined): AppHealth => {
   const status = object?.status
   return {
     name,

@@ -11,7 +11,7 @@ import type { Tree } from "@ppi/synth"
 import { parseAllDocuments } from "yaml"
 
 /** The image the tenant's API Deployment runs on the deploy branch (`<tenant>/app/manifest.yaml`). */
-export const deployedApiImage = (deployed: Tree, tenant: string): string | undefined => {
+const deployedApiImage = (deployed: Tree, tenant: string): string | undefined => {
   for (const document of parseAllDocuments(deployed.get(`${tenant}/app/manifest.yaml`) ?? "")) {
     const object = document.toJS() as {
       kind?: string

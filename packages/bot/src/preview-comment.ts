@@ -67,10 +67,7 @@ const renderedFor = (dir: string, headSha: string): Effect.Effect<void, PreviewR
  * rendered for must be the run's, parts are `comment-1.md` … `comment-N.md` with N capped, and
  * every part carries the bot's marker (so it can only ever replace the bot's own comments).
  */
-export const readPreviewArtifact = (
-  dir: string,
-  headSha: string,
-): Effect.Effect<ReadonlyArray<string>, PreviewRefused> =>
+const readPreviewArtifact = (dir: string, headSha: string): Effect.Effect<ReadonlyArray<string>, PreviewRefused> =>
   Effect.gen(function* () {
     yield* renderedFor(dir, headSha)
     const names = yield* Effect.tryPromise({ try: () => readdir(dir), catch: (error) => refuse(String(error)) })
@@ -91,9 +88,7 @@ export const readPreviewArtifact = (
  * artifact): the run's own PR list, or for a fork (where GitHub leaves that list empty) the open
  * PR of the head branch, and in both cases only one whose head is the run's commit.
  */
-export const pullRequestOfRun = (
-  event: WorkflowRunEvent,
-): Effect.Effect<number, PreviewRefused | GitHubError, GitHub> =>
+const pullRequestOfRun = (event: WorkflowRunEvent): Effect.Effect<number, PreviewRefused | GitHubError, GitHub> =>
   Effect.gen(function* () {
     const run = event.workflow_run
     if (run.event !== "pull_request") return yield* refuse(`the run was triggered by ${run.event}, not a pull request`)
@@ -122,7 +117,7 @@ export const CLUSTER_PREVIEW_MARKER = "<!-- ppi-cluster-preview -->"
  * The `pulumi preview` comment, built here (trusted code) around the preview's output, which is
  * untrusted text from a run of PR code: it only ever appears inside a code fence.
  */
-export const readClusterPreviewArtifact = (
+const readClusterPreviewArtifact = (
   dir: string,
   headSha: string,
 ): Effect.Effect<ReadonlyArray<string>, PreviewRefused> =>

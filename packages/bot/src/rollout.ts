@@ -48,7 +48,7 @@ const describe = (app: AppHealth) =>
  * finished, whichever is later). Degraded or a failed sync fails at once; not healthy within
  * `health.timeoutSeconds` fails too.
  */
-export const judgeWave = (input: {
+const judgeWave = (input: {
   readonly apps: ReadonlyArray<AppHealth>
   readonly revision: string
   readonly wave: Wave
@@ -81,7 +81,7 @@ export const judgeWave = (input: {
 }
 
 /** The tenants a wave moves (its Applications are named after them). */
-export const waveTenants = (platform: Platform, tenants: ReadonlyArray<Tenant>, wave: number) =>
+const waveTenants = (platform: Platform, tenants: ReadonlyArray<Tenant>, wave: number) =>
   planWaves(platform.rollout, tenants)[wave]?.tenants ?? []
 
 const refuse = (command: RolloutCommand, state: RolloutState) =>
@@ -165,7 +165,7 @@ const advanceRollout = (
  * gate (skipping waves without tenants), halts it with the failures when it fails, and otherwise
  * leaves it be; the others change the status. Notes say what was seen, for the log.
  */
-export const stepRollout = (
+const stepRollout = (
   command: RolloutCommand,
   input: RolloutInput,
   now: Date,

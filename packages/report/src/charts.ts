@@ -11,7 +11,7 @@ export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c)
 
 /** Colours with at least 4.5:1 contrast against white (WCAG AA for the text drawn beside them). */
-export const PALETTE = ["#1f5f99", "#a34700", "#2e6b30", "#6b3fa0", "#8a1c3b"] as const
+const PALETTE = ["#1f5f99", "#a34700", "#2e6b30", "#6b3fa0", "#8a1c3b"] as const
 
 /** Horizontal bars, one per row, label left, value right: readable at any width (viewBox scales). */
 export const barChart = (id: string, title: string, description: string, bars: ReadonlyArray<Bar>): string => {

@@ -13,7 +13,7 @@ const waveOf = (object: KubeObject): number => {
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** Sync wave, then kind, then name (then namespace): the order Argo CD applies them in, readable in a diff. */
-export const byApplyOrder = (a: KubeObject, b: KubeObject): number =>
+const byApplyOrder = (a: KubeObject, b: KubeObject): number =>
   waveOf(a) - waveOf(b) ||
   compareText(a.kind, b.kind) ||
   compareText(a.metadata.name, b.metadata.name) ||

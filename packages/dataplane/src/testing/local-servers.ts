@@ -23,7 +23,7 @@ const pgBin = (): string | undefined => {
   return majors[0] === undefined ? undefined : `${PG_ROOT}/${majors[0]}/bin`
 }
 
-export const ensurePackages = (): string => {
+const ensurePackages = (): string => {
   const found = pgBin()
   if (found && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return found
   // A CI runner is not root but has passwordless sudo; this machine kind is root.

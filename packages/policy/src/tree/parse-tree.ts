@@ -11,7 +11,7 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 export const isManifestFile = (path: string): boolean => /\.(ya?ml|json)$/i.test(path)
 
 /** `acme/synth.metadata`: what synth rendered a tenant folder from (JSON beside its components, not a manifest). */
-export const isMetadataFile = (path: string): boolean => {
+const isMetadataFile = (path: string): boolean => {
   const [folder, file, ...rest] = path.split("/")
   return folder !== "" && file === METADATA_FILE && rest.length === 0
 }
