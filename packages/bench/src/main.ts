@@ -60,7 +60,7 @@ const record = (scenario: string, tenants: number, m: Measurement | null, note?:
     ...(note ? { note } : {}),
   })
   process.stderr.write(
-    `  ${scenario} N=${tenants}: ${m ? `${m.seconds.toFixed(2)} s, ${m.maxRssMiB.toFixed(0)} MiB` : note}\n`,
+    `  ${scenario} N=${tenants}: ${m ? `${m.seconds.toFixed(2)} s${Number.isNaN(m.maxRssMiB) ? "" : `, ${m.maxRssMiB.toFixed(0)} MiB`}` : note}\n`,
   )
 }
 
@@ -264,7 +264,8 @@ const table = [
   "| target | met | measured |",
   "|---|---|---|",
   ...targets.map(
-    ([name, met, measured]) => `| ${name} | ${met === null ? "not measured" : met ? "yes" : "no"} | ${measured} |`,
+    ([name, met, measured]) =>
+      `| ${name} | ${met === null ? "not measured" : met ? "yes" : "no"} | ${met === null ? "–" : measured} |`,
   ),
 ].join("\n")
 process.stdout.write(`${table}\n`)
