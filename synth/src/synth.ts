@@ -62,8 +62,6 @@ export interface BuildOptions {
   readonly inputs?: ReadonlyArray<NamedInput>
   /** A rollout in progress: each tenant renders at its wave's API version. */
   readonly rollout?: RolloutState
-  /** What one tenant's output depends on besides its file and its API image. */
-  readonly tenantInputs?: (tenant: Tenant) => ReadonlyArray<NamedInput>
   /** An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash the same are reused from it. */
   readonly previous?: Tree
   /** Called after each tenant is rendered or reused (a progress bar). */
@@ -110,7 +108,6 @@ const tenantInputsOf = (
     inputDigests([
       { name: "tenant", bytes: source },
       { name: "api-image", bytes: JSON.stringify(apiImage) },
-      ...(options.tenantInputs?.(tenant) ?? []),
     ]),
   )
   return { apiImage, inputs, hash: inputHash(inputs) }
