@@ -22,12 +22,13 @@ import {
 import { renderFleet } from "./factory/render-fleet.ts"
 import { type RenderedTenant, renderTenant } from "./factory/render-tenant.ts"
 import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
+import type { PreviousFolder, PreviousOutput } from "./incremental/previous-output.ts"
 import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
 import { loadPlatformSource } from "./load/platform-file.ts"
 import { loadRolloutState } from "./load/rollout-file.ts"
 import { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
-import { OutputTree, type Tree } from "./output/output-tree.ts"
+import { type CarriedFolder, OutputTree, type Tree } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { locateViolation } from "./validate/locate-violation.ts"
 import { findConflicts } from "./validate/tenant-conflicts.ts"
@@ -62,8 +63,11 @@ export interface BuildOptions {
   readonly inputs?: ReadonlyArray<NamedInput>
   /** A rollout in progress: each tenant renders at its wave's API version. */
   readonly rollout?: RolloutState
-  /** An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash the same are reused from it. */
-  readonly previous?: Tree
+  /**
+   * An earlier output (synth's own, or a checkout of the deploy branch): tenants whose inputs hash
+   * the same are reused from it (`previousFromTree` for a tree in memory).
+   */
+  readonly previous?: PreviousOutput
   /** Called after each tenant is rendered or reused (a progress bar). */
   readonly onProgress?: (done: number, total: number) => void
 }
@@ -74,22 +78,14 @@ export const synthInputs = (platformText: string, synthVersion: string): Readonl
   { name: "synth", bytes: synthVersion },
 ]
 
-/** The previous output by tenant folder (path within the folder → content), built once per run. */
-const byFolder = (previous: Tree): ReadonlyMap<string, ReadonlyMap<string, string>> => {
-  const folders = new Map<string, Map<string, string>>()
-  for (const [file, content] of previous) {
-    const slash = file.indexOf("/")
-    if (slash < 0) continue
-    const folder = file.slice(0, slash)
-    const files = folders.get(folder) ?? new Map<string, string>()
-    folders.set(folder, files)
-    files.set(file.slice(slash + 1), content)
-  }
-  return folders
+/**
+ * What the tree needs of one tenant: its folder, what it claims and what is wrong with it, not its
+ * objects. A folder reused from an output on disk is carried over by reference, never read.
+ */
+type TenantOutput = Omit<RenderedTenant, "objects"> & {
+  readonly objectCount: number
+  readonly carried?: Omit<CarriedFolder, "folder">
 }
-
-/** What the tree needs of one tenant: its folder, what it claims and what is wrong with it, not its objects. */
-type TenantOutput = Omit<RenderedTenant, "objects"> & { readonly objectCount: number }
 
 /** The fleet-wide part of the render: the objects outside any tenant's folder. */
 type FleetOutput = ReturnType<typeof renderFleet>
@@ -114,17 +110,15 @@ const tenantInputsOf = (
 }
 
 /** The previous folder of a tenant, if it was rendered from the same inputs for the same tenant. */
-const reusableFolder = (
-  name: string,
-  hash: string,
-  folder: ReadonlyMap<string, string> | undefined,
-): TenantOutput | undefined => {
-  const before = readMetadata(folder?.get(METADATA_FILE))
+const reusableFolder = (name: string, hash: string, folder: PreviousFolder | undefined): TenantOutput | undefined => {
+  const before = readMetadata(folder?.metadata)
   if (folder === undefined || before === undefined || before.inputHash !== hash || before.claims.tenant !== name)
     return undefined
   return {
     name,
-    files: folder,
+    ...(folder._tag === "InMemory"
+      ? { files: folder.files }
+      : { files: new Map(), carried: { dir: folder.dir, paths: folder.paths, metadata: folder.metadata } }),
     violations: [],
     policyViolations: [],
     claims: before.claims as FolderClaims,
@@ -178,22 +172,30 @@ const policyViolationsOf = (
   ]
 }
 
-/** The output tree: the fleet's files, the rollout state if any, then each tenant's folder. */
+/**
+ * The output tree: the fleet's files, the rollout state if any, then each tenant's folder; the
+ * folders carried over from an output on disk are listed apart, by where they are.
+ */
 const assembleTree = (
   fleet: FleetOutput,
   rendered: ReadonlyArray<TenantOutput>,
   rollout: RolloutState | undefined,
-): Tree => {
+): { readonly tree: Tree; readonly carried: ReadonlyArray<CarriedFolder> } => {
   const tree = new Map<string, string>(fleet.files)
+  const carried: Array<CarriedFolder> = []
   if (rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(rollout))
-  for (const tenant of rendered) for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
-  return tree
+  for (const tenant of rendered) {
+    if (tenant.carried !== undefined) carried.push({ folder: tenant.name, ...tenant.carried })
+    for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
+  }
+  return { tree, carried }
 }
 
 /**
  * Tenants → the complete output tree, in memory: decode every tenant, check fleet-wide conflicts
  * and capacity over all of them, then render, validate and check only the tenants whose inputs
- * changed since `previous`; the others' folders are reused as they were. Fails with every problem
+ * changed since `previous`; the others' folders are reused as they were (in `tree` when `previous`
+ * is in memory, else listed in `carried`, to be linked from disk). Fails with every problem
  * found, never a partial tree. With a rollout state, each tenant gets the API version of its wave
  * (an input of its hash) and the state is written to the tree.
  */
@@ -208,7 +210,7 @@ export const buildTree = (
     const conflicts = [...findConflicts(loaded, platform), ...findCapacityIssues(loaded, platform, PLATFORM_FILE)]
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     const fleetDigests = inputDigests(options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }])
-    const previous = byFolder(options.previous ?? new Map<string, string>())
+    const previous = options.previous ?? new Map<string, PreviousFolder>()
     let reused = 0
     // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
     const rendered = loaded.map(({ tenant, source }, index): TenantOutput => {
@@ -230,7 +232,7 @@ export const buildTree = (
     const policyViolations = policyViolationsOf(loaded, rendered, live, fleet, platform)
     if (policyViolations.length > 0) return yield* new PolicyViolations({ violations: policyViolations })
     return {
-      tree: assembleTree(fleet, rendered, options.rollout),
+      ...assembleTree(fleet, rendered, options.rollout),
       tenants: loaded.length,
       objects: rendered.reduce((sum, tenant) => sum + tenant.objectCount, 0),
       /** Tenants whose folder was taken from `previous` instead of rendered. */
@@ -285,13 +287,14 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
     const previous =
       options.previousDir === undefined
         ? yield* output.previous(options.outDir)
-        : yield* output.read(options.previousDir)
-    const { tree, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
+        : yield* output.readPrevious(options.previousDir)
+    const { tree, carried, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
       inputs: synthInputs(text, version),
       previous,
       ...(rollout === undefined ? {} : { rollout }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     })
-    const { filesChanged } = yield* output.replace(options.outDir, tree)
-    return { tenants, reused, objects, files: tree.size, filesChanged }
+    const { filesChanged } = yield* output.replace(options.outDir, tree, carried)
+    const files = carried.reduce((sum, folder) => sum + folder.paths.length, tree.size)
+    return { tenants, reused, objects, files, filesChanged }
   })

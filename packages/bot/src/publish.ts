@@ -19,6 +19,7 @@ import {
   loadPlatformSource,
   metadataPath,
   OutputFailed,
+  previousFromTree,
   readMetadata,
   readTree,
   renderFleet,
@@ -472,7 +473,7 @@ const publishIn = (options: PublishOptions, attempt: number, work: string) =>
     const { tree, reused } = yield* buildTree(tenants, platform, {
       inputs: synthInputs(platformText, options.synthVersion),
       rollout,
-      ...(trusted ? { previous: deployed } : {}),
+      ...(trusted ? { previous: previousFromTree(deployed) } : {}),
     })
     const { published, heldBack } = yield* guardTree(repo, options, {
       tree,

@@ -1,11 +1,16 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import type { PlatformInput, TenantInput } from "@ppi/config"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { TenantFiles } from "../load/tenant-files.ts"
+import { OutputTree, readTree } from "../output/output-tree.ts"
 import { buildTree, synthInputs } from "../synth.ts"
 import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
 import { platformFor, roomyPlatformInput } from "../testing/fixtures.ts"
+import { type PreviousOutput, previousFromTree } from "./previous-output.ts"
 
 // Two platforms that render every tenant differently (another deploy repository), roomy enough for any fleet.
 const platforms: ReadonlyArray<PlatformInput> = [
@@ -53,13 +58,26 @@ const build = (
   tenants: ReadonlyArray<TenantInput>,
   platform: PlatformInput,
   version: string,
-  previous?: ReadonlyMap<string, string>,
+  previous?: ReadonlyMap<string, string> | PreviousOutput,
 ) =>
   Effect.runPromise(
     buildTree("-", platformFor(platform), {
       inputs: synthInputs(JSON.stringify(platform), version),
-      ...(previous === undefined ? {} : { previous }),
+      ...(previous === undefined ? {} : { previous: asPrevious(previous) }),
     }).pipe(Effect.provide(TenantFiles.fromValues(Object.fromEntries(tenants.map((t) => [`${t.name}.ts`, t]))))),
+  )
+
+const asPrevious = (previous: ReadonlyMap<string, string> | PreviousOutput): PreviousOutput =>
+  [...previous.values()].every((value) => typeof value === "string")
+    ? previousFromTree(previous as ReadonlyMap<string, string>)
+    : (previous as PreviousOutput)
+
+/** Runs `use` with the real output folder service. */
+const onDisk = <A>(use: (output: OutputTree["Service"]) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      return yield* use(yield* OutputTree)
+    }).pipe(Effect.provide(OutputTree.layer)),
   )
 
 const bytes = (tree: ReadonlyMap<string, string>) => [...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -95,6 +113,47 @@ describe("incremental render", () => {
       { numRuns: 100 },
     )
   }, 120_000)
+
+  it("writes the same bytes on disk as a render from scratch, whether the previous output is synth's own or a checkout", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ppi-incremental-"))
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fleet,
+          fc.array(edit, { maxLength: 4 }),
+          fc.boolean(),
+          fc.boolean(),
+          async (before, edits, platformChanged, ownOutput) => {
+            const after = edits.reduce(apply, before)
+            const platform = platforms[platformChanged ? 1 : 0] as PlatformInput
+            const [out, checkout] = [join(work, "out"), join(work, "checkout")]
+            await rm(work, { recursive: true, force: true })
+            const first = await build(before, platforms[0] as PlatformInput, "v")
+            await onDisk((output) => output.replace(out, first.tree))
+            // A checkout of the deploy branch: the same files as a plain folder, no index beside it.
+            if (!ownOutput) await onDisk((output) => output.replace(checkout, first.tree))
+            const previous = await onDisk((output) =>
+              ownOutput ? output.previous(out) : output.readPrevious(checkout),
+            )
+            const incremental = await build(after, platform, "v", previous)
+            const { filesChanged } = await onDisk((output) =>
+              output.replace(out, incremental.tree, incremental.carried),
+            )
+            const scratch = await build(after, platform, "v")
+            const written = await readTree(out)
+            expect(bytes(written)).toEqual(bytes(scratch.tree))
+            // Nothing of a reused folder is read: its files are listed and linked from where they were.
+            expect(incremental.carried.length).toBe(incremental.reused)
+            const changes = new Set([...first.tree.keys(), ...written.keys()])
+            expect(filesChanged).toBe([...changes].filter((file) => first.tree.get(file) !== written.get(file)).length)
+          },
+        ),
+        { numRuns: 30 },
+      )
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
+  }, 240_000)
 
   it("re-renders a tenant whose previous folder carries another tenant's metadata", async () => {
     const [acme, hobby] = [

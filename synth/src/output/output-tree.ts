@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto"
 import {
+  copyFile,
   link,
   lstat,
   mkdir,
@@ -13,8 +13,10 @@ import {
   writeFile,
 } from "node:fs/promises"
 import { basename, dirname, join, relative } from "node:path"
+import { METADATA_FILE } from "@ppi/config"
 import { Context, Effect, Layer } from "effect"
 import { OutputFailed } from "../errors.ts"
+import type { PreviousOutput } from "../incremental/previous-output.ts"
 
 /** A whole output tree: relative path (`acme/app/manifest.yaml`) → content. */
 export type Tree = ReadonlyMap<string, string>
@@ -32,21 +34,28 @@ export interface WriteResult {
 export class OutputTree extends Context.Service<
   OutputTree,
   {
-    readonly read: (out: string) => Effect.Effect<Tree, OutputFailed>
-    /** What an earlier run wrote to `out`; nothing when `out` is not (yet) a synth output. */
-    readonly previous: (out: string) => Effect.Effect<Tree, OutputFailed>
-    readonly replace: (out: string, tree: Tree) => Effect.Effect<WriteResult, OutputFailed>
+    /** What an earlier run wrote to `out`, from its index alone; nothing when `out` is not (yet) a synth output. */
+    readonly previous: (out: string) => Effect.Effect<PreviousOutput, OutputFailed>
+    /** Any folder of manifests (a checkout of the deploy branch) as an earlier output: listed, its metadata read. */
+    readonly readPrevious: (dir: string) => Effect.Effect<PreviousOutput, OutputFailed>
+    /** `tree`'s files written and the `carried` folders linked into a new generation, then swapped in. */
+    readonly replace: (
+      out: string,
+      tree: Tree,
+      carried?: ReadonlyArray<CarriedFolder>,
+    ) => Effect.Effect<WriteResult, OutputFailed>
   }
 >()("@ppi/synth/output/OutputTree") {
   static readonly layer = Layer.succeed(OutputTree, {
-    read: (out) => attempt(out, () => readTree(out)),
     previous: (out) =>
-      attempt(out, async () =>
-        (await currentOutput(out).catch(() => ({}) as { target?: string })).target === undefined
-          ? new Map()
-          : readTree(out),
-      ),
-    replace: (out, tree) => attempt(out, () => replaceTree(out, tree)),
+      attempt(out, async () => {
+        const { target } = await currentOutput(out).catch(() => ({}) as { target?: string })
+        if (target === undefined) return new Map()
+        const generation = join(dirname(out), target)
+        return previousOfIndex(generation, await previousIndex(generation))
+      }),
+    readPrevious: (dir) => attempt(dir, () => readPrevious(dir)),
+    replace: (out, tree, carried = []) => attempt(out, () => replaceTree(out, tree, carried)),
   })
 }
 
@@ -98,23 +107,66 @@ export const readTree = async (out: string): Promise<Tree> => {
   return tree
 }
 
-type Manifest = Readonly<Record<string, string>>
-
-const hashOf = (content: string): string => createHash("sha256").update(content).digest("hex")
-
-const manifestOf = (tree: Tree): Manifest =>
-  Object.fromEntries([...tree].map(([file, content]) => [file, hashOf(content)]))
-
-const countChanges = (before: Manifest, after: Manifest): number => {
-  let changed = 0
-  for (const [file, hash] of Object.entries(after)) if (before[file] !== hash) changed++
-  for (const file of Object.keys(before)) if (after[file] === undefined) changed++
-  return changed
+/**
+ * Written beside each generation: per top-level folder, its files and its `synth.metadata` text.
+ * The next run decides reuse from this one file (no tenant folder is read), and counts changes
+ * by it: a folder of the same input hash holds the same bytes (its render is a function of its
+ * inputs), so only folders that differ are ever compared byte by byte.
+ */
+interface GenerationIndex {
+  readonly folders: Readonly<Record<string, { readonly metadata?: string; readonly files: ReadonlyArray<string> }>>
 }
 
-/** The previous generation's manifest, written beside it. */
-const previousManifest = async (generation: string | undefined): Promise<Manifest> =>
-  generation === undefined ? {} : (JSON.parse(await readFile(`${generation}.manifest.json`, "utf8")) as Manifest)
+/** The previous generation's index; nothing before the first run, or from an older synth (every folder is then re-rendered). */
+const previousIndex = async (generation: string | undefined): Promise<GenerationIndex> => {
+  if (generation === undefined) return { folders: {} }
+  const parsed = JSON.parse(await readFile(`${generation}.manifest.json`, "utf8")) as Partial<GenerationIndex>
+  return { folders: typeof parsed.folders === "object" && parsed.folders !== null ? parsed.folders : {} }
+}
+
+/** The folders of an index as an earlier output on disk: what `buildTree` decides reuse by. */
+const previousOfIndex = (root: string, index: GenerationIndex): PreviousOutput =>
+  new Map(
+    Object.entries(index.folders).map(([folder, { metadata, files }]) => [
+      folder,
+      { _tag: "OnDisk", metadata, dir: join(root, folder), paths: files },
+    ]),
+  )
+
+/**
+ * Any folder of manifests (a checkout of the deploy branch) as an earlier output: its files are
+ * listed and only each folder's `synth.metadata` is read.
+ */
+export const readPrevious = async (root: string): Promise<PreviousOutput> => {
+  if ((await exists(root)) === undefined) return new Map()
+  const byFolder = new Map<string, Array<string>>()
+  for (const file of await listFiles(root)) {
+    const slash = file.indexOf("/")
+    if (slash < 0) continue
+    const folder = file.slice(0, slash)
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), file.slice(slash + 1)])
+  }
+  const folders = [...byFolder]
+  const metadata = new Map<string, string>()
+  await forEachLimited(folders, IO_CONCURRENCY, async ([folder, files]) => {
+    if (files.includes(METADATA_FILE)) metadata.set(folder, await readFile(join(root, folder, METADATA_FILE), "utf8"))
+  })
+  return new Map(
+    folders.map(([folder, paths]) => [
+      folder,
+      { _tag: "OnDisk", metadata: metadata.get(folder), dir: join(root, folder), paths },
+    ]),
+  )
+}
+
+/** A folder of the new output taken over from an earlier one on disk: linked, never read. */
+export interface CarriedFolder {
+  readonly folder: string
+  /** Where its files are now. */
+  readonly dir: string
+  readonly paths: ReadonlyArray<string>
+  readonly metadata: string | undefined
+}
 
 /** What `out` holds now: nothing, an earlier synth output (a link into its generations), or an empty folder. */
 const currentOutput = async (out: string): Promise<{ readonly target?: string; readonly emptyFolder?: true }> => {
@@ -132,7 +184,77 @@ const currentOutput = async (out: string): Promise<{ readonly target?: string; r
   )
 }
 
-const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
+/** The index of a new generation: each folder's files and metadata, fresh and carried alike. */
+const indexOf = (tree: Tree, carried: ReadonlyArray<CarriedFolder>): GenerationIndex => {
+  const folders: Record<string, { metadata?: string; files: Array<string> }> = {}
+  for (const [file, content] of tree) {
+    const slash = file.indexOf("/")
+    const [folder, path] = slash < 0 ? ["", file] : [file.slice(0, slash), file.slice(slash + 1)]
+    const entry = (folders[folder] ??= { files: [] })
+    entry.files.push(path)
+    if (path === METADATA_FILE) entry.metadata = content
+  }
+  for (const { folder, paths, metadata } of carried)
+    folders[folder] = { files: [...paths], ...(metadata === undefined ? {} : { metadata }) }
+  return { folders }
+}
+
+const readOrUndefined = (path: string) => readFile(path, "utf8").catch(() => undefined)
+
+/**
+ * Files that differ between the previous generation and the new one. Folders rendered from the
+ * same inputs (same metadata) hold the same bytes and are compared by their file lists; only the
+ * others are read — a run's changes, not the fleet.
+ */
+const countChanges = async (
+  before: { readonly dir: string | undefined; readonly index: GenerationIndex },
+  after: { readonly dir: string; readonly index: GenerationIndex },
+): Promise<number> => {
+  let changed = 0
+  const compare: Array<readonly [string, string]> = []
+  for (const [folder, { metadata, files }] of Object.entries(after.index.folders)) {
+    const old = before.index.folders[folder]
+    const oldFiles = new Set(old?.files ?? [])
+    const same = old?.metadata !== undefined && old.metadata === metadata
+    for (const path of files)
+      if (!oldFiles.delete(path)) changed++
+      else if (!same) compare.push([folder, path])
+    changed += oldFiles.size
+  }
+  for (const [folder, { files }] of Object.entries(before.index.folders))
+    if (after.index.folders[folder] === undefined) changed += files.length
+  const { dir } = before
+  if (dir === undefined) return changed + compare.length
+  await forEachLimited(compare, IO_CONCURRENCY, async ([folder, path]) => {
+    const [old, now] = await Promise.all([
+      readOrUndefined(join(dir, folder, path)),
+      readOrUndefined(join(after.dir, folder, path)),
+    ])
+    if (old !== now) changed++
+  })
+  return changed
+}
+
+/** Writes a complete generation: fresh files written, carried folders hard-linked from where they are. */
+const writeGeneration = async (next: string, tree: Tree, carried: ReadonlyArray<CarriedFolder>) => {
+  const linked = carried.flatMap(({ folder, dir, paths }) =>
+    paths.map((path) => [join(dir, path), join(folder, path)] as const),
+  )
+  const folders = new Set([...tree.keys(), ...linked.map(([, file]) => file)].map((file) => dirname(file)))
+  await mkdir(next, { recursive: true })
+  await forEachLimited([...folders], IO_CONCURRENCY, async (folder) => {
+    await mkdir(join(next, folder), { recursive: true })
+  })
+  await forEachLimited([...tree], IO_CONCURRENCY, async ([file, content]) => {
+    await writeFile(join(next, file), content)
+  })
+  // Linking a file costs far less than creating one; a copy where links cannot be made (another device).
+  await forEachLimited(linked, IO_CONCURRENCY, async ([from, file]) => {
+    await link(from, join(next, file)).catch(() => copyFile(from, join(next, file)))
+  })
+}
+
+const replaceTree = async (out: string, tree: Tree, carried: ReadonlyArray<CarriedFolder>): Promise<WriteResult> => {
   const generations = generationsOf(out)
   const { target: currentTarget, emptyFolder } = await currentOutput(out)
   await mkdir(generations, { recursive: true })
@@ -144,23 +266,13 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
       await rm(join(generations, stale), { recursive: true, force: true })
 
   const previous = currentTarget === undefined ? undefined : join(dirname(out), currentTarget)
-  const before = await previousManifest(previous)
-  const after = manifestOf(tree)
+  const before = await previousIndex(previous)
+  const after = indexOf(tree, carried)
   const id = `${process.pid}-${Date.now().toString(36)}`
   const next = join(generations, id)
-  const folders = new Set([...tree.keys()].map((file) => dirname(file)))
-  await mkdir(next, { recursive: true })
-  await forEachLimited([...folders], IO_CONCURRENCY, async (folder) => {
-    await mkdir(join(next, folder), { recursive: true })
-  })
-  // An unchanged file is hard-linked from the previous generation: creating a file costs far
-  // more than linking one, and a typical run changes a handful of a fleet's files.
-  await forEachLimited([...tree], IO_CONCURRENCY, async ([file, content]) => {
-    if (previous !== undefined && before[file] === after[file])
-      await link(join(previous, file), join(next, file)).catch(() => writeFile(join(next, file), content))
-    else await writeFile(join(next, file), content)
-  })
+  await writeGeneration(next, tree, carried)
   await writeFile(`${next}.manifest.json`, JSON.stringify(after))
+  const filesChanged = await countChanges({ dir: previous, index: before }, { dir: next, index: after })
 
   if (emptyFolder) await rmdir(out)
   const swap = join(dirname(out), `.${basename(out)}.link-${id}`)
@@ -170,5 +282,5 @@ const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
     if (!keep(old, id)) await rm(join(generations, old), { recursive: true, force: true })
   for (const entry of await readdir(dirname(out)))
     if (entry.startsWith(`.${basename(out)}.link-`)) await rm(join(dirname(out), entry), { force: true })
-  return { filesChanged: countChanges(before, after) }
+  return { filesChanged }
 }
