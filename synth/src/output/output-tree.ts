@@ -190,7 +190,8 @@ const indexOf = (tree: Tree, carried: ReadonlyArray<CarriedFolder>): GenerationI
   for (const [file, content] of tree) {
     const slash = file.indexOf("/")
     const [folder, path] = slash < 0 ? ["", file] : [file.slice(0, slash), file.slice(slash + 1)]
-    const entry = (folders[folder] ??= { files: [] })
+    const entry = folders[folder] ?? { files: [] }
+    folders[folder] = entry
     entry.files.push(path)
     if (path === METADATA_FILE) entry.metadata = content
   }
