@@ -8,7 +8,7 @@ import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { encodeRolloutState, PLATFORM_FILE, type Platform, type RolloutState, rolloutOnPublish } from "@ppi/config"
-import { loadPlatform, readTree, synthVersion, TenantFiles } from "@ppi/synth"
+import { loadPlatform, readChangedTrees, readTree, synthVersion, TenantFiles } from "@ppi/synth"
 import { Effect, Layer, Schema } from "effect"
 import { ArgoApplications } from "./argo-applications.ts"
 import { AuditLog } from "./audit-log.ts"
@@ -193,9 +193,11 @@ const commands: Readonly<Record<string, Command>> = {
         return Effect.runPromise(loadTenants(await directory(dir, flag)).pipe(Effect.provide(TenantFiles.layer)))
       }
       const [beforeTenants, afterTenants] = [await tenantsOf("before-tenants"), await tenantsOf("after-tenants")]
+      // Folders rendered from the same inputs on both sides are not read: a diff reads what changed.
+      const trees = await readChangedTrees(before, after)
       const preview = renderPreview({
-        before: await readTree(before),
-        after: await readTree(after),
+        before: trees.before,
+        after: trees.after,
         ...(beforeTenants ? { beforeTenants } : {}),
         ...(afterTenants ? { afterTenants } : {}),
         ...(str(values, "report-url") ? { reportUrl: str(values, "report-url") as string } : {}),
