@@ -46,30 +46,52 @@ const looksRandom = (value: string): boolean =>
   /[A-Z]/.test(value) &&
   entropy(value) > 4
 
-const walk = (value: unknown, path: string, key: string, findings: Array<SecretFinding>): void => {
+// The shortest value any known format or a generated key can be: shorter strings (names, labels,
+// ports — most of an object) skip the regexes, the largest cost of this rule on a fleet.
+const SHORTEST_FORMAT = 8
+const SHORTEST_KEY = 24
+
+/** `spec.template.spec.containers[0].env[2].value`, built only when something is found. */
+const pathText = (segments: ReadonlyArray<string | number>): string =>
+  segments.reduce<string>(
+    (path, segment) =>
+      typeof segment === "number" ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`,
+    "",
+  )
+
+const walk = (value: unknown, segments: Array<string | number>, key: string, findings: Array<SecretFinding>): void => {
   if (typeof value === "string") {
-    for (const [what, pattern] of KNOWN_FORMATS)
-      if (pattern.test(value)) findings.push({ path, reason: `looks like ${what}` })
-    for (const word of value.split(/[\s"'`,;=]+/))
-      if (looksRandom(word.replace(/^.*@sha256:/, "")))
-        findings.push({ path, reason: "looks like a generated key or password" })
+    if (value.length >= SHORTEST_FORMAT)
+      for (const [what, pattern] of KNOWN_FORMATS)
+        if (pattern.test(value)) findings.push({ path: pathText(segments), reason: `looks like ${what}` })
+    if (value.length >= SHORTEST_KEY)
+      for (const word of value.split(/[\s"'`,;=]+/))
+        if (looksRandom(word.replace(/^.*@sha256:/, "")))
+          findings.push({ path: pathText(segments), reason: "looks like a generated key or password" })
     // A count (a quota of `secrets`) is not a credential.
-    if (CREDENTIAL_KEY.test(key) && value !== "" && !/^\d+$/.test(value))
-      findings.push({ path, reason: `"${key}" holds a literal value` })
+    if (value !== "" && CREDENTIAL_KEY.test(key) && !/^\d+$/.test(value))
+      findings.push({ path: pathText(segments), reason: `"${key}" holds a literal value` })
     return
   }
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`, key, findings)
-  } else if (typeof value === "object" && value !== null)
-    for (const [name, child] of Object.entries(value))
-      walk(child, path === "" ? name : `${path}.${name}`, name, findings)
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      segments.push(index)
+      walk(item, segments, key, findings)
+      segments.pop()
+    })
+  else if (typeof value === "object" && value !== null)
+    for (const name of Object.keys(value)) {
+      segments.push(name)
+      walk((value as Record<string, unknown>)[name], segments, name, findings)
+      segments.pop()
+    }
 }
 
 export const findPlaintextSecrets = (object: Readonly<Record<string, unknown>>): ReadonlyArray<SecretFinding> => {
   const findings: Array<SecretFinding> = []
   if (object.kind === "Secret" && (object.data !== undefined || object.stringData !== undefined))
     findings.push({ path: object.data !== undefined ? "data" : "stringData", reason: "a Secret with data in git" })
-  walk(object, "", "", findings)
+  walk(object, [], "", findings)
   return findings
 }
 
