@@ -31,7 +31,15 @@ const scalar = (value: string): string =>
     ? value
     : JSON.stringify(value)
 
-const key = (name: string): string => scalar(name)
+// Keys repeat across every object of a fleet (`name`, `labels`, `app.kubernetes.io/name`): quote each once.
+const keyCache = new Map<string, string>()
+const key = (name: string): string => {
+  const cached = keyCache.get(name)
+  if (cached !== undefined) return cached
+  const quoted = scalar(name)
+  if (keyCache.size < 10_000) keyCache.set(name, quoted)
+  return quoted
+}
 
 // Multi-line text (scripts, certificates) reads best as a literal block; anything with control
 // characters, or a first line starting with a space (which would need an indentation indicator),
@@ -46,6 +54,11 @@ const literalBlock = (value: string, indent: string): string | undefined => {
   const body = trailing === 0 ? value : value.slice(0, value.length - trailing)
   const lines = body.split("\n").map((line) => (line === "" ? "" : `${indent}${line}`))
   return [`|${chomp}`, ...lines, ...Array.from({ length: Math.max(0, trailing - 1) }, () => "")].join("\n")
+}
+
+const hasDefinedKey = (object: Readonly<Record<string, unknown>>): boolean => {
+  for (const name in object) if (Object.hasOwn(object, name) && object[name] !== undefined) return true
+  return false
 }
 
 const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
@@ -63,7 +76,7 @@ const leaf = (value: unknown): string | undefined => {
       return value ? "true" : "false"
     default:
       if (Array.isArray(value) && value.length === 0) return "[]"
-      if (isPlainObject(value) && sortedKeys(value).length === 0) return "{}"
+      if (isPlainObject(value) && !hasDefinedKey(value)) return "{}"
       return undefined
   }
 }
