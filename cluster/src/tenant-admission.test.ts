@@ -36,6 +36,8 @@ describe("tenant admission policies", () => {
   it("installs one policy per guardrail, each failing closed with a message per validation", () => {
     const installed = policies(selfhosted)
     expect([...installed.keys()].sort()).toEqual([
+      "ppi-argocd-applications",
+      "ppi-argocd-projects",
       "ppi-tenant-egress",
       "ppi-tenant-images",
       "ppi-tenant-namespace",
@@ -45,18 +47,22 @@ describe("tenant admission policies", () => {
     for (const spec of installed.values()) {
       expect(spec.failurePolicy).toBe("Fail")
       for (const validation of spec.validations) {
-        expect(validation.message).toMatch(/^(tenant|a tenant|every)/)
+        expect(validation.message).toMatch(/^(tenant|a tenant|every|an Argo CD|the )/)
         expect(balanced(validation.expression), validation.expression).toBe(true)
       }
     }
   })
 
-  it("binds every policy to deny, namespaced objects in the namespaces synth labels as a tenant's", () => {
+  it("binds every policy to deny, namespaced objects in the namespaces synth labels as a tenant's (Argo CD's objects in its namespace)", () => {
     const bindings = selfhosted.ofType(BINDING).map((resource) => resource.inputs.spec)
     expect(bindings.map((binding) => binding.policyName).sort()).toEqual([...policies(selfhosted).keys()].sort())
     for (const binding of bindings) {
       expect(binding.validationActions).toEqual(["Deny"])
       if (binding.policyName === "ppi-tenant-namespace") expect(binding.matchResources).toBeUndefined()
+      else if (binding.policyName.startsWith("ppi-argocd-"))
+        expect(binding.matchResources.namespaceSelector).toEqual({
+          matchLabels: { "kubernetes.io/metadata.name": "argocd" },
+        })
       else
         expect(binding.matchResources.namespaceSelector).toEqual({
           matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }],

@@ -1,49 +1,14 @@
-import { CelScalar, celFunc, celMethod, run } from "@bufbuild/cel"
 import { describe, expect, it } from "@effect/vitest"
 import { decodePlatform, PLATFORM_FILE, type Platform, type PlatformInput } from "@ppi/config"
-import { rangeOf } from "@ppi/policy"
 import { Effect } from "effect"
 import { readPlatformInput } from "../platform-file.ts"
-import { type TenantAdmissionPolicy, tenantAdmissionPolicies } from "./tenant-admission.ts"
+import { admit } from "../testing/admission-cel.ts"
+import { tenantAdmissionPolicies } from "./tenant-admission.ts"
 
 const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
 
-/**
- * The policies' CEL, evaluated by a conformant CEL implementation (not an API server): standard
- * CEL plus Kubernetes' `cidr(…).containsCIDR(…)`, emulated here for IPv4. What only an API server
- * proves — type-checking against the OpenAPI schema, binding by namespace labels — is left to the
- * e2e.
- */
-const kubernetesCidr = [
-  celFunc("cidr", [CelScalar.STRING], CelScalar.STRING, (cidr) => cidr),
-  celMethod("containsCIDR", CelScalar.STRING, [CelScalar.STRING], CelScalar.BOOL, function (inner) {
-    const outer = rangeOf(this)
-    const candidate = rangeOf(inner)
-    return outer !== undefined && candidate !== undefined && outer[0] <= candidate[0] && candidate[1] <= outer[1]
-  }),
-]
-
-/** JSON → CEL values: objects become maps, integers CEL ints. */
-const toCel = (value: unknown): any =>
-  Array.isArray(value)
-    ? value.map(toCel)
-    : value !== null && typeof value === "object"
-      ? new Map(Object.entries(value).map(([key, inner]) => [key, toCel(inner)]))
-      : typeof value === "number" && Number.isInteger(value)
-        ? BigInt(value)
-        : value
-
 const platformFor = (mode: "selfhosted" | "cloud"): Platform =>
   Effect.runSync(decodePlatform(PLATFORM_FILE, { ...platformInput, mode }))
-
-/** What the API server would answer: the messages of the failing validations, or "not matched". */
-const admit = (policy: TenantAdmissionPolicy, object: unknown, oldObject: unknown = null) => {
-  const variables = { object: toCel(object), oldObject: toCel(oldObject) }
-  const evaluate = (expression: string) => run(expression, variables, { funcs: kubernetesCidr })
-  if (!(policy.matchConditions ?? []).every((condition) => evaluate(condition.expression) === true))
-    return "not matched"
-  return policy.validations.filter((validation) => evaluate(validation.expression) !== true).map((v) => v.message)
-}
 
 const policyNamed = (name: string, mode: "selfhosted" | "cloud" = "selfhosted") => {
   const policy = tenantAdmissionPolicies(platformFor(mode)).find((candidate) => candidate.name === name)

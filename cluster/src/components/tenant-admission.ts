@@ -1,6 +1,7 @@
-import { endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
+import { ARGOCD_NAMESPACE, endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
+import { argocdAdmissionPolicies } from "./argocd-admission.ts"
 import { labels, logical, type Opts } from "./common.ts"
 
 /**
@@ -23,8 +24,11 @@ export interface TenantAdmissionPolicy {
     readonly resources: ReadonlyArray<string>
     readonly operations: ReadonlyArray<string>
   }>
-  /** Namespaced objects: bound to tenant namespaces by label. Namespaces themselves: by a match condition. */
-  readonly scope: "tenant-namespaces" | "tenant-namespace-objects"
+  /**
+   * Namespaced objects: bound to tenant namespaces by label, or to Argo CD's namespace by name.
+   * Namespaces themselves: by a match condition.
+   */
+  readonly scope: "tenant-namespaces" | "tenant-namespace-objects" | "argocd-namespace"
   readonly matchConditions?: ReadonlyArray<{ readonly name: string; readonly expression: string }>
   readonly validations: ReadonlyArray<AdmissionValidation>
 }
@@ -159,11 +163,20 @@ export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<Tenan
 
 /** The binding's selection: namespaced objects in namespaces carrying the tenant label. */
 const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
+/** Argo CD's namespace, by the name label the API server sets on every namespace. */
+const argocdNamespaceSelector = { matchLabels: { "kubernetes.io/metadata.name": ARGOCD_NAMESPACE } }
+
+const matchResourcesOf = (scope: TenantAdmissionPolicy["scope"]) =>
+  scope === "tenant-namespace-objects"
+    ? { matchResources: { namespaceSelector: tenantNamespaceSelector } }
+    : scope === "argocd-namespace"
+      ? { matchResources: { namespaceSelector: argocdNamespaceSelector } }
+      : {}
 
 export class TenantAdmission extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {
     super("ppi:guardrails:TenantAdmission", name, {}, opts)
-    for (const policy of tenantAdmissionPolicies(args.platform)) {
+    for (const policy of [...tenantAdmissionPolicies(args.platform), ...argocdAdmissionPolicies(args.platform)]) {
       const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
         logical(args.stack, policy.name),
         {
@@ -195,9 +208,7 @@ export class TenantAdmission extends pulumi.ComponentResource {
           spec: {
             policyName: policy.name,
             validationActions: ["Deny"],
-            ...(policy.scope === "tenant-namespace-objects"
-              ? { matchResources: { namespaceSelector: tenantNamespaceSelector } }
-              : {}),
+            ...matchResourcesOf(policy.scope),
           },
         },
         { parent: this, dependsOn: [created] },
