@@ -38,11 +38,13 @@ describe("tenant admission policies", () => {
     expect([...installed.keys()].sort()).toEqual([
       "ppi-argocd-applications",
       "ppi-argocd-projects",
+      "ppi-tenant-cronjob-images",
       "ppi-tenant-egress",
       "ppi-tenant-images",
       "ppi-tenant-namespace",
       "ppi-tenant-rolebindings",
       "ppi-tenant-services",
+      "ppi-tenant-workload-images",
     ])
     for (const spec of installed.values()) {
       expect(spec.failurePolicy).toBe("Fail")

@@ -208,6 +208,9 @@ describe("ppi-argocd-applications", () => {
       (app: any) => {
         app.spec.sources = [app.spec.source]
       },
+      (app: any) => {
+        app.spec.sourceHydrator = { drySource: { repoURL: "https://evil.example/infra.git", path: "." } }
+      },
     ]) {
       const app = synthesizedNamed("Application", "acme")
       change(app)

@@ -126,7 +126,7 @@ const applicationsPolicy = (platform: Platform): TenantAdmissionPolicy => {
     rules: [{ apiGroups: ["argoproj.io"], resources: ["applications"], operations: write }],
     validations: [
       {
-        expression: `!has(object.spec.sources) && has(${source}) && ${source}.repoURL == '${repoURL}' && has(${source}.targetRevision) && ${source}.targetRevision == '${targetRevision}' && !has(${source}.helm) && !has(${source}.kustomize) && !has(${source}.plugin)`,
+        expression: `!has(object.spec.sources) && !has(object.spec.sourceHydrator) && has(${source}) && ${source}.repoURL == '${repoURL}' && has(${source}.targetRevision) && ${source}.targetRevision == '${targetRevision}' && !has(${source}.helm) && !has(${source}.kustomize) && !has(${source}.plugin) && !has(${source}.chart)`,
         message: `an Argo CD Application reads plain manifests from ${repoURL} at ${targetRevision} only`,
       },
       {
