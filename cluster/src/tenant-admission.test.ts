@@ -37,6 +37,7 @@ describe("tenant admission policies", () => {
     const installed = policies(selfhosted)
     expect([...installed.keys()].sort()).toEqual([
       "ppi-argocd-applications",
+      "ppi-argocd-namespaces",
       "ppi-argocd-projects",
       "ppi-tenant-cronjob-images",
       "ppi-tenant-egress",
@@ -49,7 +50,7 @@ describe("tenant admission policies", () => {
     for (const spec of installed.values()) {
       expect(spec.failurePolicy).toBe("Fail")
       for (const validation of spec.validations) {
-        expect(validation.message).toMatch(/^(tenant|a tenant|every|an Argo CD|the )/)
+        expect(validation.message).toMatch(/^(tenant|a tenant|every|an Argo CD|the |a Namespace Argo CD)/)
         expect(balanced(validation.expression), validation.expression).toBe(true)
       }
     }
@@ -60,7 +61,8 @@ describe("tenant admission policies", () => {
     expect(bindings.map((binding) => binding.policyName).sort()).toEqual([...policies(selfhosted).keys()].sort())
     for (const binding of bindings) {
       expect(binding.validationActions).toEqual(["Deny"])
-      if (binding.policyName === "ppi-tenant-namespace") expect(binding.matchResources).toBeUndefined()
+      if (["ppi-tenant-namespace", "ppi-argocd-namespaces"].includes(binding.policyName))
+        expect(binding.matchResources).toBeUndefined()
       else if (binding.policyName.startsWith("ppi-argocd-"))
         expect(binding.matchResources.namespaceSelector).toEqual({
           matchLabels: { "kubernetes.io/metadata.name": "argocd" },

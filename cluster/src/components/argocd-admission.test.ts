@@ -223,3 +223,30 @@ describe("ppi-argocd-applications", () => {
     ])
   })
 })
+
+describe("ppi-argocd-namespaces", () => {
+  const policy = policyNamed("ppi-argocd-namespaces")
+  const tracked = { "argocd.argoproj.io/tracking-id": "acme-platform:/Namespace:acme/acme" }
+  const namespace = (name: string, labels: Record<string, string>, annotations?: Record<string, string>) => ({
+    metadata: { name, labels, ...(annotations ? { annotations } : {}) },
+  })
+  const tenantLabels = { "platform.parametric.dev/tenant": "acme", "pod-security.kubernetes.io/enforce": "restricted" }
+
+  it("admits a tenant Namespace Argo CD applies, and leaves namespaces it does not apply alone", () => {
+    expect(admit(policy, namespace("acme", tenantLabels, tracked))).toEqual([])
+    expect(admit(policy, namespace("cert-manager", {}))).toBe("not matched")
+  })
+  it("refuses a Namespace Argo CD would create without the tenant label or restricted Pod Security", () => {
+    const message = [
+      "a Namespace Argo CD applies is a tenant's: platform.parametric.dev/tenant set to its own name and Pod Security enforce=restricted",
+    ]
+    expect(admit(policy, namespace("miner", {}, tracked))).toEqual(message)
+    expect(admit(policy, namespace("miner", { "platform.parametric.dev/tenant": "acme" }, tracked))).toEqual(message)
+    expect(
+      admit(
+        policy,
+        namespace("acme", { ...tenantLabels, "pod-security.kubernetes.io/enforce": "privileged" }, tracked),
+      ),
+    ).toEqual(message)
+  })
+})

@@ -5,6 +5,7 @@ import {
   platformProject,
   reservedNamespaces,
   rootApplication,
+  TENANT_LABEL,
 } from "@ppi/config"
 import { TENANT_SLOTS } from "@ppi/policy"
 import type { AdmissionValidation, TenantAdmissionPolicy } from "./tenant-admission.ts"
@@ -150,7 +151,34 @@ const applicationsPolicy = (platform: Platform): TenantAdmissionPolicy => {
   }
 }
 
+/**
+ * Argo CD marks everything it applies with its tracking annotation (cluster/ sets annotation
+ * tracking). The platform project may create Namespaces; each one it creates must be a tenant's,
+ * so that every tenant policy binds to it and Pod Security stays restricted: a hostile tree cannot
+ * open an unlabelled namespace to run what the tenant policies would refuse.
+ */
+const TRACKING = "argocd.argoproj.io/tracking-id"
+const namespacesPolicy = (): TenantAdmissionPolicy => ({
+  name: "ppi-argocd-namespaces",
+  description: "Namespaces Argo CD creates are tenant namespaces",
+  scope: "tenant-namespaces",
+  rules: [{ apiGroups: [""], resources: ["namespaces"], operations: write }],
+  matchConditions: [
+    {
+      name: "applied-by-argo-cd",
+      expression: `has(object.metadata.annotations) && '${TRACKING}' in object.metadata.annotations`,
+    },
+  ],
+  validations: [
+    {
+      expression: `has(object.metadata.labels) && '${TENANT_LABEL}' in object.metadata.labels && object.metadata.labels['${TENANT_LABEL}'] == object.metadata.name && 'pod-security.kubernetes.io/enforce' in object.metadata.labels && object.metadata.labels['pod-security.kubernetes.io/enforce'] == 'restricted'`,
+      message: `a Namespace Argo CD applies is a tenant's: ${TENANT_LABEL} set to its own name and Pod Security enforce=restricted`,
+    },
+  ],
+})
+
 export const argocdAdmissionPolicies = (platform: Platform): ReadonlyArray<TenantAdmissionPolicy> => [
   projectsPolicy(platform),
   applicationsPolicy(platform),
+  namespacesPolicy(),
 ]

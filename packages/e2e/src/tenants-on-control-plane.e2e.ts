@@ -458,6 +458,18 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
               "a tenant Namespace keeps pod-security.kubernetes.io/enforce-version at latest or v1.28 and later",
             ],
             [
+              "a namespace outside the tenant policies, as Argo CD would create it (tracking annotation)",
+              {
+                apiVersion: "v1",
+                kind: "Namespace",
+                metadata: {
+                  name: "miner",
+                  annotations: { "argocd.argoproj.io/tracking-id": "acme-platform:/Namespace:miner/miner" },
+                },
+              },
+              "a Namespace Argo CD applies is a tenant's",
+            ],
+            [
               "the namespace relabelled privileged",
               {
                 apiVersion: "v1",
