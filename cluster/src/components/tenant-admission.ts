@@ -1,6 +1,7 @@
 import { ARGOCD_NAMESPACE, endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
+import { Match } from "effect"
 import { argocdAdmissionPolicies } from "./argocd-admission.ts"
 import { labels, logical, type Opts } from "./common.ts"
 
@@ -217,11 +218,13 @@ const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operat
 const argocdNamespaceSelector = { matchLabels: { "kubernetes.io/metadata.name": ARGOCD_NAMESPACE } }
 
 const matchResourcesOf = (scope: TenantAdmissionPolicy["scope"]) =>
-  scope === "tenant-namespace-objects"
-    ? { matchResources: { namespaceSelector: tenantNamespaceSelector } }
-    : scope === "argocd-namespace"
-      ? { matchResources: { namespaceSelector: argocdNamespaceSelector } }
-      : {}
+  Match.value(scope).pipe(
+    Match.when("tenant-namespace-objects", () => ({ matchResources: { namespaceSelector: tenantNamespaceSelector } })),
+    Match.when("argocd-namespace", () => ({ matchResources: { namespaceSelector: argocdNamespaceSelector } })),
+    // Namespaces are cluster-scoped: their policies select by match conditions.
+    Match.when("tenant-namespaces", () => ({})),
+    Match.exhaustive,
+  )
 
 export class TenantAdmission extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {
