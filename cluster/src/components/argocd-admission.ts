@@ -1,4 +1,5 @@
 import {
+  ARGOCD_NAMESPACE,
   IN_CLUSTER,
   PLATFORM_PROJECT,
   type Platform,
@@ -13,7 +14,7 @@ import type { AdmissionValidation, TenantAdmissionPolicy } from "./tenant-admiss
 /**
  * Argo CD's own objects, bounded in the cluster: whatever the deploy branch says (signed or not,
  * checked by the policy engine or not), Argo CD can only write AppProjects and Applications of a
- * tenant's shape into its namespace. The `platform` project has exactly the spec `cluster/`
+ * tenant's shape into its namespace, and only tenant Namespaces. The `platform` project has exactly the spec `cluster/`
  * declares (so only `pulumi up`, which owns this policy too, can change it) and `default` stays
  * empty. No identity is trusted: Argo CD applies what the branch says with its own rights, and a
  * tenant project or Application is the same object whoever writes it.
@@ -35,7 +36,7 @@ const notReserved = (platform: Platform, name: string) => {
   const reserved = reservedNamespaces(platform)
   const prefixes = reserved.filter((entry) => entry.endsWith("*")).map((entry) => entry.slice(0, -1))
   return [
-    `!(${name} in ${quoted([...reserved.filter((entry) => !entry.endsWith("*")), "argocd", platform.platformNamespace])})`,
+    `!(${name} in ${quoted([...reserved.filter((entry) => !entry.endsWith("*")), ARGOCD_NAMESPACE, platform.platformNamespace])})`,
     ...prefixes.map((prefix) => `!${name}.startsWith('${prefix}')`),
   ].join(" && ")
 }
