@@ -22,8 +22,9 @@ const stack = await runStack({ ...baseConfig, mode: "selfhosted", platformFile }
 
 describe("a platform that requires signed deploy commits", () => {
   it("gives Argo CD's repo-server the bot's public key, by its ID", () => {
-    const keys =
-      stack.named("prod-argocd-gpg-keys-cm") ?? stack.resources.find((r) => r.name.endsWith("argocd-gpg-keys-cm"))
+    const keys = stack
+      .ofType("kubernetes:core/v1:ConfigMapPatch")
+      .find((r) => r.inputs.metadata.name === "argocd-gpg-keys-cm")
     expect(keys?.inputs.metadata.name).toBe("argocd-gpg-keys-cm")
     expect(keys?.inputs.data).toEqual({ [KEY_ID]: PUBLIC_KEY })
   })
