@@ -120,8 +120,17 @@ describe("cluster bootstrap, self-hosted mode", () => {
     const root = stack.resources.find((r) => r.inputs.kind === "Application")
     expect(root?.inputs.spec.source).toMatchObject({
       targetRevision: "deploy",
-      directory: { recurse: true, include: "*/argocd/*.yaml" },
+      // The fleet folder is never read: the platform project below is the only one.
+      directory: { recurse: true, include: "*/argocd/*.yaml", exclude: "_platform/*" },
     })
+    const platformProject = stack.resources.find(
+      (r) => r.inputs.kind === "AppProject" && r.inputs.metadata.name === "platform",
+    )
+    expect(platformProject?.inputs.spec.destinations).toContainEqual({
+      server: "https://kubernetes.default.svc",
+      namespace: "!kube-*",
+    })
+    expect(platformProject?.inputs.spec.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }])
     expect(root?.inputs.spec.syncPolicy.automated.allowEmpty).toBe(false)
     expect(stack.outputs.rootApplication).toBe("tenants")
   })

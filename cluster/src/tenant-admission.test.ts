@@ -36,27 +36,37 @@ describe("tenant admission policies", () => {
   it("installs one policy per guardrail, each failing closed with a message per validation", () => {
     const installed = policies(selfhosted)
     expect([...installed.keys()].sort()).toEqual([
+      "ppi-argocd-applications",
+      "ppi-argocd-namespaces",
+      "ppi-argocd-projects",
+      "ppi-tenant-cronjob-images",
       "ppi-tenant-egress",
       "ppi-tenant-images",
       "ppi-tenant-namespace",
       "ppi-tenant-rolebindings",
       "ppi-tenant-services",
+      "ppi-tenant-workload-images",
     ])
     for (const spec of installed.values()) {
       expect(spec.failurePolicy).toBe("Fail")
       for (const validation of spec.validations) {
-        expect(validation.message).toMatch(/^(tenant|a tenant|every)/)
+        expect(validation.message).toMatch(/^(tenant|a tenant|every|an Argo CD|the |a Namespace Argo CD)/)
         expect(balanced(validation.expression), validation.expression).toBe(true)
       }
     }
   })
 
-  it("binds every policy to deny, namespaced objects in the namespaces synth labels as a tenant's", () => {
+  it("binds every policy to deny, namespaced objects in the namespaces synth labels as a tenant's (Argo CD's objects in its namespace)", () => {
     const bindings = selfhosted.ofType(BINDING).map((resource) => resource.inputs.spec)
     expect(bindings.map((binding) => binding.policyName).sort()).toEqual([...policies(selfhosted).keys()].sort())
     for (const binding of bindings) {
       expect(binding.validationActions).toEqual(["Deny"])
-      if (binding.policyName === "ppi-tenant-namespace") expect(binding.matchResources).toBeUndefined()
+      if (["ppi-tenant-namespace", "ppi-argocd-namespaces"].includes(binding.policyName))
+        expect(binding.matchResources).toBeUndefined()
+      else if (binding.policyName.startsWith("ppi-argocd-"))
+        expect(binding.matchResources.namespaceSelector).toEqual({
+          matchLabels: { "kubernetes.io/metadata.name": "argocd" },
+        })
       else
         expect(binding.matchResources.namespaceSelector).toEqual({
           matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }],

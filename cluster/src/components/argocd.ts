@@ -1,4 +1,4 @@
-import { ARGOCD_NAMESPACE, bootstrapPlatformProject, PART_OF_LABEL, type Platform, rootApplication } from "@ppi/config"
+import { ARGOCD_NAMESPACE, PART_OF_LABEL, type Platform, platformProject, rootApplication } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import { Manifests } from "../versions.ts"
@@ -83,8 +83,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     args: ArgoCdArgs,
     install: pulumi.Resource,
     id: string,
-    projectName: string,
-    spec: Record<string, unknown>,
+    project: { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> },
     extra: pulumi.CustomResourceOptions = {},
   ): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
@@ -92,26 +91,25 @@ export class ArgoCd extends pulumi.ComponentResource {
       {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AppProject",
-        metadata: { name: projectName, namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
-        spec,
+        metadata: { ...project.metadata, namespace: ARGOCD_NAMESPACE, labels: labels("argocd") },
+        spec: project.spec,
       },
       { parent: this, dependsOn: [install], ...extra },
     )
   }
 
-  /** The emptied `default` project, the bootstrap platform project and the root app-of-apps. */
+  /**
+   * The emptied `default` project, the platform project and the root app-of-apps. The platform
+   * project is this program's alone: the root Application never reads it from the deploy branch,
+   * and the Argo CD admission policies refuse any other spec for it (`argocd-admission.ts`).
+   */
   private addRoot(args: ArgoCdArgs, install: pulumi.Resource): k8s.apiextensions.CustomResource {
     // Nothing may deploy through the default project.
-    this.project(args, install, "default-project", "default", {
-      sourceRepos: [],
-      destinations: [],
-      clusterResourceWhitelist: [],
-      namespaceResourceWhitelist: [],
+    this.project(args, install, "default-project", {
+      metadata: { name: "default" },
+      spec: { sourceRepos: [], destinations: [], clusterResourceWhitelist: [], namespaceResourceWhitelist: [] },
     })
-    const bootstrap = bootstrapPlatformProject(args.platform)
-    const platformProject = this.project(args, install, "platform-project", bootstrap.metadata.name, bootstrap.spec, {
-      ignoreChanges: ["spec"],
-    })
+    const platformProjectResource = this.project(args, install, "platform-project", platformProject(args.platform))
     const root = rootApplication(args.platform)
     return new k8s.apiextensions.CustomResource(
       logical(args.stack, "root-application"),
@@ -121,7 +119,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         metadata: { ...root.metadata, labels: labels("argocd") },
         spec: root.spec,
       },
-      { parent: this, dependsOn: [platformProject] },
+      { parent: this, dependsOn: [platformProjectResource] },
     )
   }
 }

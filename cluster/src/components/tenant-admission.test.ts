@@ -1,49 +1,14 @@
-import { CelScalar, celFunc, celMethod, run } from "@bufbuild/cel"
 import { describe, expect, it } from "@effect/vitest"
 import { decodePlatform, PLATFORM_FILE, type Platform, type PlatformInput } from "@ppi/config"
-import { rangeOf } from "@ppi/policy"
 import { Effect } from "effect"
 import { readPlatformInput } from "../platform-file.ts"
-import { type TenantAdmissionPolicy, tenantAdmissionPolicies } from "./tenant-admission.ts"
+import { admit } from "../testing/admission-cel.ts"
+import { tenantAdmissionPolicies } from "./tenant-admission.ts"
 
 const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
 
-/**
- * The policies' CEL, evaluated by a conformant CEL implementation (not an API server): standard
- * CEL plus Kubernetes' `cidr(…).containsCIDR(…)`, emulated here for IPv4. What only an API server
- * proves — type-checking against the OpenAPI schema, binding by namespace labels — is left to the
- * e2e.
- */
-const kubernetesCidr = [
-  celFunc("cidr", [CelScalar.STRING], CelScalar.STRING, (cidr) => cidr),
-  celMethod("containsCIDR", CelScalar.STRING, [CelScalar.STRING], CelScalar.BOOL, function (inner) {
-    const outer = rangeOf(this)
-    const candidate = rangeOf(inner)
-    return outer !== undefined && candidate !== undefined && outer[0] <= candidate[0] && candidate[1] <= outer[1]
-  }),
-]
-
-/** JSON → CEL values: objects become maps, integers CEL ints. */
-const toCel = (value: unknown): any =>
-  Array.isArray(value)
-    ? value.map(toCel)
-    : value !== null && typeof value === "object"
-      ? new Map(Object.entries(value).map(([key, inner]) => [key, toCel(inner)]))
-      : typeof value === "number" && Number.isInteger(value)
-        ? BigInt(value)
-        : value
-
 const platformFor = (mode: "selfhosted" | "cloud"): Platform =>
   Effect.runSync(decodePlatform(PLATFORM_FILE, { ...platformInput, mode }))
-
-/** What the API server would answer: the messages of the failing validations, or "not matched". */
-const admit = (policy: TenantAdmissionPolicy, object: unknown, oldObject: unknown = null) => {
-  const variables = { object: toCel(object), oldObject: toCel(oldObject) }
-  const evaluate = (expression: string) => run(expression, variables, { funcs: kubernetesCidr })
-  if (!(policy.matchConditions ?? []).every((condition) => evaluate(condition.expression) === true))
-    return "not matched"
-  return policy.validations.filter((validation) => evaluate(validation.expression) !== true).map((v) => v.message)
-}
 
 const policyNamed = (name: string, mode: "selfhosted" | "cloud" = "selfhosted") => {
   const policy = tenantAdmissionPolicies(platformFor(mode)).find((candidate) => candidate.name === name)
@@ -160,6 +125,37 @@ describe("ppi-tenant-images", () => {
   })
 })
 
+describe("ppi-tenant-workload-images and ppi-tenant-cronjob-images", () => {
+  const message = ["tenant workloads may run only ghcr.io/parametric-portal/api, pinned to a version or digest"]
+  const podSpec = (image: string) => ({ containers: [{ name: "api", image }] })
+  const templated = (image: string) => ({ spec: { template: { spec: podSpec(image) } } })
+  const cronJob = (image: string) => ({ spec: { jobTemplate: { spec: { template: { spec: podSpec(image) } } } } })
+  const workloads = policyNamed("ppi-tenant-workload-images")
+  const cronJobs = policyNamed("ppi-tenant-cronjob-images")
+
+  it("watches the pod template of every workload kind, not only pods", () => {
+    expect(workloads.rules.flatMap((rule) => rule.resources)).toEqual([
+      "deployments",
+      "replicasets",
+      "statefulsets",
+      "daemonsets",
+      "jobs",
+    ])
+    expect(cronJobs.rules.flatMap((rule) => rule.resources)).toEqual(["cronjobs"])
+  })
+  it("admits the API image pinned, refuses latest and foreign images in a template", () => {
+    expect(admit(workloads, templated("ghcr.io/parametric-portal/api:1.4.2"))).toEqual([])
+    expect(admit(cronJobs, cronJob("ghcr.io/parametric-portal/api:1.4.2"))).toEqual([])
+    for (const image of ["ghcr.io/parametric-portal/api:latest", "docker.io/attacker/xmrig:6.21.0"]) {
+      expect(admit(workloads, templated(image)), image).toEqual(message)
+      expect(admit(cronJobs, cronJob(image)), image).toEqual(message)
+    }
+    const sidecar = templated("ghcr.io/parametric-portal/api:1.4.2")
+    Object.assign(sidecar.spec.template.spec, { initContainers: [{ name: "x", image: "busybox:1" }] })
+    expect(admit(workloads, sidecar)).toEqual(message)
+  })
+})
+
 describe("ppi-tenant-namespace", () => {
   const policy = policyNamed("ppi-tenant-namespace")
   const namespace = (labels: Record<string, string>) => ({ kind: "Namespace", metadata: { name: "acme", labels } })
@@ -184,6 +180,26 @@ describe("ppi-tenant-namespace", () => {
     expect(admit(policy, namespace(withoutWarn), namespace(synthesized))).toEqual([
       "a tenant Namespace keeps pod-security.kubernetes.io/warn=restricted",
     ])
+  })
+  it("refuses pinning Pod Security to a version older than synth's, in any mode", () => {
+    const versioned = {
+      ...synthesized,
+      "pod-security.kubernetes.io/enforce-version": "v1.28",
+      "pod-security.kubernetes.io/audit-version": "v1.28",
+      "pod-security.kubernetes.io/warn-version": "v1.28",
+    }
+    expect(admit(policy, namespace(versioned), namespace(versioned))).toEqual([])
+    expect(admit(policy, namespace({ ...versioned, "pod-security.kubernetes.io/warn-version": "latest" }))).toEqual([])
+    expect(admit(policy, namespace({ ...versioned, "pod-security.kubernetes.io/audit-version": "v1.31" }))).toEqual([])
+    for (const old of ["v1.0", "v1.22", "v1.27", "v2.28", "1.28"])
+      expect(
+        admit(
+          policy,
+          namespace({ ...versioned, "pod-security.kubernetes.io/enforce-version": old }),
+          namespace(versioned),
+        ),
+        old,
+      ).toEqual(["a tenant Namespace keeps pod-security.kubernetes.io/enforce-version at latest or v1.28 and later"])
   })
   it("refuses removing or changing the tenant label, which would unbind every other policy", () => {
     const { "platform.parametric.dev/tenant": _tenant, ...untenanted } = synthesized

@@ -1,6 +1,8 @@
-import { endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
+import { ARGOCD_NAMESPACE, endpoints, type Platform, TENANT_LABEL } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
+import { Match } from "effect"
+import { argocdAdmissionPolicies } from "./argocd-admission.ts"
 import { labels, logical, type Opts } from "./common.ts"
 
 /**
@@ -23,8 +25,11 @@ export interface TenantAdmissionPolicy {
     readonly resources: ReadonlyArray<string>
     readonly operations: ReadonlyArray<string>
   }>
-  /** Namespaced objects: bound to tenant namespaces by label. Namespaces themselves: by a match condition. */
-  readonly scope: "tenant-namespaces" | "tenant-namespace-objects"
+  /**
+   * Namespaced objects: bound to tenant namespaces by label, or to Argo CD's namespace by name.
+   * Namespaces themselves: by a match condition.
+   */
+  readonly scope: "tenant-namespaces" | "tenant-namespace-objects" | "argocd-namespace"
   readonly matchConditions?: ReadonlyArray<{ readonly name: string; readonly expression: string }>
   readonly validations: ReadonlyArray<AdmissionValidation>
 }
@@ -34,10 +39,10 @@ const hasLabel = (object: string, key: string) =>
   `has(${object}.metadata.labels) && '${key}' in ${object}.metadata.labels`
 const label = (key: string) => `object.metadata.labels['${key}']`
 
-/** Every container list of a pod: containers, init containers, ephemeral containers. */
-const allContainers = (check: string) =>
+/** Every container list of a pod spec (at `podSpec`): containers, init containers, ephemeral containers. */
+const allContainers = (check: string, podSpec = "object.spec") =>
   ["containers", "initContainers", "ephemeralContainers"]
-    .map((list) => `(!has(object.spec.${list}) || object.spec.${list}.all(c, ${check}))`)
+    .map((list) => `(!has(${podSpec}.${list}) || ${podSpec}.${list}.all(c, ${check}))`)
     .join(" && ")
 
 /** The address ranges a tenant may reach by IP: the managed data services' (none when self-hosted). */
@@ -106,6 +111,10 @@ const egressPolicy = (cidrs: ReadonlyArray<string>): TenantAdmissionPolicy => ({
   ],
 })
 
+/** `repo:tag` or `repo@digest` of the API repository (the tag is never latest); nothing from another repository. */
+const pinnedApi = (api: string) =>
+  `(c.image.startsWith('${api}:') || c.image.startsWith('${api}@')) && !c.image.endsWith(':latest')`
+
 /** Tenant pods: the platform's API image (`api`, its repository) only, pinned. */
 const imagesPolicy = (api: string): TenantAdmissionPolicy => ({
   name: "ppi-tenant-images",
@@ -114,14 +123,54 @@ const imagesPolicy = (api: string): TenantAdmissionPolicy => ({
   rules: [{ apiGroups: [""], resources: ["pods", "pods/ephemeralcontainers"], operations: write }],
   validations: [
     {
-      // `repo:tag` or `repo@digest` (the tag is never latest); nothing from another repository.
-      expression: allContainers(
-        `(c.image.startsWith('${api}:') || c.image.startsWith('${api}@')) && !c.image.endsWith(':latest')`,
-      ),
+      expression: allContainers(pinnedApi(api)),
       message: `tenant pods may run only ${api}, pinned to a version or digest`,
     },
   ],
 })
+
+/**
+ * The same for every pod template, so that a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job
+ * or CronJob of a foreign image is refused itself, not only each pod it would make. One policy per
+ * place of the template: each expression then reads one shape of object.
+ */
+const templateImagesPolicies = (api: string): ReadonlyArray<TenantAdmissionPolicy> => [
+  {
+    name: "ppi-tenant-workload-images",
+    description: "Tenant workloads' pod templates run only the platform's API image, pinned",
+    scope: "tenant-namespace-objects",
+    rules: [
+      {
+        apiGroups: ["apps"],
+        resources: ["deployments", "replicasets", "statefulsets", "daemonsets"],
+        operations: write,
+      },
+      { apiGroups: ["batch"], resources: ["jobs"], operations: write },
+    ],
+    validations: [
+      {
+        expression: allContainers(pinnedApi(api), "object.spec.template.spec"),
+        message: `tenant workloads may run only ${api}, pinned to a version or digest`,
+      },
+    ],
+  },
+  {
+    name: "ppi-tenant-cronjob-images",
+    description: "Tenant CronJobs' pod templates run only the platform's API image, pinned",
+    scope: "tenant-namespace-objects",
+    rules: [{ apiGroups: ["batch"], resources: ["cronjobs"], operations: write }],
+    validations: [
+      {
+        expression: allContainers(pinnedApi(api), "object.spec.jobTemplate.spec.template.spec"),
+        message: `tenant workloads may run only ${api}, pinned to a version or digest`,
+      },
+    ],
+  },
+]
+
+/** The Pod Security version synth pins; no tenant namespace may go back to an older `restricted`. */
+const MIN_PSS_MINOR = 28
+const PSS_VERSIONS = "^(latest|v1[.](2[89]|[3-9][0-9]|[1-9][0-9][0-9]+))$"
 
 /** Tenant Namespaces: their tenant label and Pod Security `restricted` stay. */
 const namespacePolicy = (): TenantAdmissionPolicy => ({
@@ -146,6 +195,11 @@ const namespacePolicy = (): TenantAdmissionPolicy => ({
       expression: `${hasLabel("object", `pod-security.kubernetes.io/${mode}`)} && ${label(`pod-security.kubernetes.io/${mode}`)} == 'restricted'`,
       message: `a tenant Namespace keeps pod-security.kubernetes.io/${mode}=restricted`,
     })),
+    // An older version of `restricted` allows more (synth pins v1.28): only latest or v1.28 on.
+    ...(["enforce", "audit", "warn"] as const).map((mode) => ({
+      expression: `!(${hasLabel("object", `pod-security.kubernetes.io/${mode}-version`)}) || ${label(`pod-security.kubernetes.io/${mode}-version`)}.matches('${PSS_VERSIONS}')`,
+      message: `a tenant Namespace keeps pod-security.kubernetes.io/${mode}-version at latest or v1.${MIN_PSS_MINOR} and later`,
+    })),
   ],
 })
 
@@ -154,16 +208,28 @@ export const tenantAdmissionPolicies = (platform: Platform): ReadonlyArray<Tenan
   roleBindingsPolicy(),
   egressPolicy(allowedEgressCidrs(platform)),
   imagesPolicy(platform.images.api.repository),
+  ...templateImagesPolicies(platform.images.api.repository),
   namespacePolicy(),
 ]
 
 /** The binding's selection: namespaced objects in namespaces carrying the tenant label. */
 const tenantNamespaceSelector = { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] }
+/** Argo CD's namespace, by the name label the API server sets on every namespace. */
+const argocdNamespaceSelector = { matchLabels: { "kubernetes.io/metadata.name": ARGOCD_NAMESPACE } }
+
+const matchResourcesOf = (scope: TenantAdmissionPolicy["scope"]) =>
+  Match.value(scope).pipe(
+    Match.when("tenant-namespace-objects", () => ({ matchResources: { namespaceSelector: tenantNamespaceSelector } })),
+    Match.when("argocd-namespace", () => ({ matchResources: { namespaceSelector: argocdNamespaceSelector } })),
+    // Namespaces are cluster-scoped: their policies select by match conditions.
+    Match.when("tenant-namespaces", () => ({})),
+    Match.exhaustive,
+  )
 
 export class TenantAdmission extends pulumi.ComponentResource {
   constructor(name: string, args: { readonly stack: string; readonly platform: Platform }, opts?: Opts) {
     super("ppi:guardrails:TenantAdmission", name, {}, opts)
-    for (const policy of tenantAdmissionPolicies(args.platform)) {
+    for (const policy of [...tenantAdmissionPolicies(args.platform), ...argocdAdmissionPolicies(args.platform)]) {
       const created = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
         logical(args.stack, policy.name),
         {
@@ -195,9 +261,7 @@ export class TenantAdmission extends pulumi.ComponentResource {
           spec: {
             policyName: policy.name,
             validationActions: ["Deny"],
-            ...(policy.scope === "tenant-namespace-objects"
-              ? { matchResources: { namespaceSelector: tenantNamespaceSelector } }
-              : {}),
+            ...matchResourcesOf(policy.scope),
           },
         },
         { parent: this, dependsOn: [created] },

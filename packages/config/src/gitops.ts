@@ -1,4 +1,6 @@
-import type { Platform } from "./platform.ts"
+import { dataNamespaceOf } from "./contract.ts"
+import { PLATFORM_NAMESPACES } from "./names.ts"
+import { endpoints, type Platform } from "./platform.ts"
 
 /**
  * The contract between the synth (which writes `out/`), the deploy branch and the cluster
@@ -39,12 +41,16 @@ export const signatureKeysOf = (
     ? {}
     : { signatureKeys: platform.deploy.signingKeys.map(({ keyID }) => ({ keyID })) }
 
-/** Where the root app-of-apps finds the Argo CD objects on the deploy branch. */
+/**
+ * Where the root app-of-apps finds the Argo CD objects on the deploy branch: every tenant's
+ * `argocd` folder, never the fleet folder. The platform project is `cluster/`'s alone
+ * (`platformProject`): a copy on the deploy branch would decide its own rights.
+ */
 const rootSource = (platform: Platform) => ({
   repoURL: platform.deploy.repoURL,
   targetRevision: platform.deploy.branch,
   path: ".",
-  directory: { recurse: true, include: "*/argocd/*.yaml" },
+  directory: { recurse: true, include: "*/argocd/*.yaml", exclude: `${FLEET_FOLDER}/*` },
 })
 
 /**
@@ -68,23 +74,66 @@ export const rootApplication = (platform: Platform) => ({
   },
 })
 
+/** Kinds the platform project deploys into tenant namespaces and its own: guardrails, credentials, provisioning. */
+export const PLATFORM_PROJECT_KINDS: ReadonlyArray<{ readonly group: string; readonly kind: string }> = [
+  { group: "", kind: "ResourceQuota" },
+  { group: "", kind: "LimitRange" },
+  { group: "", kind: "ServiceAccount" },
+  { group: "", kind: "ConfigMap" },
+  { group: "networking.k8s.io", kind: "NetworkPolicy" },
+  { group: "rbac.authorization.k8s.io", kind: "Role" },
+  { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+  { group: "batch", kind: "Job" },
+  { group: "external-secrets.io", kind: "ExternalSecret" },
+  { group: "external-secrets.io", kind: "SecretStore" },
+  { group: "generators.external-secrets.io", kind: "Password" },
+  { group: "argoproj.io", kind: "Application" },
+  { group: "argoproj.io", kind: "AppProject" },
+]
+
 /**
- * The platform AppProject as the cluster bootstrap first creates it: just enough for the root
- * Application to create the Argo CD objects. The synthesized `_platform` project then takes over
- * its spec (the bootstrap ignores later changes to it).
+ * Namespaces no tenant may be named after and the platform project may never reach: the
+ * platform's own (but Argo CD's and the platform namespace, where it works), the ingress and data
+ * namespaces of this platform, and Kubernetes' `kube-*`.
  */
-export const bootstrapPlatformProject = (platform: Platform) => ({
+export const reservedNamespaces = (platform: Platform): ReadonlyArray<string> => {
+  const { postgres, redis } = endpoints(platform)
+  const reserved = new Set<string>([
+    ...PLATFORM_NAMESPACES,
+    platform.ingressNamespace,
+    dataNamespaceOf(postgres),
+    dataNamespaceOf(redis),
+  ])
+  for (const working of [ARGOCD_NAMESPACE, platform.platformNamespace]) reserved.delete(working)
+  return [...reserved, "kube-*"].sort()
+}
+
+/**
+ * The platform AppProject, created by the cluster bootstrap and by nothing else (the root
+ * Application never reads the fleet folder; admission refuses any other spec for it). Tenants
+ * come and go without `pulumi up`, so it cannot list their namespaces: it allows every namespace
+ * but the reserved ones (Argo CD's deny patterns), and admission confines each of its
+ * Applications to a tenant's namespace and folder.
+ */
+export const platformProject = (platform: Platform) => ({
   apiVersion: "argoproj.io/v1alpha1",
   kind: "AppProject",
-  metadata: { name: PLATFORM_PROJECT, namespace: ARGOCD_NAMESPACE },
+  metadata: {
+    name: PLATFORM_PROJECT,
+    namespace: ARGOCD_NAMESPACE,
+    // A cluster whose root Application synced the old deploy-branch copy must not prune it.
+    annotations: { "argocd.argoproj.io/sync-options": "Prune=false" },
+  },
   spec: {
+    description: "Platform-owned objects of every tenant: namespaces, guardrails, credentials, provisioning",
     sourceRepos: [platform.deploy.repoURL],
     ...signatureKeysOf(platform),
-    destinations: [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }],
-    namespaceResourceWhitelist: [
-      { group: "argoproj.io", kind: "Application" },
-      { group: "argoproj.io", kind: "AppProject" },
+    destinations: [
+      { server: IN_CLUSTER, namespace: "*" },
+      ...reservedNamespaces(platform).map((namespace) => ({ server: IN_CLUSTER, namespace: `!${namespace}` })),
     ],
+    clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+    namespaceResourceWhitelist: PLATFORM_PROJECT_KINDS.map((kind) => ({ ...kind })),
   },
 })
 

@@ -5,7 +5,7 @@ import { DATA_NAMESPACE } from "./contract.ts"
  * Namespaces the platform itself owns. A tenant named like one of them would be handed
  * the platform's namespace, so these names are refused at decode time.
  */
-const PlatformNamespaces = [
+export const PLATFORM_NAMESPACES = [
   "argocd",
   "cert-manager",
   "default",
@@ -21,7 +21,7 @@ const PlatformNamespaces = [
 ] as const
 
 export const isReservedName = (name: string): boolean =>
-  (PlatformNamespaces as ReadonlyArray<string>).includes(name) || name.startsWith("kube-")
+  (PLATFORM_NAMESPACES as ReadonlyArray<string>).includes(name) || name.startsWith("kube-")
 
 const DnsLabelPattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/
 

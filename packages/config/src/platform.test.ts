@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { PLATFORM_FILE } from "./contract.ts"
 import { decodePlatform } from "./decode.ts"
-import { bootstrapPlatformProject } from "./gitops.ts"
+import { platformProject } from "./gitops.ts"
 import { endpoints, imageRef, type PlatformInput } from "./platform.ts"
 
 const endpoint = { host: "db", port: 5432, database: "tenants" }
@@ -60,9 +60,9 @@ describe("Platform", () => {
         ...valid,
         deploy: { ...valid.deploy, signingKeys: [{ keyID: "0123456789ABCDEF", publicKey }] },
       })
-      expect(bootstrapPlatformProject(signed).spec.signatureKeys).toEqual([{ keyID: "0123456789ABCDEF" }])
+      expect(platformProject(signed).spec.signatureKeys).toEqual([{ keyID: "0123456789ABCDEF" }])
       const unsigned = yield* decode(valid)
-      expect(bootstrapPlatformProject(unsigned).spec).not.toHaveProperty("signatureKeys")
+      expect(platformProject(unsigned).spec).not.toHaveProperty("signatureKeys")
     }),
   )
 

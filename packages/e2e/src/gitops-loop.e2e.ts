@@ -232,51 +232,86 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
     }),
   )
 
-  it.effect("confines acme's project: not another namespace, not its own guardrails", () =>
-    Effect.gen(function* () {
-      const kube = yield* KubeApi
-      const attempt = (name: string, path: string, namespace: string) =>
-        kube.apply({
+  it.effect(
+    "confines acme's project at admission: no Application into another namespace or its own guardrails, no wider project",
+    () =>
+      Effect.gen(function* () {
+        const kube = yield* KubeApi
+        // Refused whoever applies them: here the harness's identity, which is also Argo CD's; a signed
+        // deploy commit carrying them would get the same answer when Argo CD applies it.
+        const refusal = (object: KubeObject) =>
+          kube.apply(object).pipe(
+            Effect.as("admitted"),
+            Effect.catchTag("KubeApiError", (error) => Effect.succeed(error.detail)),
+          )
+        const application = (name: string, path: string, namespace: string) => ({
           apiVersion: "argoproj.io/v1alpha1",
           kind: "Application",
           metadata: { name, namespace: ARGOCD_NAMESPACE },
           spec: {
             project: "acme",
-            source: { repoURL: repo.repoURL, targetRevision: "deploy", path },
+            source: { repoURL: platform.deploy.repoURL, targetRevision: "deploy", path },
             destination: { server: "https://kubernetes.default.svc", namespace },
             syncPolicy: { automated: { prune: false, selfHeal: false } },
           },
         })
-      yield* attempt("acme-into-globex", "acme/app", "globex")
-      yield* attempt("acme-own-guardrails", "acme/platform", "acme")
-      const refused = (state: AppState) =>
-        state.conditions.some((condition) => condition.type === "InvalidSpecError") ||
-        state.syncMessages.some((message) => message.includes("not permitted in project"))
-      const [intoGlobex, ownGuardrails] = yield* waitForApps(
-        ["acme-into-globex", "acme-own-guardrails"],
-        "refused by acme's project",
-        refused,
-        "3 minutes",
-      )
-      expect(JSON.stringify(intoGlobex?.conditions)).toContain(
-        "namespace 'globex' do not match any of the allowed destinations in project 'acme'",
-      )
-      // Every guardrail kind is refused, so the sync applies nothing.
-      const messages = ownGuardrails?.syncMessages.join("\n") ?? ""
-      for (const kind of ["ResourceQuota", "LimitRange", "NetworkPolicy", "Namespace"])
-        expect(messages).toMatch(new RegExp(`${kind}.* is not permitted in project acme`))
-      // Nothing reached globex; acme's quota is still the platform's.
-      const globexApi = yield* kube.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: "globex", name: "api" })
-      expect(globexApi?.metadata.annotations?.["argocd.argoproj.io/tracking-id"]).toMatch(/^globex:/)
-      expect(yield* asSynthesized(deployObject("acme/platform", "ResourceQuota", "tenant-quota"))).toEqual([])
-      for (const name of ["acme-into-globex", "acme-own-guardrails"])
-        yield* kube.remove({
+        const tenantShape = "a tenant's Application uses its own project, namespace and app folder"
+        expect(yield* refusal(application("acme-into-globex", "acme/app", "globex"))).toContain(tenantShape)
+        expect(yield* refusal(application("acme-own-guardrails", "acme/platform", "acme"))).toContain(tenantShape)
+        expect(
+          yield* refusal({
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: "evil", namespace: ARGOCD_NAMESPACE },
+            // The deploy repository (a wider one is refused too): the destinations are what is judged here.
+            spec: {
+              sourceRepos: [platform.deploy.repoURL],
+              destinations: [{ server: "*", namespace: "*" }],
+              clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+            },
+          }),
+        ).toContain("a tenant's AppProject deploys only into its own namespace")
+        // The platform project is cluster/'s: a copy that also reaches kube-system is refused.
+        const platformProject = yield* kube.get({
           apiVersion: "argoproj.io/v1alpha1",
-          kind: "Application",
+          kind: "AppProject",
           namespace: ARGOCD_NAMESPACE,
-          name,
+          name: "platform",
         })
-    }),
+        const spec = platformProject?.spec as { destinations: Array<unknown> }
+        expect(
+          yield* refusal({
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: "platform", namespace: ARGOCD_NAMESPACE },
+            spec: {
+              ...spec,
+              destinations: [
+                ...spec.destinations,
+                { server: "https://kubernetes.default.svc", namespace: "kube-system" },
+              ],
+            },
+          }),
+        ).toContain("the platform AppProject reaches exactly the namespaces cluster/ declares for it")
+        // Nothing of it exists; globex is still globex's; acme's quota is still the platform's.
+        for (const [kind, name] of [
+          ["Application", "acme-into-globex"],
+          ["Application", "acme-own-guardrails"],
+          ["AppProject", "evil"],
+        ] as const)
+          expect(
+            yield* kube.get({ apiVersion: "argoproj.io/v1alpha1", kind, namespace: ARGOCD_NAMESPACE, name }),
+            name,
+          ).toBeUndefined()
+        const globexApi = yield* kube.get({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace: "globex",
+          name: "api",
+        })
+        expect(globexApi?.metadata.annotations?.["argocd.argoproj.io/tracking-id"]).toMatch(/^globex:/)
+        expect(yield* asSynthesized(deployObject("acme/platform", "ResourceQuota", "tenant-quota"))).toEqual([])
+      }),
   )
 
   it.effect("moves acme to the enterprise tier: quota and autoscaling follow on resync", () =>

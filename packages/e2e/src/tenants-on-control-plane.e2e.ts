@@ -325,6 +325,26 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
               Effect.catchTag("KubeApiError", (error: KubeApiError) => Effect.succeed(error.detail)),
             )
           const meta = (name: string) => ({ name, namespace: "acme" })
+          const synthesized = (component: string, kind: string) => {
+            const found = readComponent(outDir, "acme", component).find(({ object }) => object.kind === kind)
+            if (found === undefined) throw new Error(`acme's ${component} has no ${kind}`)
+            return structuredClone(found.object)
+          }
+          // acme's Namespace as synth writes it, less one label.
+          const namespaceWithout = (key: string): KubeObject => {
+            const namespace = synthesized("platform", "Namespace")
+            const { [key]: _removed, ...labels } = namespace.metadata.labels ?? {}
+            return { ...namespace, metadata: { ...namespace.metadata, labels } }
+          }
+          // acme's API Deployment, as a second Deployment running the API repository's `latest`.
+          const latest = (() => {
+            const deployment = synthesized("app", "Deployment") as KubeObject & {
+              spec: { template: { spec: { containers: Array<{ image: string }> } } }
+            }
+            for (const container of deployment.spec.template.spec.containers)
+              container.image = `${container.image.split(/[:@]/)[0]}:latest`
+            return { ...deployment, metadata: { ...deployment.metadata, name: "api-latest" } }
+          })()
           const attempts: ReadonlyArray<readonly [string, KubeObject, string]> = [
             [
               "an ExternalName Service to the shared database",
@@ -391,6 +411,63 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
                 },
               },
               "tenant pods may run only",
+            ],
+            [
+              "a NodePort Service",
+              {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: meta("node-port"),
+                spec: { type: "NodePort", ports: [{ port: 80 }] },
+              },
+              "tenant Services must be ClusterIP",
+            ],
+            [
+              "a LoadBalancer Service",
+              {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: meta("load-balancer"),
+                spec: { type: "LoadBalancer", ports: [{ port: 80 }] },
+              },
+              "tenant Services must be ClusterIP",
+            ],
+            ["a Deployment of the API image at :latest", latest, "tenant workloads may run only"],
+            [
+              "the namespace without its tenant label",
+              namespaceWithout("platform.parametric.dev/tenant"),
+              "a tenant Namespace keeps platform.parametric.dev/tenant set to its own name",
+            ],
+            [
+              "the namespace without its Pod Security enforce label",
+              namespaceWithout("pod-security.kubernetes.io/enforce"),
+              "a tenant Namespace keeps pod-security.kubernetes.io/enforce=restricted",
+            ],
+            [
+              "the namespace pinned to an ancient Pod Security version",
+              {
+                ...synthesized("platform", "Namespace"),
+                metadata: {
+                  ...synthesized("platform", "Namespace").metadata,
+                  labels: {
+                    ...synthesized("platform", "Namespace").metadata.labels,
+                    "pod-security.kubernetes.io/enforce-version": "v1.22",
+                  },
+                },
+              },
+              "a tenant Namespace keeps pod-security.kubernetes.io/enforce-version at latest or v1.28 and later",
+            ],
+            [
+              "a namespace outside the tenant policies, as Argo CD would create it (tracking annotation)",
+              {
+                apiVersion: "v1",
+                kind: "Namespace",
+                metadata: {
+                  name: "miner",
+                  annotations: { "argocd.argoproj.io/tracking-id": "acme-platform:/Namespace:miner/miner" },
+                },
+              },
+              "a Namespace Argo CD applies is a tenant's",
             ],
             [
               "the namespace relabelled privileged",

@@ -1,7 +1,7 @@
 import type { KubeObject, ObjectRule, TenantRule } from "./kube-object.ts"
 import { field, list } from "./kube-object.ts"
 import { objectRules, tenantRules } from "./rule-set.ts"
-import { platformProject, projectFields, projectSources, tenantArgoRules } from "./rules/argocd.ts"
+import { platformProject, projectFields, projectSignature, projectSources, tenantArgoRules } from "./rules/argocd.ts"
 import { credentialRules } from "./rules/credentials.ts"
 import { claimsOf, type FolderClaims, fleetRules } from "./rules/fleet.ts"
 import { namespacePodSecurity, namespacePresent, namespaceTenantLabel } from "./rules/namespace-labels.ts"
@@ -88,7 +88,11 @@ export const treeRules = (): ReadonlyArray<{ readonly id: string; readonly descr
  */
 export const checkFolder = (folder: Folder, context: TreeContext): ReadonlyArray<TreeViolation> =>
   folder.tenant === context.fleetFolder
-    ? run([...placementRules, projectFields, projectSources, fromObjectRule(noPlaintextSecrets)], folder, context)
+    ? run(
+        [...placementRules, projectFields, projectSources, projectSignature, fromObjectRule(noPlaintextSecrets)],
+        folder,
+        context,
+      )
     : run(tenantFolderRules(), folder, context)
 
 /** Rules across folders: hostnames, objects two folders write, the platform project's reach. */

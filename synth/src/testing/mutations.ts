@@ -8,8 +8,11 @@ import type { EditableTree } from "./editable-tree.ts"
 export interface Mutation {
   readonly attack: string
   readonly rule: string
-  /** The platform mode whose output is mutated (selfhosted unless said). */
-  readonly mode?: "cloud"
+  /**
+   * The platform whose output is mutated: selfhosted unless said; `signed`: selfhosted with the
+   * bot's signing key listed (see SIGNING_KEY_ID).
+   */
+  readonly mode?: "cloud" | "signed"
   readonly apply: (tree: EditableTree) => void
 }
 
@@ -27,6 +30,9 @@ const PROJECT = argocd("appproject-acme")
 const APPLICATION = argocd("application-acme")
 const PLATFORM_APPLICATION = argocd("application-acme-platform")
 const PLATFORM_PROJECT = "_platform/argocd/appproject-platform.yaml" // in _platform/argocd/manifest.yaml
+
+/** The key ID the `signed` platform lists. */
+export const SIGNING_KEY_ID = "0123456789ABCDEF"
 
 const pod = (tree: EditableTree) => tree.doc(DEPLOYMENT).spec.template.spec
 const api = (tree: EditableTree) => pod(tree).containers[0]
@@ -984,6 +990,30 @@ const argo: ReadonlyArray<Mutation> = [
     rule: "argocd/platform-project",
     apply: (tree) => {
       tree.doc(PLATFORM_PROJECT).spec.namespaceResourceWhitelist.push({ group: "", kind: "Secret" })
+    },
+  },
+  {
+    attack: "the platform project drops its signatureKeys, so an unsigned commit syncs",
+    rule: "argocd/project-signature",
+    mode: "signed",
+    apply: (tree) => {
+      delete tree.doc(PLATFORM_PROJECT).spec.signatureKeys
+    },
+  },
+  {
+    attack: "the tenant project also trusts the attacker's key",
+    rule: "argocd/project-signature",
+    mode: "signed",
+    apply: (tree) => {
+      tree.doc(PROJECT).spec.signatureKeys.push({ keyID: "FEDCBA9876543210" })
+    },
+  },
+  {
+    attack: "the tenant project trusts only the attacker's key",
+    rule: "argocd/project-signature",
+    mode: "signed",
+    apply: (tree) => {
+      tree.doc(PROJECT).spec.signatureKeys = [{ keyID: "FEDCBA9876543210" }]
     },
   },
   {

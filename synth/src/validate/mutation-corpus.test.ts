@@ -2,12 +2,29 @@ import { describe, expect, it } from "@effect/vitest"
 import { checkTree, formatViolation, treeRules } from "@ppi/policy"
 import { EditableTree } from "../testing/editable-tree.ts"
 import { exampleTree } from "../testing/example-tree.ts"
-import { examplePlatform, platformFor } from "../testing/fixtures.ts"
-import { mutations } from "../testing/mutations.ts"
+import { examplePlatform, platformFor, platformInput } from "../testing/fixtures.ts"
+import { mutations, SIGNING_KEY_ID } from "../testing/mutations.ts"
 
-// The real synthesized output of the example tenants, in both deployment modes.
-const platforms = { selfhosted: examplePlatform, cloud: platformFor({ mode: "cloud" }) }
-const trees = { selfhosted: await exampleTree(platforms.selfhosted), cloud: await exampleTree(platforms.cloud) }
+/** Signature checks need listed keys; the armored key is never read by synth or the engine. */
+const signed = platformFor({
+  deploy: {
+    ...platformInput.deploy,
+    signingKeys: [
+      {
+        keyID: SIGNING_KEY_ID,
+        publicKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n",
+      },
+    ],
+  },
+})
+
+// The real synthesized output of the example tenants, in both deployment modes, and signed.
+const platforms = { selfhosted: examplePlatform, cloud: platformFor({ mode: "cloud" }), signed }
+const trees = {
+  selfhosted: await exampleTree(platforms.selfhosted),
+  cloud: await exampleTree(platforms.cloud),
+  signed: await exampleTree(platforms.signed),
+}
 
 describe("the mutation corpus", () => {
   it("has at least 60 distinct attacks", () => {

@@ -189,6 +189,28 @@ const applicationSource = perObject(
   },
 )
 
+/**
+ * With signing keys listed, a project that drops or changes them lets Argo CD sync a commit the
+ * bot did not sign (or one signed by someone else's key): every project carries exactly the
+ * platform's keys. Without keys listed (or without a platform file) there is nothing to compare.
+ */
+export const projectSignature = perObject(
+  "argocd/project-signature",
+  "When the platform lists signing keys, every AppProject requires exactly those keys of a commit",
+  (placed, _folder, context) => {
+    const wanted = context.signingKeys ?? []
+    if (!isProject(placed) || wanted.length === 0) return []
+    const keys = list(field(placed.object, "spec", "signatureKeys")).map((key) => String(field(key, "keyID")))
+    const missing = wanted.filter((key) => !keys.includes(key))
+    const foreign = keys.filter((key) => !wanted.includes(key))
+    return [
+      ...(keys.length === 0 ? ["requires no signature of a commit"] : []),
+      ...(keys.length > 0 ? missing.map((key) => `does not require the platform's key ${key}`) : []),
+      ...foreign.map((key) => `trusts key ${key}, which the platform does not list`),
+    ]
+  },
+)
+
 const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec"])
 
 const applicationFields = perObject(
@@ -243,6 +265,7 @@ export const tenantArgoRules: ReadonlyArray<TreeRule> = [
   projectDestinations,
   projectSources,
   projectKinds,
+  projectSignature,
   applicationProject,
   applicationDestination,
   applicationSource,

@@ -17,6 +17,8 @@ export interface TreeContext {
   readonly dataCidrs: ReadonlyArray<string> | undefined
   readonly deployRepo: string | undefined
   readonly deployBranch: string | undefined
+  /** The key IDs every AppProject must require of a commit; undefined: no platform file, not checked. */
+  readonly signingKeys: ReadonlyArray<string> | undefined
   readonly baseDomain: string | undefined
   readonly ingressClass: string | undefined
   readonly clusterIssuer: string | undefined
@@ -59,6 +61,7 @@ export const contextOf = (options: TreeOptions = {}): TreeContext => {
       dataCidrs: undefined,
       deployRepo: undefined,
       deployBranch: undefined,
+      signingKeys: undefined,
       baseDomain: undefined,
       ingressClass: undefined,
       clusterIssuer: undefined,
@@ -83,6 +86,7 @@ export const contextOf = (options: TreeOptions = {}): TreeContext => {
     dataCidrs: cidrs,
     deployRepo: platform.deploy.repoURL,
     deployBranch: platform.deploy.branch,
+    signingKeys: platform.deploy.signingKeys.map(({ keyID }) => keyID),
     baseDomain: platform.baseDomain,
     ingressClass: platform.ingressClass,
     clusterIssuer: platform.clusterIssuer,

@@ -4,32 +4,17 @@ import {
   managedLabels,
   namespaceOf,
   PLATFORM_PROJECT,
+  PLATFORM_PROJECT_KINDS,
   type Platform,
   signatureKeysOf,
 } from "@ppi/config"
 import { ApiObject, type Chart } from "cdk8s"
 import { SyncWave, syncWave } from "../sync-wave.ts"
 
-/** Kinds the platform project deploys into tenant namespaces and its own: guardrails, credentials, provisioning. */
-const PLATFORM_KINDS = [
-  { group: "", kind: "ResourceQuota" },
-  { group: "", kind: "LimitRange" },
-  { group: "", kind: "ServiceAccount" },
-  { group: "", kind: "ConfigMap" },
-  { group: "networking.k8s.io", kind: "NetworkPolicy" },
-  { group: "rbac.authorization.k8s.io", kind: "Role" },
-  { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-  { group: "batch", kind: "Job" },
-  { group: "external-secrets.io", kind: "ExternalSecret" },
-  { group: "external-secrets.io", kind: "SecretStore" },
-  { group: "generators.external-secrets.io", kind: "Password" },
-  { group: "argoproj.io", kind: "Application" },
-  { group: "argoproj.io", kind: "AppProject" },
-]
-
 /**
- * The platform's AppProject, fleet-wide: it may create tenant namespaces and deploy guardrails
- * into exactly the tenants' namespaces, the platform namespace and Argo CD's own.
+ * The platform's AppProject as the published tree describes it: exactly the tenants'
+ * namespaces, the platform namespace and Argo CD's own. Review and `pnpm policy` read it; Argo CD
+ * does not (the root Application skips the fleet folder): the live project is `cluster/`'s.
  */
 export const addPlatformProject = (chart: Chart, platform: Platform, tenants: ReadonlyArray<string>): void => {
   const namespaces = [...new Set([ARGOCD_NAMESPACE, platform.platformNamespace, ...tenants.map(namespaceOf)])].sort()
@@ -50,7 +35,7 @@ export const addPlatformProject = (chart: Chart, platform: Platform, tenants: Re
       ...signatureKeysOf(platform),
       destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
       clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-      namespaceResourceWhitelist: PLATFORM_KINDS,
+      namespaceResourceWhitelist: PLATFORM_PROJECT_KINDS.map((kind) => ({ ...kind })),
     },
   })
 }
