@@ -227,7 +227,7 @@ describe("GitHub workflows", () => {
     // name → the workflows (file name without .yml) that read it, e.g. "vars.AWS_REGION" → cluster-up, …
     const used = new Map<string, Set<string>>()
     for (const file of files)
-      for (const [, name] of (await load(file)).text.matchAll(/\b((?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_]*)/g))
+      for (const [name] of (await load(file)).text.matchAll(/\b(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_]*/g))
         used.set(name, (used.get(name) ?? new Set()).add(file.replace(/\.ya?ml$/, "")))
     // §5's two tables: | `NAME` | used by | … |, one under **Variables**, one under **Secrets**.
     const page = await readFile(setupPage, "utf8")
