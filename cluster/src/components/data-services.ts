@@ -73,13 +73,13 @@ const containersOf = (service: Service): { initContainers: Array<Container>; con
 }
 
 /** One stateful data service on a Longhorn volume, reachable as `<name>.<namespace>` with the labels tenants' NetworkPolicies allow. */
-const statefulService = (parent: pulumi.Resource, stack: string, namespace: string, service: Service) => {
+const statefulService = (opts: pulumi.CustomResourceOptions, stack: string, namespace: string, service: Service) => {
   const meta = { name: service.name, namespace, labels: labels(service.name) }
   const selector = { "app.kubernetes.io/name": service.name }
   new k8s.core.v1.Service(
     logical(stack, service.name, "service"),
     { metadata: meta, spec: { selector, ports: [{ port: service.port, targetPort: service.port }] } },
-    { parent },
+    opts,
   )
   return new k8s.apps.v1.StatefulSet(
     logical(stack, service.name),
@@ -114,7 +114,7 @@ const statefulService = (parent: pulumi.Resource, stack: string, namespace: stri
         ],
       },
     },
-    { parent },
+    opts,
   )
 }
 
@@ -204,18 +204,20 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
   constructor(name: string, args: SelfHostedDataServicesArgs, opts?: Opts) {
     super("ppi:data:SelfHostedDataServices", name, {}, opts)
     const parent = { parent: this }
-    new k8s.core.v1.Namespace(
+    const namespace = new k8s.core.v1.Namespace(
       logical(args.stack, "data-namespace"),
       { metadata: { name: args.dataNamespace, labels: labels("platform-data") } },
       parent,
     )
+    // What runs in the data namespace waits for it: the engine creates independent resources at once.
+    const inData = { parent: this, dependsOn: [namespace] }
     const pg = password(this, logical(args.stack, "postgres-admin-password"))
     const redis = password(this, logical(args.stack, "redis-admin-password"))
     const secret = (id: string, name: string, namespace: string, data: Record<string, pulumi.Input<string>>) =>
       new k8s.core.v1.Secret(
         logical(args.stack, id),
         { metadata: { name, namespace, labels: labels(name) }, stringData: data },
-        parent,
+        namespace === args.dataNamespace ? inData : parent,
       )
     secret("postgres-server-secret", POSTGRES_ADMIN_SECRET, args.dataNamespace, { password: pg })
     secret("redis-acl", "redis-acl", args.dataNamespace, {
@@ -230,9 +232,9 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
         password: redis,
       }),
     ]
-    statefulService(this, args.stack, args.dataNamespace, postgresService(args))
-    statefulService(this, args.stack, args.dataNamespace, redisService(args))
-    statefulService(this, args.stack, args.dataNamespace, {
+    statefulService(inData, args.stack, args.dataNamespace, postgresService(args))
+    statefulService(inData, args.stack, args.dataNamespace, redisService(args))
+    statefulService(inData, args.stack, args.dataNamespace, {
       name: "garage",
       image: Images.garage,
       port: 3900,

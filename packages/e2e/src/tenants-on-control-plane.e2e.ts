@@ -274,6 +274,9 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
         const kube = yield* KubeApi
         const selfhosted = yield* clusterObjects("selfhosted")
         expect(selfhosted.objects.length).toBeGreaterThan(80)
+        // The order comes from the declared dependencies, not only the kind ranking: every object
+        // waits for the namespace and CRDs it needs from other resources, as a parallel `pulumi up` would.
+        expect(selfhosted.undeclaredNeeds).toEqual([])
         expect(yield* applyClusterObjects(selfhosted.objects)).toEqual([])
         // Controllers the harness cannot run are installed as objects; these parts never reach it.
         expect(selfhosted.notApplied).toEqual([
@@ -282,6 +285,7 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
           "metrics-server's APIService v1beta1.metrics.k8s.io (no metrics are served on kwok)",
         ])
         const cloud = yield* clusterObjects("cloud")
+        expect(cloud.undeclaredNeeds).toEqual([])
         expect(yield* applyClusterObjects(cloud.objects)).toEqual([])
         // Every Deployment (Argo CD's, External Secrets', ExternalDNS's, Traefik) gets its pods past
         // admission (Pod Security of its namespace included) and available on kwok.

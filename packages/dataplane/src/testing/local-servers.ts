@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { findExecutable, installCommand, isExecutableFile, PG_ROOT, pgBin } from "./server-binaries.ts"
 import { until } from "./until.ts"
 
 /**
@@ -10,35 +11,34 @@ import { until } from "./until.ts"
  * folders for one test file, and stopped after it. Installs the packages when they are missing
  * (CI machines start without them; `.ci/run` installs them too).
  */
-const PG_ROOT = "/usr/lib/postgresql"
 const isRoot = process.getuid?.() === 0
 
-/** The highest installed PostgreSQL major Debian/Ubuntu ship (14 on ubuntu-22.04, 15 on Debian 12, 16 on 24.04…). */
-const pgBin = (): string | undefined => {
-  const majors = existsSync(PG_ROOT)
-    ? readdirSync(PG_ROOT)
-        .filter((name) => /^\d+$/.test(name) && Number(name) >= 14 && existsSync(`${PG_ROOT}/${name}/bin/postgres`))
-        .sort((a, b) => Number(b) - Number(a))
-    : []
-  return majors[0] === undefined ? undefined : `${PG_ROOT}/${majors[0]}/bin`
+interface Binaries {
+  /** The bin folder of the PostgreSQL major to run (initdb, postgres). */
+  readonly pg: string
+  readonly psql: string
+  readonly redisServer: string
+  readonly redisCli: string
 }
 
-const ensurePackages = (): string => {
-  const found = pgBin()
-  if (found && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return found
-  // A CI runner is not root but has passwordless sudo; this machine kind is root.
-  const sudo = isRoot ? "" : "sudo "
-  execFileSync(
-    "sh",
-    [
-      "-c",
-      `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server`,
-    ],
-    { stdio: "inherit" },
-  )
-  const installed = pgBin()
-  if (installed === undefined) throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}`)
-  return installed
+const installed = (): Binaries | undefined => {
+  const pg = pgBin()
+  if (pg === undefined) return undefined
+  const find = (name: string, ...extra: ReadonlyArray<string>) =>
+    findExecutable(name, process.env.PATH, isExecutableFile, ["/usr/bin", "/usr/sbin", ...extra])
+  const [psql, redisServer, redisCli] = [find("psql", pg), find("redis-server"), find("redis-cli")]
+  return psql && redisServer && redisCli ? { pg, psql, redisServer, redisCli } : undefined
+}
+
+let binaries: Binaries | undefined
+const ensurePackages = (): Binaries => {
+  binaries ??= installed()
+  if (binaries !== undefined) return binaries
+  execFileSync("sh", ["-c", installCommand(isRoot)], { stdio: "inherit" })
+  binaries = installed()
+  if (binaries === undefined)
+    throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}, or no psql, redis-server or redis-cli`)
+  return binaries
 }
 
 export const freePort = (): Promise<number> =>
@@ -70,7 +70,7 @@ export interface LocalPostgres {
 
 /** initdb + postgres as an unprivileged user: `postgres` when we are root (PostgreSQL refuses root), else ourselves. */
 export const startPostgres = async (): Promise<LocalPostgres> => {
-  const bin = ensurePackages()
+  const { pg: bin, psql } = ensurePackages()
   const dir = mkdtempSync(join(tmpdir(), "ppi-pg-"))
   chmodSync(dir, 0o777)
   const data = join(dir, "data")
@@ -89,12 +89,12 @@ export const startPostgres = async (): Promise<LocalPostgres> => {
   const env = { PGPASSWORD: password }
   await until(
     () =>
-      succeeds("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "select 1"], env),
+      succeeds(psql, ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "select 1"], env),
     "PostgreSQL accepts connections",
     200,
   )
   execFileSync(
-    "psql",
+    psql,
     ["-h", "127.0.0.1", "-p", String(port), "-U", "admin", "-d", "postgres", "-c", "CREATE DATABASE tenants"],
     {
       env: { ...process.env, ...env },
@@ -124,7 +124,7 @@ export interface RunningRedis {
 }
 
 const redisReady = (port: number, admin: RedisAdmin) =>
-  succeeds("redis-cli", [
+  succeeds(ensurePackages().redisCli, [
     "-p",
     String(port),
     "--user",
@@ -144,11 +144,11 @@ export const launchRedis = async (
   args: ReadonlyArray<string>,
   options: { readonly port: number; readonly admin: RedisAdmin; readonly runAs?: string },
 ): Promise<RunningRedis> => {
-  ensurePackages()
-  const command = ["redis-server", "--port", String(options.port), "--bind", "127.0.0.1", ...args]
+  const { redisServer } = ensurePackages()
+  const command = [redisServer, "--port", String(options.port), "--bind", "127.0.0.1", ...args]
   const server = options.runAs
     ? spawn("runuser", ["-u", options.runAs, "--", ...command], { stdio: "ignore" })
-    : spawn(command[0] ?? "redis-server", command.slice(1), { stdio: "ignore" })
+    : spawn(redisServer, command.slice(1), { stdio: "ignore" })
   const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()))
   let gone = false
   void exited.then(() => {

@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { parseAllDocuments } from "yaml"
 import { KubeApi, type KubeApiError, type KubeObject } from "../control-plane/kube-api.ts"
 import { type ModuleUnavailable, moduleDir } from "../upstream/module-source.ts"
+import { applyOrder, type Placed, undeclaredNeeds } from "./apply-order.ts"
 import { REPO } from "./synthesized.ts"
 
 /** A resource as the cluster program registers it under Pulumi's mocks. */
@@ -15,6 +16,9 @@ interface Registered {
   readonly name: string
   readonly inputs: Record<string, unknown>
   readonly provider?: string
+  readonly urn: string
+  readonly parent?: string
+  readonly dependencies: ReadonlyArray<string>
 }
 
 export class CaptureFailed extends Schema.TaggedError<CaptureFailed>()("CaptureFailed", {
@@ -125,41 +129,19 @@ const manifestSources = Effect.gen(function* () {
   ])
 })
 
-/** Kinds in the order an installer applies them: definitions, namespaces, cluster-wide, config, workloads, custom resources. */
-const RANK: Readonly<Record<string, number>> = {
-  CustomResourceDefinition: 0,
-  Namespace: 1,
-  ClusterRole: 2,
-  ClusterRoleBinding: 2,
-  StorageClass: 2,
-  IngressClass: 2,
-  PriorityClass: 2,
-  ServiceAccount: 3,
-  Secret: 3,
-  ConfigMap: 3,
-  Role: 3,
-  RoleBinding: 3,
-  Service: 4,
-  NetworkPolicy: 4,
-  Deployment: 5,
-  StatefulSet: 5,
-  DaemonSet: 5,
-}
-const BUILTIN_GROUPS =
-  /^(v1|apps\/v1|rbac\.authorization\.k8s\.io\/v1|networking\.k8s\.io\/v1|storage\.k8s\.io\/v1|policy\/v1|batch\/v1|admissionregistration\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1)$/
-const rankOf = (object: KubeObject) => RANK[object.kind] ?? (BUILTIN_GROUPS.test(object.apiVersion) ? 4 : 6)
-
-/** An object and the namespace Pulumi gives it when it names none (its provider's, else `default`). */
-export interface Declared {
-  readonly object: KubeObject
-  readonly defaultNamespace: string
-}
+/**
+ * An object, the namespace Pulumi gives it when it names none (its provider's, else `default`),
+ * and the URN of the resource that declares it.
+ */
+export type Declared = Placed
 
 export interface ClusterObjects {
   /** Every Kubernetes object the program declares, in the order to apply them. */
   readonly objects: ReadonlyArray<Declared>
   /** What the program declares that the harness cannot apply, and why. */
   readonly notApplied: ReadonlyArray<string>
+  /** Namespaces and CRDs an object needs from another resource without waiting for it (should be none). */
+  readonly undeclaredNeeds: ReadonlyArray<string>
 }
 
 /** What `cluster/` declares in `mode`, as Kubernetes objects (platform file: the repository's, or `platformFile`). */
@@ -185,21 +167,19 @@ export const clusterObjects = (
         const source = sources.get(String(resource.inputs.file))
         if (source === undefined)
           return yield* new CaptureFailed({ mode, detail: `no local copy of ${resource.inputs.file}` })
-        objects.push(...source.objects.map((object) => ({ object, defaultNamespace })))
+        objects.push(...source.objects.map((object) => ({ object, defaultNamespace, resource: resource.urn })))
         if (source.missing) notApplied.add(source.missing)
       } else if (resource.type.startsWith("kubernetes:")) {
         // A `…Patch` resource is server-side apply of the same fields: the object itself, as a patch.
-        objects.push({ object: unwrapSecrets(resource.inputs) as KubeObject, defaultNamespace })
+        objects.push({ object: unwrapSecrets(resource.inputs) as KubeObject, defaultNamespace, resource: resource.urn })
       } else if (resource.type.startsWith("command:"))
         notApplied.add(`${resource.type} ${resource.name} (runs on nodes over SSH)`)
       // random:* (passwords) and ppi:* (components) are not Kubernetes objects.
     }
     return {
-      objects: objects
-        .map((declared, index) => ({ declared, index }))
-        .sort((a, b) => rankOf(a.declared.object) - rankOf(b.declared.object) || a.index - b.index)
-        .map(({ declared }) => declared),
+      objects: applyOrder(objects, registered),
       notApplied: [...notApplied].sort(),
+      undeclaredNeeds: undeclaredNeeds(objects, registered),
     }
   })
 
@@ -216,14 +196,12 @@ export const applyClusterObjects = (declared: ReadonlyArray<Declared>) =>
   Effect.gen(function* () {
     const kube = yield* KubeApi
     const refused: Array<string> = []
-    const crds = declared.map(({ object }) => object).filter((object) => object.kind === "CustomResourceDefinition")
-    let waitedForCrds = false
+    // CRDs accepted and not yet waited for: each is served before the first object after it. A
+    // refused CRD is reported, not waited for; a busy API server may take a while to serve the rest.
+    let pending: Array<KubeObject> = []
     for (const { object: named, defaultNamespace } of declared) {
-      if (!waitedForCrds && named.kind !== "CustomResourceDefinition") {
-        waitedForCrds = true
-        // A refused CRD is reported, not waited for; a busy API server may take a while to serve the rest.
-        if (refused.length > 0) return refused
-        for (const crd of crds)
+      if (named.kind !== "CustomResourceDefinition" && pending.length > 0) {
+        for (const crd of pending)
           for (
             let attempt = 0;
             !established(yield* kube.get({ apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name }));
@@ -232,6 +210,7 @@ export const applyClusterObjects = (declared: ReadonlyArray<Declared>) =>
             if (attempt > 1200) return yield* Effect.die(new Error(`CRD ${crd.metadata.name} never became Established`))
             yield* Effect.sleep("250 millis")
           }
+        pending = []
       }
       // As Pulumi does: a namespaced object that names no namespace gets its provider's.
       const namespaced = yield* kube.namespaced(named.apiVersion, named.kind).pipe(Effect.orElseSucceed(() => false))
@@ -240,6 +219,11 @@ export const applyClusterObjects = (declared: ReadonlyArray<Declared>) =>
           ? { ...named, metadata: { ...named.metadata, namespace: defaultNamespace } }
           : named
       yield* kube.apply(object, "pulumi").pipe(
+        Effect.tap(() =>
+          Effect.sync(() => {
+            if (named.kind === "CustomResourceDefinition") pending.push(named)
+          }),
+        ),
         Effect.catchTag("KubeApiError", (error: KubeApiError) =>
           Effect.sync(() => {
             refused.push(`${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}: ${error.detail}`)
