@@ -11,6 +11,8 @@ export interface GuardVerdict {
   readonly renames: ReadonlyArray<readonly [string, string]>
   /** The whole fleet vanishes (a lost tenants/ folder). */
   readonly empty: boolean
+  /** Tenants the deploy branch keeps from an earlier removal (not this PR's doing): a note, never a block. */
+  readonly heldBack: ReadonlyArray<string>
 }
 
 export interface FleetInput {
@@ -22,6 +24,8 @@ export interface FleetInput {
   readonly beforeFiles: ReadonlyArray<string>
   readonly afterFiles: ReadonlyArray<string>
   readonly changes: ReadonlyArray<ObjectChange>
+  /** Tenants already held back on the deploy branch, kept as deployed in `afterFiles`. */
+  readonly heldBack?: ReadonlyArray<string>
 }
 
 /** A tenant without what a rename may change: what is left says whether two tenants are the same one. */
@@ -37,7 +41,9 @@ const guardVerdict = (input: FleetInput): GuardVerdict => {
     [...(input.after?.values() ?? [])].filter((tenant) => tenant.state === "decommissioned").map(({ name }) => name),
   )
   const refusal = checkRemovals({ before, after, decommissioned, allowRemovals: new Set(), allowEmpty: false })
-  const removals = refusal?.tenants ?? []
+  // Only what the PR itself drops from the base's tenants/ is its removal; a tenant the deploy branch
+  // kept from an earlier merge is not this PR's doing.
+  const removals = (refusal?.tenants ?? []).filter((name) => input.before === undefined || input.before.has(name))
   const added = [...after].filter((tenant) => !before.has(tenant))
   const renames = removals.flatMap((from): ReadonlyArray<readonly [string, string]> => {
     const old = input.before?.get(from)
@@ -47,7 +53,8 @@ const guardVerdict = (input: FleetInput): GuardVerdict => {
     })
     return to === undefined ? [] : [[from, to]]
   })
-  return { blocked: refusal !== undefined, removals, renames, empty: refusal?.empty ?? false }
+  const empty = refusal?.empty ?? false
+  return { blocked: empty || removals.length > 0, removals, renames, empty, heldBack: input.heldBack ?? [] }
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`
@@ -157,6 +164,22 @@ const guardNotice = (verdict: GuardVerdict): string | undefined => {
   ].join("\n")
 }
 
+/** Tenants an earlier merge removed without decommissioning: still deployed, and the way out. */
+const heldBackNotice = (heldBack: ReadonlyArray<string>, before: ReadonlyMap<string, Tenant> | undefined) => {
+  const gone = heldBack.filter((name) => !before?.has(name))
+  const waiting = heldBack.filter((name) => before?.has(name))
+  const names = (list: ReadonlyArray<string>) => list.map((name) => `\`${name}\``).join(", ")
+  return [
+    "> [!NOTE]",
+    `> **Already held back on the deploy branch: ${names(heldBack)}.** Not this PR's doing and not blocking it: ${gone.length === 1 ? "its file" : "their files"} left main without decommissioning, so publish keeps ${names(gone)} deployed${waiting.length > 0 ? `, and ${names(waiting)} waits, as ${waiting.length === 1 ? "it claims" : "they claim"} a hostname still served there` : ""}. The diff below keeps ${heldBack.length === 1 ? "it" : "them"} as deployed. The way out:`,
+    ...gone.map(
+      (name) =>
+        `> - to offboard \`${name}\`: restore \`tenants/${name}.ts\` with \`state: "decommissioned"\` (${retained(name)} are retained);`,
+    ),
+    `> - if the removal is intended: run the **Publish** workflow with \`allow-removal: ${gone.join(",")}\`.`,
+  ].join("\n")
+}
+
 const decommissionNotice = (name: string, removed: number) =>
   [
     "> [!NOTE]",
@@ -236,6 +259,7 @@ export const describeFleetChange = (input: FleetInput): PreviewContext & { reado
     )
   const fleet = input.changes.filter((change) => change.tenant.startsWith("_")).length
   if (fleet > 0) words.push(`updates ${plural(fleet, "fleet object")}`)
+  if (verdict.heldBack.length > 0) notices.push(heldBackNotice(verdict.heldBack, input.before))
   const caution = guardNotice(verdict)
   if (caution !== undefined) notices.unshift(caution)
   const summary = words.length === 0 ? "No change to the fleet." : capitalize(`${words.join("; ")}.`)

@@ -32,13 +32,18 @@ const fleet = async (edit: (dir: string) => void = () => {}) => {
 }
 
 const base = await fleet()
-const preview = async (edit: (dir: string) => void) => {
+/** The deploy branch is the example fleet's synth; the PR's base is the example fleet unless `baseTenants` says. */
+const preview = async (
+  edit: (dir: string) => void,
+  options: { readonly baseTenants?: typeof base.tenants; readonly platform?: Platform } = {},
+) => {
   const next = await fleet(edit)
   const rendered = renderPreview({
     before: new Map([...base.tree, ["README.md", "# deploy\n"], [".gitattributes", "* linguist-generated\n"]]),
     after: next.tree,
-    beforeTenants: base.tenants,
+    beforeTenants: options.baseTenants ?? base.tenants,
     afterTenants: next.tenants,
+    ...(options.platform ? { platform: options.platform } : {}),
   })
   return { ...rendered, firstLine: rendered.comments[0]?.split("\n")[1] ?? "", body: rendered.comments.join("\n") }
 }
@@ -115,6 +120,40 @@ describe("the PR preview", () => {
     )
     expect(result.verdict).toMatchObject({ blocked: true, removals: ["hobby"], renames: [["hobby", "hobby-co"]] })
     expect(result.body).toContain("to rename `hobby` → `hobby-co`")
+  })
+
+  it("leaves a removal an earlier merge held back to a note: a later unrelated PR is not blocked by it", async () => {
+    // main lost hobby.ts without decommissioning; publish kept hobby deployed. This PR only relabels acme.
+    const main = await fleet((dir) => rmSync(join(dir, "hobby.ts")))
+    const result = await preview(
+      (dir) => {
+        rmSync(join(dir, "hobby.ts"))
+        write(dir, { ...acme, labels: { "cost-center": "cc-2000" } })
+      },
+      { baseTenants: main.tenants, platform },
+    )
+    expect(result.firstLine).toBe("**Changes acme: label cost-center cc-1042 → cc-2000.**")
+    expect(result.verdict).toMatchObject({ blocked: false, removals: [], renames: [], heldBack: ["hobby"] })
+    expect(result.body).not.toContain("[!CAUTION]")
+    expect(result.body).toContain("**Already held back on the deploy branch: `hobby`.**")
+    expect(result.body).toContain('restore `tenants/hobby.ts` with `state: "decommissioned"`')
+    expect(result.body).toContain("`allow-removal: hobby`")
+    // Kept as deployed, as publish keeps it: none of its objects (nor the fleet's project) shows as removed.
+    expect(result.body).not.toContain("| `hobby` |")
+    expect(result.body).not.toContain("| `_platform` |")
+  })
+
+  it("still blocks a PR that drops a tenant of its base while an older removal is held back", async () => {
+    const main = await fleet((dir) => rmSync(join(dir, "hobby.ts")))
+    const result = await preview(
+      (dir) => {
+        rmSync(join(dir, "hobby.ts"))
+        rmSync(join(dir, "acme.ts"))
+      },
+      { baseTenants: main.tenants, platform },
+    )
+    expect(result.verdict).toMatchObject({ blocked: true, removals: ["acme"], heldBack: ["hobby"] })
+    expect(result.body).toContain("**Blocked: this PR removes `acme` without decommissioning.**")
   })
 
   it("keeps every part under GitHub's limit and ends with the diff hash", async () => {
