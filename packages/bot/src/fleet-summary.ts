@@ -1,4 +1,5 @@
-import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant, TierSpecs } from "@ppi/config"
+import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant } from "@ppi/config"
+import { planTenant, type TierPlan } from "@ppi/synth"
 import { checkRemovals, tenantFolders } from "./deletion-guard.ts"
 import type { ObjectChange, PreviewContext } from "./render-diff.ts"
 
@@ -59,16 +60,7 @@ const guardVerdict = (input: FleetInput): GuardVerdict => {
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`
 
-const quotaCpu = (changes: ReadonlyArray<ObjectChange>, tenant: string, side: "before" | "after") => {
-  const quota = changes.find((change) => change.tenant === tenant && change.id.includes("/ResourceQuota/"))
-  const match = /requests\.cpu: "?(\d+)m"?/.exec(quota?.[side]?.text ?? "")
-  return match ? Number(match[1]) / 1000 : undefined
-}
-
-const hpaMax = (tenant: Tenant) => {
-  const max = TierSpecs[tenant.tier].maxReplicas
-  return max === undefined ? "none" : String(Math.max(max, tenant.replicas))
-}
+const hpaMax = (plan: TierPlan) => (plan.autoscale === undefined ? "none" : String(plan.autoscale.max))
 
 const arrow = (from: unknown, to: unknown) => `${String(from)} → ${String(to)}`
 
@@ -104,8 +96,21 @@ const settingChanges = (old: Tenant, next: Tenant): ReadonlyArray<string> => {
   return words
 }
 
+/** What a tier move changes, in words: from the synth's plan of each side (what it renders), not from YAML. */
+const tierDeltas = (old: Tenant, next: Tenant): ReadonlyArray<string> => {
+  const [from, to] = [planTenant(old), planTenant(next)]
+  if (from === undefined || to === undefined) return []
+  const cores = (plan: TierPlan) => plan.quota.cpuMillis / 1000
+  return [
+    ...(from.replicas !== to.replicas ? [`replicas ${arrow(from.replicas, to.replicas)}`] : []),
+    ...(hpaMax(from) !== hpaMax(to) ? [`HPA max ${arrow(hpaMax(from), hpaMax(to))}`] : []),
+    ...(cores(from) !== cores(to) ? [`quota cpu ${arrow(cores(from), cores(to))}`] : []),
+    ...(from.topologySpread !== to.topologySpread ? [`topology spread ${to.topologySpread ? "on" : "off"}`] : []),
+  ]
+}
+
 /** One tenant's change in words, or nothing when its settings did not change. */
-const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undefined, input: FleetInput) => {
+const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undefined) => {
   if (next === undefined || old === undefined) return undefined
   if (old.state !== "decommissioned" && next.state === "decommissioned")
     return `decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`
@@ -113,16 +118,7 @@ const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undef
   if (old.state !== next.state)
     words.push(next.state === "suspended" ? `suspends ${name} (no pods; data kept)` : `resumes ${name}`)
   if (old.tier !== next.tier) {
-    const from = quotaCpu(input.changes, name, "before")
-    const to = quotaCpu(input.changes, name, "after")
-    const deltas = [
-      ...(old.replicas !== next.replicas ? [`replicas ${arrow(old.replicas, next.replicas)}`] : []),
-      ...(hpaMax(old) !== hpaMax(next) ? [`HPA max ${arrow(hpaMax(old), hpaMax(next))}`] : []),
-      ...(from !== undefined && to !== undefined && from !== to ? [`quota cpu ${arrow(from, to)}`] : []),
-      ...(TierSpecs[old.tier].topologySpread !== TierSpecs[next.tier].topologySpread
-        ? [`topology spread ${TierSpecs[next.tier].topologySpread ? "on" : "off"}`]
-        : []),
-    ]
+    const deltas = tierDeltas(old, next)
     words.push(`moves ${name} ${old.tier} → ${next.tier}${deltas.length > 0 ? `: ${deltas.join(", ")}` : ""}`)
   }
   const settings = settingChanges(old, next)
@@ -225,7 +221,7 @@ const describeTenant = (name: string, facts: Facts, into: Description): void => 
     into.notes.set(name, "decommissioned (data retained)")
     into.notices.push(decommissionNotice(name, removed))
   } else {
-    const phrase = tenantWords(name, input.before?.get(name), next, input)
+    const phrase = tenantWords(name, input.before?.get(name), next)
     if (phrase !== undefined) into.words.push(phrase)
     else into.unexplained.push(name)
   }

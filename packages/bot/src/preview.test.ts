@@ -45,8 +45,11 @@ const preview = async (
     afterTenants: next.tenants,
     ...(options.platform ? { platform: options.platform } : {}),
   })
-  return { ...rendered, firstLine: rendered.comments[0]?.split("\n")[1] ?? "", body: rendered.comments.join("\n") }
+  const body = rendered.comments.join("\n")
+  return { ...rendered, firstLine: rendered.comments[0]?.split("\n")[1] ?? "", body }
 }
+/** What a reviewer sees before expanding anything: the comment without its collapsed sections. */
+const uncollapsed = (body: string) => body.replace(/<details><summary>[\s\S]*?<\/details>/g, "")
 const write = (dir: string, input: Record<string, unknown>) =>
   writeFileSync(join(dir, `${input.name}.ts`), renderTenantFile(input as never))
 /** The example tenant as the repository has it, read as data (the tests change one field at a time). */
@@ -80,6 +83,11 @@ describe("the PR preview", () => {
     expect(result.body.match(/platform\.parametric\.dev\/tier: enterprise/g)).toHaveLength(2)
     expect(result.body).toContain("<code>HorizontalPodAutoscaler acme/api</code> (changed)")
     expect(result.verdict.blocked).toBe(false)
+    expect(result.body.length).toBeLessThan(6_500)
+    // Every diff is collapsed: the words, the notices and the table are what shows first.
+    expect(result.body).toMatch(/<details><summary><code>metadata\.labels<\/code>: the same change in 26 objects/)
+    expect(uncollapsed(result.body)).not.toContain("```")
+    expect(uncollapsed(result.body)).toContain("| `acme` | 0 | 26 | 0 |")
   })
 
   it("changes a label only: one grouped change, not 26 diffs", async () => {
@@ -87,7 +95,10 @@ describe("the PR preview", () => {
     expect(result.firstLine).toBe("**Changes acme: label cost-center cc-1042 → cc-2000.**")
     expect(result.body).toMatch(/<code>metadata\.labels<\/code>: the same change in 26 objects/)
     expect(result.body.match(/\+ {4}cost-center: cc-2000/g)).toHaveLength(1)
-    expect(result.body.length).toBeLessThan(6_000)
+    expect(result.body.length).toBeLessThan(3_000)
+    expect(result.verdict).toMatchObject({ blocked: false, removals: [], renames: [] })
+    expect(result.body).not.toContain("[!CAUTION]")
+    expect(uncollapsed(result.body)).not.toContain("```")
   })
 
   it("decommissions a tenant: what leaves and what is retained, not blocked", async () => {
@@ -99,6 +110,8 @@ describe("the PR preview", () => {
     expect(result.body).toContain("**Decommissions `hobby`.**")
     expect(result.body).toContain("are **retained**")
     expect(result.body).not.toContain("[!CAUTION]")
+    expect(result.body).toMatch(/<details><summary>\d+ objects of <code>hobby<\/code> removed<\/summary>/)
+    expect(result.body.length).toBeLessThan(4_000)
   })
 
   it("deletes a tenant file by accident: blocked, and the comment says how to proceed", async () => {
@@ -108,6 +121,7 @@ describe("the PR preview", () => {
     expect(result.body).toContain("[!CAUTION]")
     expect(result.body).toContain('set `state: "decommissioned"`')
     expect(result.body).toContain("`allow-removal: hobby`")
+    expect(result.body.length).toBeLessThan(4_000)
   })
 
   it("renames a tenant: recognized as a rename, blocked, with the rename's way forward", async () => {
@@ -120,6 +134,7 @@ describe("the PR preview", () => {
     )
     expect(result.verdict).toMatchObject({ blocked: true, removals: ["hobby"], renames: [["hobby", "hobby-co"]] })
     expect(result.body).toContain("to rename `hobby` → `hobby-co`")
+    expect(result.body.length).toBeLessThan(12_000)
   })
 
   it("leaves a removal an earlier merge held back to a note: a later unrelated PR is not blocked by it", async () => {
