@@ -19,13 +19,13 @@ const platform: Platform = {
 }
 
 /** The example fleet with one edit, synthesized for real and decoded from its files (as text). */
-const fleet = async (edit: (dir: string) => void = () => {}) => {
+const fleet = async (edit: (dir: string) => void = () => {}, on: Platform = platform) => {
   const dir = mkdtempSync(join(tmpdir(), "ppi-preview-"))
   cpSync(join(root, "tenants"), dir, { recursive: true })
   edit(dir)
   const run = <A, E>(effect: Effect.Effect<A, E, TenantFiles>) =>
     Effect.runPromise(effect.pipe(Effect.provide(TenantFiles.layer)))
-  const { tree } = await run(buildTree(dir, platform))
+  const { tree } = await run(buildTree(dir, on))
   const tenants = await run(loadTenants(dir))
   rmSync(dir, { recursive: true, force: true })
   return { tree, tenants }
@@ -37,7 +37,7 @@ const preview = async (
   edit: (dir: string) => void,
   options: { readonly baseTenants?: typeof base.tenants; readonly platform?: Platform } = {},
 ) => {
-  const next = await fleet(edit)
+  const next = await fleet(edit, options.platform)
   const rendered = renderPreview({
     before: new Map([...base.tree, ["README.md", "# deploy\n"], [".gitattributes", "* linguist-generated\n"]]),
     after: next.tree,
@@ -52,12 +52,17 @@ const preview = async (
 const uncollapsed = (body: string) => body.replace(/<details><summary>[\s\S]*?<\/details>/g, "")
 const write = (dir: string, input: Record<string, unknown>) =>
   writeFileSync(join(dir, `${input.name}.ts`), renderTenantFile(input as never))
-/** The example tenant as the repository has it, read as data (the tests change one field at a time). */
-const acme = (() => {
-  const parsed = parseDataFile("acme.ts", readFileSync(new URL("../../../tenants/acme.ts", import.meta.url), "utf8"))
+/** An example tenant as the repository has it, read as data (the tests change one field at a time). */
+const example = (name: string) => {
+  const parsed = parseDataFile(
+    `${name}.ts`,
+    readFileSync(new URL(`../../../tenants/${name}.ts`, import.meta.url), "utf8"),
+  )
   if (parsed._tag === "Refused") throw new Error(JSON.stringify(parsed.problems))
   return parsed.value as Record<string, unknown>
-})()
+}
+const acme = example("acme")
+const globex = example("globex")
 
 describe("the PR preview", () => {
   it("adds one tenant: says so in words, shows it against an existing tenant, far under the old 38 KB", async () => {
@@ -156,6 +161,31 @@ describe("the PR preview", () => {
     // Kept as deployed, as publish keeps it: none of its objects (nor the fleet's project) shows as removed.
     expect(result.body).not.toContain("| `hobby` |")
     expect(result.body).not.toContain("| `_platform` |")
+  })
+
+  it("names what waits on a held-back tenant's hostname (a rename that kept its domain) in the note, unblocked", async () => {
+    // main renamed acme → acme-co keeping portal.acme.example; publish kept acme and held acme-co back.
+    const renamed = (dir: string) => {
+      rmSync(join(dir, "acme.ts"))
+      write(dir, { ...acme, name: "acme-co" })
+    }
+    const withAcmeCo: Platform = {
+      ...platform,
+      domains: { ...platform.domains, verified: { ...platform.domains.verified, "acme-co": ["acme.example"] } },
+    }
+    const main = await fleet(renamed, withAcmeCo)
+    const result = await preview(
+      (dir) => {
+        renamed(dir)
+        write(dir, { ...globex, labels: { ...(globex.labels as object), compliance: "iso27001" } })
+      },
+      { baseTenants: main.tenants, platform: withAcmeCo },
+    )
+    expect(result.verdict).toMatchObject({ blocked: false, removals: [], heldBack: ["acme", "acme-co"] })
+    expect(result.firstLine).toBe("**Changes globex: label compliance soc2 → iso27001.**")
+    expect(result.body).toContain("`acme-co` waits, as it claims a hostname still served there")
+    expect(result.body).toContain("`allow-removal: acme`")
+    expect(result.body).not.toContain("| `acme-co` |")
   })
 
   it("still blocks a PR that drops a tenant of its base while an older removal is held back", async () => {
