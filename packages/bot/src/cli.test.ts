@@ -49,6 +49,40 @@ describe("the bot CLI", () => {
     expect(result.stdout).toContain(example)
   })
 
+  it("lists the tenant commands for tenant --help, and asks for one without it", async () => {
+    const help = await bot(["tenant", "--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^ {2}tenant new +Write tenants\/NAME\.ts/m)
+    expect(help.stdout).toMatch(/^ {2}tenant decommission +Set state/m)
+    const bare = await bot(["tenant"])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr.trim()).toBe("ppi-bot: tenant needs a command: new or decommission (pnpm bot tenant --help)")
+  })
+
+  it("documents every flag of every command's --help in that command's section of docs/cli.md", async () => {
+    const docs = readFileSync(join(root, "docs/cli.md"), "utf8")
+    const listed = (await bot(["--help"])).stdout
+    const commands = listed
+      .slice(listed.indexOf("commands:\n") + "commands:\n".length, listed.indexOf("\n\n", listed.indexOf("commands:")))
+      .split("\n")
+      .map((line) => line.slice(2, 22).trim())
+    expect(commands).toEqual(["diff", "comment", "publish", "rollout", "tenant new", "tenant decommission"])
+    const helps = await Promise.all(commands.map((command) => bot([...command.split(" "), "--help"])))
+    const undocumented = commands.flatMap((command, index) => {
+      const start = docs.indexOf(`## \`pnpm bot ${command}\``)
+      if (start === -1) return [`${command}: no section`]
+      const end = docs.indexOf("\n## ", start + 1)
+      const section = docs.slice(start, end === -1 ? undefined : end)
+      const help = helps[index]?.stdout ?? ""
+      const flags = (help.slice(help.indexOf("flags:"), help.indexOf("examples:")).match(/^ {2}--[a-z-]+/gm) ?? [])
+        .map((line) => line.trim())
+        .filter((flag) => flag !== "--help")
+      if (flags.length === 0) return [`${command}: no flags in --help`]
+      return flags.filter((flag) => !new RegExp(`\`${flag}[\\s\`]`).test(section)).map((flag) => `${command} ${flag}`)
+    })
+    expect(undocumented).toEqual([])
+  }, 120_000)
+
   it("answers an unknown flag with one line and exit code 2", async () => {
     const result = await bot(["diff", "--bfore", "x"])
     expect(result.code).toBe(2)

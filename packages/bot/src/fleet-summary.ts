@@ -1,4 +1,5 @@
-import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant, TierSpecs } from "@ppi/config"
+import { dbRoleOf, generatedSecretOf, namespaceOf, redisUserOf, type Tenant } from "@ppi/config"
+import { planTenant, type TierPlan } from "@ppi/synth"
 import { checkRemovals, tenantFolders } from "./deletion-guard.ts"
 import type { ObjectChange, PreviewContext } from "./render-diff.ts"
 
@@ -11,6 +12,8 @@ export interface GuardVerdict {
   readonly renames: ReadonlyArray<readonly [string, string]>
   /** The whole fleet vanishes (a lost tenants/ folder). */
   readonly empty: boolean
+  /** Tenants the deploy branch keeps from an earlier removal (not this PR's doing): a note, never a block. */
+  readonly heldBack: ReadonlyArray<string>
 }
 
 export interface FleetInput {
@@ -22,6 +25,8 @@ export interface FleetInput {
   readonly beforeFiles: ReadonlyArray<string>
   readonly afterFiles: ReadonlyArray<string>
   readonly changes: ReadonlyArray<ObjectChange>
+  /** Tenants already held back on the deploy branch, kept as deployed in `afterFiles`. */
+  readonly heldBack?: ReadonlyArray<string>
 }
 
 /** A tenant without what a rename may change: what is left says whether two tenants are the same one. */
@@ -37,7 +42,9 @@ const guardVerdict = (input: FleetInput): GuardVerdict => {
     [...(input.after?.values() ?? [])].filter((tenant) => tenant.state === "decommissioned").map(({ name }) => name),
   )
   const refusal = checkRemovals({ before, after, decommissioned, allowRemovals: new Set(), allowEmpty: false })
-  const removals = refusal?.tenants ?? []
+  // Only what the PR itself drops from the base's tenants/ is its removal; a tenant the deploy branch
+  // kept from an earlier merge is not this PR's doing.
+  const removals = (refusal?.tenants ?? []).filter((name) => input.before === undefined || input.before.has(name))
   const added = [...after].filter((tenant) => !before.has(tenant))
   const renames = removals.flatMap((from): ReadonlyArray<readonly [string, string]> => {
     const old = input.before?.get(from)
@@ -47,21 +54,13 @@ const guardVerdict = (input: FleetInput): GuardVerdict => {
     })
     return to === undefined ? [] : [[from, to]]
   })
-  return { blocked: refusal !== undefined, removals, renames, empty: refusal?.empty ?? false }
+  const empty = refusal?.empty ?? false
+  return { blocked: empty || removals.length > 0, removals, renames, empty, heldBack: input.heldBack ?? [] }
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`
 
-const quotaCpu = (changes: ReadonlyArray<ObjectChange>, tenant: string, side: "before" | "after") => {
-  const quota = changes.find((change) => change.tenant === tenant && change.id.includes("/ResourceQuota/"))
-  const match = /requests\.cpu: "?(\d+)m"?/.exec(quota?.[side]?.text ?? "")
-  return match ? Number(match[1]) / 1000 : undefined
-}
-
-const hpaMax = (tenant: Tenant) => {
-  const max = TierSpecs[tenant.tier].maxReplicas
-  return max === undefined ? "none" : String(Math.max(max, tenant.replicas))
-}
+const hpaMax = (plan: TierPlan) => (plan.autoscale === undefined ? "none" : String(plan.autoscale.max))
 
 const arrow = (from: unknown, to: unknown) => `${String(from)} → ${String(to)}`
 
@@ -97,8 +96,21 @@ const settingChanges = (old: Tenant, next: Tenant): ReadonlyArray<string> => {
   return words
 }
 
+/** What a tier move changes, in words: from the synth's plan of each side (what it renders), not from YAML. */
+const tierDeltas = (old: Tenant, next: Tenant): ReadonlyArray<string> => {
+  const [from, to] = [planTenant(old), planTenant(next)]
+  if (from === undefined || to === undefined) return []
+  const cores = (plan: TierPlan) => plan.quota.cpuMillis / 1000
+  return [
+    ...(from.replicas !== to.replicas ? [`replicas ${arrow(from.replicas, to.replicas)}`] : []),
+    ...(hpaMax(from) !== hpaMax(to) ? [`HPA max ${arrow(hpaMax(from), hpaMax(to))}`] : []),
+    ...(cores(from) !== cores(to) ? [`quota cpu ${arrow(cores(from), cores(to))}`] : []),
+    ...(from.topologySpread !== to.topologySpread ? [`topology spread ${to.topologySpread ? "on" : "off"}`] : []),
+  ]
+}
+
 /** One tenant's change in words, or nothing when its settings did not change. */
-const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undefined, input: FleetInput) => {
+const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undefined) => {
   if (next === undefined || old === undefined) return undefined
   if (old.state !== "decommissioned" && next.state === "decommissioned")
     return `decommissions tenant ${name} (workload removed; namespace, credentials and data retained)`
@@ -106,16 +118,7 @@ const tenantWords = (name: string, old: Tenant | undefined, next: Tenant | undef
   if (old.state !== next.state)
     words.push(next.state === "suspended" ? `suspends ${name} (no pods; data kept)` : `resumes ${name}`)
   if (old.tier !== next.tier) {
-    const from = quotaCpu(input.changes, name, "before")
-    const to = quotaCpu(input.changes, name, "after")
-    const deltas = [
-      ...(old.replicas !== next.replicas ? [`replicas ${arrow(old.replicas, next.replicas)}`] : []),
-      ...(hpaMax(old) !== hpaMax(next) ? [`HPA max ${arrow(hpaMax(old), hpaMax(next))}`] : []),
-      ...(from !== undefined && to !== undefined && from !== to ? [`quota cpu ${arrow(from, to)}`] : []),
-      ...(TierSpecs[old.tier].topologySpread !== TierSpecs[next.tier].topologySpread
-        ? [`topology spread ${TierSpecs[next.tier].topologySpread ? "on" : "off"}`]
-        : []),
-    ]
+    const deltas = tierDeltas(old, next)
     words.push(`moves ${name} ${old.tier} → ${next.tier}${deltas.length > 0 ? `: ${deltas.join(", ")}` : ""}`)
   }
   const settings = settingChanges(old, next)
@@ -154,6 +157,22 @@ const guardNotice = (verdict: GuardVerdict): string | undefined => {
         `> - to rename \`${from}\` → \`${to}\`: a tenant's name is permanent (namespace, database role, Redis user), so keep \`tenants/${from}.ts\` decommissioned next to the new \`tenants/${to}.ts\`; \`${to}\` starts with empty data;`,
     ),
     `> - if the removal is intended: merge, then run the **Publish** workflow with \`allow-removal: ${verdict.removals.join(",")}\`.`,
+  ].join("\n")
+}
+
+/** Tenants an earlier merge removed without decommissioning: still deployed, and the way out. */
+const heldBackNotice = (heldBack: ReadonlyArray<string>, before: ReadonlyMap<string, Tenant> | undefined) => {
+  const gone = heldBack.filter((name) => !before?.has(name))
+  const waiting = heldBack.filter((name) => before?.has(name))
+  const names = (list: ReadonlyArray<string>) => list.map((name) => `\`${name}\``).join(", ")
+  return [
+    "> [!NOTE]",
+    `> **Already held back on the deploy branch: ${names(heldBack)}.** Not this PR's doing and not blocking it: ${gone.length === 1 ? "its file" : "their files"} left main without decommissioning, so publish keeps ${names(gone)} deployed${waiting.length > 0 ? `, and ${names(waiting)} waits, as ${waiting.length === 1 ? "it claims" : "they claim"} a hostname still served there` : ""}. The diff below keeps ${heldBack.length === 1 ? "it" : "them"} as deployed. The way out:`,
+    ...gone.map(
+      (name) =>
+        `> - to offboard \`${name}\`: restore \`tenants/${name}.ts\` with \`state: "decommissioned"\` (${retained(name)} are retained);`,
+    ),
+    `> - if the removal is intended: run the **Publish** workflow with \`allow-removal: ${gone.join(",")}\`.`,
   ].join("\n")
 }
 
@@ -202,7 +221,7 @@ const describeTenant = (name: string, facts: Facts, into: Description): void => 
     into.notes.set(name, "decommissioned (data retained)")
     into.notices.push(decommissionNotice(name, removed))
   } else {
-    const phrase = tenantWords(name, input.before?.get(name), next, input)
+    const phrase = tenantWords(name, input.before?.get(name), next)
     if (phrase !== undefined) into.words.push(phrase)
     else into.unexplained.push(name)
   }
@@ -236,6 +255,7 @@ export const describeFleetChange = (input: FleetInput): PreviewContext & { reado
     )
   const fleet = input.changes.filter((change) => change.tenant.startsWith("_")).length
   if (fleet > 0) words.push(`updates ${plural(fleet, "fleet object")}`)
+  if (verdict.heldBack.length > 0) notices.push(heldBackNotice(verdict.heldBack, input.before))
   const caution = guardNotice(verdict)
   if (caution !== undefined) notices.unshift(caution)
   const summary = words.length === 0 ? "No change to the fleet." : capitalize(`${words.join("; ")}.`)

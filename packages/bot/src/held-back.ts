@@ -1,4 +1,5 @@
-import type { Tree } from "@ppi/synth"
+import { FLEET_FOLDER, type Platform } from "@ppi/config"
+import { renderFleet, type Tree } from "@ppi/synth"
 
 const folderOf = (file: string) => file.split("/")[0] ?? ""
 
@@ -33,4 +34,19 @@ export const holdBack = (
   const tree = new Map([...synthesized].filter(([file]) => !held.has(folderOf(file))))
   for (const [file, content] of deployed) if (held.has(folderOf(file)) && file.includes("/")) tree.set(file, content)
   return { tree, heldBack: [...held].sort() }
+}
+
+/**
+ * The fleet folder re-rendered for the tenant folders actually published: with a tenant held back
+ * (kept as deployed, or a new one withheld) the platform project must still allow exactly them.
+ */
+export const withFleetOf = (tree: Tree, platform: Platform): Tree => {
+  const tenants = [
+    ...new Set([...tree.keys()].filter((file) => file.includes("/")).map((file) => file.split("/")[0] ?? "")),
+  ]
+    .filter((tenant) => tenant !== FLEET_FOLDER)
+    .sort()
+  const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
+  for (const [file, content] of renderFleet(platform, tenants).files) next.set(file, content)
+  return next
 }

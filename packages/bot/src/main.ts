@@ -468,6 +468,24 @@ const mainHelp = () =>
     "Exit codes: 0 done, 1 failed, 2 wrong usage. See docs/cli.md.",
   ].join("\n")
 
+/** `pnpm bot tenant --help`: the commands of a group, as the main help lists them. */
+const groupHelp = (group: string) =>
+  [
+    `usage: pnpm bot ${group} <command> NAME [flags]   (pnpm bot ${group} <command> --help for its flags)`,
+    "",
+    "commands:",
+    ...Object.entries(commands)
+      .filter(([name]) => name.startsWith(`${group} `))
+      .map(([name, command]) => `  ${name.padEnd(20)} ${command.summary.split(". ")[0]?.replace(/\.$/, "")}.`),
+    "",
+    "examples:",
+    ...Object.entries(commands)
+      .filter(([name]) => name.startsWith(`${group} `))
+      .map(([, command]) => `  ${command.examples[0]}`),
+    "",
+    "See docs/cli.md.",
+  ].join("\n")
+
 const main = async (argv: ReadonlyArray<string>): Promise<string> => {
   const words = argv.filter((arg) => !arg.startsWith("-"))
   if (words.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
@@ -475,9 +493,12 @@ const main = async (argv: ReadonlyArray<string>): Promise<string> => {
       usage("which command? (pnpm bot --help)")
     return mainHelp()
   }
+  const help = argv.includes("--help") || argv.includes("-h")
+  if (words[0] === "tenant" && words[1] === undefined)
+    return help ? groupHelp("tenant") : usage("tenant needs a command: new or decommission (pnpm bot tenant --help)")
   const name = words[0] === "tenant" ? `tenant ${words[1] ?? ""}` : (words[0] as string)
   const command = commands[name] ?? usage(`unknown command "${name.trim()}" (pnpm bot --help lists them)`)
-  if (argv.includes("--help") || argv.includes("-h")) return commandHelp(name, command)
+  if (help) return commandHelp(name, command)
   const options = Object.fromEntries(
     Object.entries(command.flags).map(([flag, spec]) => [
       flag,

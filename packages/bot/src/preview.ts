@@ -1,7 +1,9 @@
 import type { Platform, Tenant } from "@ppi/config"
 import { TenantFiles, type Tree } from "@ppi/synth"
 import { Effect } from "effect"
+import { tenantFolders } from "./deletion-guard.ts"
 import { describeFleetChange, type GuardVerdict } from "./fleet-summary.ts"
+import { holdBack, withFleetOf } from "./held-back.ts"
 import { diffHash, renderComments, renderFull, treeChanges } from "./render-diff.ts"
 import { rolloutNotice } from "./rollout-preview.ts"
 
@@ -12,6 +14,28 @@ export interface RenderedPreview {
   readonly summary: string
   readonly diffHash: string
   readonly objects: number
+}
+
+/**
+ * The PR's synth as publish would deploy it when an earlier merge left a tenant held back (on the
+ * deploy branch, in neither the base's nor the PR's tenants/): kept as deployed, with whatever waits
+ * on its hostnames, so that every later PR neither shows nor is blamed for that removal.
+ */
+const alreadyHeldBack = (input: {
+  readonly before: Tree
+  readonly after: Tree
+  readonly beforeTenants?: ReadonlyMap<string, Tenant>
+  readonly platform?: Platform
+}): { readonly after: Tree; readonly heldBack: ReadonlyArray<string> } => {
+  const base = input.beforeTenants
+  if (base === undefined) return { after: input.after, heldBack: [] }
+  const synthesized = tenantFolders([...input.after.keys()])
+  const stale = [...tenantFolders([...input.before.keys()])].filter((name) => !base.has(name) && !synthesized.has(name))
+  const { tree, heldBack } = holdBack(input.after, input.before, stale)
+  return {
+    after: heldBack.length === 0 || input.platform === undefined ? tree : withFleetOf(tree, input.platform),
+    heldBack,
+  }
 }
 
 /**
@@ -28,13 +52,15 @@ export const renderPreview = (input: {
   /** Where the fleet report of the change is (the run's `fleet-report` artifact). */
   readonly reportUrl?: string
 }): RenderedPreview => {
-  const changes = treeChanges(input.before, input.after)
+  const { after, heldBack } = alreadyHeldBack(input)
+  const changes = treeChanges(input.before, after)
   const described = describeFleetChange({
     ...(input.beforeTenants ? { before: input.beforeTenants } : {}),
     ...(input.afterTenants ? { after: input.afterTenants } : {}),
     beforeFiles: [...input.before.keys()],
-    afterFiles: [...input.after.keys()],
+    afterFiles: [...after.keys()],
     changes,
+    heldBack,
   })
   const rollout =
     input.platform === undefined

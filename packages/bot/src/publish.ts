@@ -22,7 +22,6 @@ import {
   previousFromTree,
   readMetadata,
   readTree,
-  renderFleet,
   type SynthError,
   synthInputs,
   TenantFiles,
@@ -34,7 +33,7 @@ import { checkRemovals, type DeletionRefused, tenantFolders } from "./deletion-g
 import { DEPLOY_GITATTRIBUTES, DEPLOY_README, trailer } from "./deploy-branch.ts"
 import { deployedRollout, describeRollout } from "./deployed-rollout.ts"
 import { GitError, git, gitWith, hasCredentials, remoteAuthEnv } from "./git.ts"
-import { holdBack } from "./held-back.ts"
+import { holdBack, withFleetOf } from "./held-back.ts"
 import { diffHash, treeChanges } from "./render-diff.ts"
 
 export interface PublishOptions {
@@ -100,21 +99,6 @@ export type PublishResult =
       readonly attempts: number
       readonly rollout: RolloutState
     }
-
-/**
- * The fleet folder re-rendered for the tenant folders actually published: with a tenant held back
- * (kept as deployed, or a new one withheld) the platform project must still allow exactly them.
- */
-const withFleetOf = (tree: Tree, platform: Platform): Tree => {
-  const tenants = [
-    ...new Set([...tree.keys()].filter((file) => file.includes("/")).map((file) => file.split("/")[0] ?? "")),
-  ]
-    .filter((tenant) => tenant !== FLEET_FOLDER)
-    .sort()
-  const next = new Map([...tree].filter(([file]) => !file.startsWith(`${FLEET_FOLDER}/`)))
-  for (const [file, content] of renderFleet(platform, tenants).files) next.set(file, content)
-  return next
-}
 
 /** Whether two trees hold the same manifests (and rollout state), the report and root files aside. */
 const sameManifests = (next: Tree, deployed: Tree): boolean => {

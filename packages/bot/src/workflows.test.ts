@@ -192,11 +192,22 @@ describe("GitHub workflows", () => {
     expect(inputs.name).toMatchObject({ type: "string", required: true })
     expect(inputs.hostnames.type).toBe("string")
     expect(inputs.owner.type).toBe("string")
-    expect(doc.permissions).toEqual({ contents: "write", "pull-requests": "write" })
+    // GITHUB_TOKEN only reads; the PR is opened with the App's token, so that its workflows run.
+    expect(doc.permissions).toEqual({ contents: "read" })
     expect(doc.jobs.tenant.if).toBe("github.ref == 'refs/heads/main'")
+    expect(doc.jobs.tenant.environment).toBe("tenant-form")
+    const mint = (doc.jobs.tenant.steps as Array<any>).find((s) =>
+      String(s.uses).startsWith("actions/create-github-app-token@"),
+    )
+    expect(mint.with).toEqual({
+      "client-id": expression("secrets.PPI_FORM_APP_CLIENT_ID"),
+      "private-key": expression("secrets.PPI_FORM_APP_PRIVATE_KEY"),
+      "permission-contents": "write",
+      "permission-pull-requests": "write",
+    })
     const step = (doc.jobs.tenant.steps as Array<any>).find((s) => s.name === "Open the pull request")
     expect(step.env).toMatchObject({
-      GITHUB_TOKEN: expression("github.token"),
+      GITHUB_TOKEN: expression(`steps.${mint.id}.outputs.token`),
       ACTION: expression("inputs.action"),
       NAME: expression("inputs.name"),
       TIER: expression("inputs.tier"),
@@ -206,6 +217,19 @@ describe("GitHub workflows", () => {
     expect(step.run).toContain('--pr --repo "$GITHUB_REPOSITORY"')
     expect(step.run).toContain('-- "$NAME"')
     expect(step.run).toContain("pnpm@10.34.9 bot")
+  })
+
+  it("names the preview's check uniquely, so main's ruleset can require it (the guard then blocks the merge)", async () => {
+    const checks = await Promise.all(
+      files.map(async (file) =>
+        Object.entries((await load(file)).doc.jobs as Record<string, any>).map(([id, job]) => job.name ?? id),
+      ),
+    )
+    const preview = (await load("pr-preview.yml")).doc.jobs.preview
+    expect(preview.name).toBe("pr-preview")
+    expect(checks.flat().filter((name) => name === preview.name)).toHaveLength(1)
+    const setup = await readFile(new URL("../../../docs/setup.md", import.meta.url), "utf8")
+    expect(setup).toMatch(/require the status checks?\s+`test`\s+\(from `CI`\)\s+and\s+`pr-preview`/)
   })
 
   it("publishes with the typed allow-removal input of a manual run, through the environment", async () => {

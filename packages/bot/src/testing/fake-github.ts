@@ -2,19 +2,26 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer } from "effect"
 import { GitHub } from "../github.ts"
+import { appRoute, type FakeApp, type IssuedToken } from "./fake-github-app.ts"
 
 export interface RecordedRequest {
   readonly method: string
   readonly path: string
   readonly body: Record<string, unknown> | undefined
+  /** The credential of the Authorization header (`token X` / `Bearer X`), if any. */
+  readonly token: string | undefined
 }
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1, enough for issue comments, refs,
- * contents and pull requests. It records every request so tests assert what the bot sent.
+ * contents and pull requests, and, with `app`, a GitHub App's installation tokens. It records
+ * every request (with its credential) so tests assert what the bot sent, and as whom.
  */
-export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<string, string>> } = {}) => {
+export const startFakeGitHub = async (
+  seed: { readonly files?: Readonly<Record<string, string>>; readonly app?: FakeApp } = {},
+) => {
   const requests: Array<RecordedRequest> = []
+  const issuedTokens: Array<IssuedToken> = []
   /** Every issue comment by id; `issue` is the PR it was posted on (7 when a test seeds one without). */
   const comments = new Map<number, { id: number; body: string; issue?: number }>()
   const branches = new Map<string, Map<string, string>>([["main", new Map(Object.entries(seed.files ?? {}))]])
@@ -46,8 +53,11 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     const url = new URL(req.url ?? "/", "http://localhost")
     const body = await readBody(req)
     const method = req.method ?? "GET"
-    requests.push({ method, path: decodeURIComponent(url.pathname), body })
     const path = decodeURIComponent(url.pathname)
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]
+    requests.push({ method, path, body, token })
+    const app = appRoute(seed.app, issuedTokens, { method, path, token }, body)
+    if (app !== undefined) return send(res, app.status, app.body)
     const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path)
     if (route0) {
       const issue = Number(route0[1])
@@ -133,6 +143,7 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    issuedTokens,
     comments,
     branches,
     pulls,

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import { createPrivateKey, sign } from "node:crypto"
 import { cp, mkdir, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -17,6 +18,10 @@ export interface ActionCall {
   readonly token: string
   /** This run's folder in the local artifact store. */
   readonly artifacts: string
+  /** `owner/name` of the repository the workflow runs in. */
+  readonly repository: string
+  /** The GitHub API stand-in (`github.api_url`). */
+  readonly apiUrl: string
 }
 
 /** An action's local equivalent: resolves to its outputs, rejects when the action would fail. */
@@ -27,6 +32,14 @@ const KNOWN_WITH: Readonly<Record<string, ReadonlyArray<string>>> = {
   "actions/upload-artifact": ["name", "path", "retention-days", "if-no-files-found"],
   "actions/download-artifact": ["name", "path"],
   "actions/cache": ["path", "key", "restore-keys"],
+  "actions/create-github-app-token": [
+    "client-id",
+    "app-id",
+    "private-key",
+    "permission-contents",
+    "permission-pull-requests",
+    "permission-metadata",
+  ],
 }
 
 /**
@@ -97,11 +110,63 @@ const cache: LocalAction = async (call) => {
   return { "cache-hit": "false" }
 }
 
+/** A GitHub App's JWT: RS256, issued by the App, backdated a minute for clock drift, ten minutes long. */
+const appJwt = (issuer: string, privateKey: string) => {
+  const now = Math.floor(Date.now() / 1000)
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+  const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part({ iat: now - 60, exp: now + 540, iss: issuer })}`
+  // Secrets pasted with literal "\n" work in the action too.
+  const key = createPrivateKey(privateKey.replace(/\\n/g, "\n"))
+  return `${unsigned}.${sign("RSA-SHA256", Buffer.from(unsigned), key).toString("base64url")}`
+}
+
+const api = async (url: string, jwt: string, init: { method: string; body?: unknown }) => {
+  const response = await fetch(url, {
+    method: init.method,
+    headers: { authorization: `Bearer ${jwt}`, accept: "application/vnd.github+json" },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  })
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>
+  if (!response.ok) throw new Error(`${init.method} ${url}: ${response.status} ${String(body.message ?? "")}`)
+  return body
+}
+
+/**
+ * create-github-app-token: what the action does for the current repository (no `owner` or
+ * `repositories`): the App's JWT finds the repository's installation, then buys an installation
+ * token for this repository only, narrowed to the `permission-*` inputs. Outputs `token`,
+ * `installation-id` and `app-slug`. The action's post step (revoking the token) is not modelled.
+ */
+const createAppToken: LocalAction = async (call) => {
+  const issuer = call.with["client-id"] || call.with["app-id"]
+  if (!issuer) throw new Error("Either 'client-id' or 'app-id' input must be set")
+  const privateKey = call.with["private-key"]
+  if (!privateKey) throw new Error("Input required and not supplied: private-key")
+  const [owner, repo] = call.repository.split("/")
+  const jwt = appJwt(issuer, privateKey)
+  const installation = await api(`${call.apiUrl}/repos/${owner}/${repo}/installation`, jwt, { method: "GET" })
+  const permissions = Object.fromEntries(
+    Object.entries(call.with)
+      .filter(([key]) => key.startsWith("permission-"))
+      .map(([key, level]) => [key.slice("permission-".length).replaceAll("-", "_"), level]),
+  )
+  const minted = await api(`${call.apiUrl}/app/installations/${String(installation.id)}/access_tokens`, jwt, {
+    method: "POST",
+    body: { repositories: [repo], ...(Object.keys(permissions).length > 0 ? { permissions } : {}) },
+  })
+  return {
+    token: String(minted.token),
+    "installation-id": String(installation.id),
+    "app-slug": String(installation.app_slug),
+  }
+}
+
 const ACTIONS: Readonly<Record<string, LocalAction>> = {
   "actions/checkout": checkout,
   "actions/upload-artifact": uploadArtifact,
   "actions/download-artifact": downloadArtifact,
   "actions/cache": cache,
+  "actions/create-github-app-token": createAppToken,
 }
 
 /** The local equivalent of `uses: owner/name@ref`; an action without one is an error (the test fails). */

@@ -22,7 +22,8 @@ const commitOn =
     const scratch = { GIT_INDEX_FILE: join(root, "change-index") }
     git(["read-tree", parent], scratch)
     for (const [path, content] of Object.entries(changes)) {
-      if (content === null) git(["update-index", "--remove", "--force-remove", path], scratch)
+      // Mode 0 drops the entry: no work tree needed (a bare repository has none).
+      if (content === null) git(["update-index", "--index-info"], scratch, `0 ${"0".repeat(40)}\t${path}\n`)
       else {
         const blob = git(["hash-object", "-w", "--stdin"], {}, content)
         git(["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`], scratch)

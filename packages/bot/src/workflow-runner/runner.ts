@@ -349,6 +349,8 @@ class JobRun {
         sha: this.options.sha,
         token: this.options.token,
         artifacts: this.dirs.artifacts,
+        repository: this.options.repository,
+        apiUrl: this.options.apiUrl,
       })
       return { outcome: "success", log: "", outputs: { ...outputs } }
     } catch (error) {

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process"
+import { generateKeyPairSync } from "node:crypto"
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -18,6 +19,13 @@ const files = (await readdir(workflows)).filter((file) => /\.ya?ml$/.test(file))
 const REPOSITORY = "example-org/infrastructure"
 /** Shaped like an installation token, so that the bot's redaction would recognise it in a leak. */
 const TOKEN = `ghs_${"T0k3n".repeat(8)}`
+/** The tenant form's GitHub App (docs/setup.md): the fake knows its public key, the workflow its private one. */
+const formApp = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+})
+const FORM_APP = { clientId: "Iv23liTenantForm0001", publicKey: formApp.publicKey, slug: "example-org-tenant-form" }
 const VARS = {
   AWS_REGION: "eu-central-1",
   PULUMI_PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/ppi-cluster-preview",
@@ -65,7 +73,12 @@ const run = async (
     vars: VARS,
     // The example platform lists no signing keys, so publish signs nothing (signing is proven by
     // commit-signing.test.ts and the e2e); the secret is still set, as the workflow reads it.
-    secrets: { DEPLOY_SIGNING_KEY: "", ARGOCD_READER_TOKEN: "" },
+    secrets: {
+      DEPLOY_SIGNING_KEY: "",
+      ARGOCD_READER_TOKEN: "",
+      PPI_FORM_APP_CLIENT_ID: FORM_APP.clientId,
+      PPI_FORM_APP_PRIVATE_KEY: formApp.privateKey,
+    },
     token: TOKEN,
     remote: repo.remote,
     apiUrl: github.baseUrl,
@@ -98,7 +111,7 @@ const newTenant = (name: string) =>
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "ppi-workflows-"))
-  github = await startFakeGitHub()
+  github = await startFakeGitHub({ app: FORM_APP })
   repo = makeRepository({ source: repoRoot, root, name: REPOSITORY })
 })
 
@@ -190,6 +203,12 @@ describe("the pull request → comment → publish chain", () => {
     const message = repo.git(["log", "-1", "--format=%B", deploy])
     expect(message).toContain(`Source-Commit: ${firstPull.merge}`)
     expect(message).toContain("Tenants-Changed: acme, globex, hobby, initech, umbrella")
+    // What merged is what was reviewed: the hash the preview printed is the deploy commit's trailer.
+    const verdict = JSON.parse(
+      await readFile(join(root, "artifacts", String(preview.runId), "rendered-diff", "verdict.json"), "utf8"),
+    )
+    expect(verdict.diffHash).toMatch(/^[0-9a-f]{12,}$/)
+    expect(message.split("\n")).toContain(`Preview-Diff-Hash: ${verdict.diffHash}`)
     const top = repo.git(["ls-tree", "--name-only", deploy]).split("\n")
     expect(top).toEqual([".gitattributes", "README.md", "_platform", "acme", "globex", "hobby", "initech", "umbrella"])
     expect(repo.git(["ls-tree", "-r", "--name-only", deploy, "umbrella"])).toMatch(/^umbrella\/.+\.yaml$/m)
@@ -229,6 +248,27 @@ describe("the pull request → comment → publish chain", () => {
     expect(body).not.toContain("`umbrella`")
   }, 60_000)
 
+  it("a PR that deletes a tenant file fails its check, after the artifact with the way forward is uploaded", async () => {
+    const pull = repo.openPullRequest(7, "drop-hobby", { "tenants/hobby.ts": null })
+    const blocked = await run("pr-preview.yml", pull.event())
+    const job = onlyJob(blocked.jobs)
+    expect(job.conclusion).toBe("failure")
+    expect(job.steps.slice(-3).map((step) => `${step.name.replace(/@[0-9a-f]{40}$/, "")}: ${step.outcome}`)).toEqual([
+      "actions/upload-artifact: success",
+      "actions/upload-artifact: success",
+      "Deletion guard: failure",
+    ])
+    expect(job.steps.at(-1)?.log).toContain("::error title=Deletion guard::The deletion guard blocks this change")
+    const { jobs } = await run(
+      "pr-comment.yml",
+      pull.workflowRun({ id: blocked.runId, name: "PR preview", conclusion: "failure" }),
+    )
+    expect(onlyJob(jobs).conclusion, story(jobs[0])).toBe("success")
+    const posted = [...github.comments.values()].filter((comment) => comment.issue === 7)
+    expect(posted[0]?.body).toContain("**Blocked: this PR removes `hobby` without decommissioning.**")
+    expect(posted[0]?.body).toContain("`allow-removal: hobby`")
+  }, 120_000)
+
   it("rollout, after a publish that changed nothing of the API version, leaves the deploy branch alone", async () => {
     const before = repo.rev("refs/heads/deploy")
     const { jobs } = await run("rollout.yml", {
@@ -262,6 +302,13 @@ describe("the pull request → comment → publish chain", () => {
     const before = repo.rev("refs/heads/main")
     pull.land()
     expect(onlyJob((await run("publish.yml", repo.pushToMain(before))).jobs).conclusion).toBe("success")
+    // Over an existing deploy branch too, the trailer is the hash the preview printed.
+    const { diffHash } = JSON.parse(
+      await readFile(join(root, "artifacts", String(preview.runId), "rendered-diff", "verdict.json"), "utf8"),
+    )
+    expect(repo.git(["log", "-1", "--format=%B", "refs/heads/deploy"]).split("\n")).toContain(
+      `Preview-Diff-Hash: ${diffHash}`,
+    )
     const state = () => JSON.parse(repo.git(["show", "refs/heads/deploy:_platform/rollout.json"]))
     expect(state()).toMatchObject({ status: "rolling", wave: 0, to: { tag: "1.5.0" } })
     const { jobs } = await run(
@@ -281,6 +328,99 @@ describe("the pull request → comment → publish chain", () => {
 
   it("never shows the token in any step's output", () => {
     expect(logs.join("\n")).not.toContain(TOKEN)
+  })
+})
+
+describe("the tenant form", () => {
+  const dispatch = (inputs: Record<string, string>, extra: Partial<RunOptions> = {}) =>
+    run(
+      "tenant.yml",
+      { name: "workflow_dispatch", ref: "refs/heads/main", sha: repo.rev("refs/heads/main"), payload: { inputs } },
+      { inputs, ...extra },
+    )
+  /** The writes the fake received since `from`, as `METHOD /path as <credential>`. */
+  const writesSince = (from: number) =>
+    github.requests
+      .slice(from)
+      .filter((request) => request.method !== "GET")
+      .map((request) => `${request.method} ${request.path.replace(`/repos/${REPOSITORY}`, "")} as ${request.token}`)
+
+  it("opens the pull request that adds a tenant with the App's token (so the PR's own workflows run)", async () => {
+    const from = github.requests.length
+    const job = onlyJob(
+      (await dispatch({ action: "new", name: "wayne", tier: "pro", hostnames: "", owner: "ops@wayne.example" })).jobs,
+    )
+    expect(job.conclusion, story(job)).toBe("success")
+    const minted = github.issuedTokens.at(-1)
+    expect(minted).toMatchObject({
+      permissions: { contents: "write", pull_requests: "write" },
+      repositories: ["infrastructure"],
+    })
+    // Every write is the App's installation token, never the workflow's GITHUB_TOKEN.
+    const [mint, ...writes] = writesSince(from)
+    expect(mint).toMatch(/^POST \/app\/installations\/4242\/access_tokens as ey/)
+    expect(writes).toEqual([
+      `POST /git/refs as ${minted?.token}`,
+      `PUT /contents/tenants/wayne.ts as ${minted?.token}`,
+      `POST /pulls as ${minted?.token}`,
+    ])
+    const file = github.branches.get("tenant/provision-wayne")?.get("tenants/wayne.ts") ?? ""
+    expect(file).toContain('name: "wayne"')
+    expect(file).toContain('tier: "pro"')
+    expect(file).toContain("ops@wayne.example")
+    expect(github.pulls.at(-1)).toMatchObject({
+      head: "tenant/provision-wayne",
+      base: "main",
+      title: "Provision tenant wayne (pro)",
+      state: "open",
+    })
+  }, 60_000)
+
+  it("opens the pull request that decommissions a tenant, from main's file", async () => {
+    // The stand-in's main holds what the repository's main holds.
+    github.branches.get("main")?.set("tenants/hobby.ts", await readFile(join(repoRoot, "tenants/hobby.ts"), "utf8"))
+    const job = onlyJob((await dispatch({ action: "decommission", name: "hobby" })).jobs)
+    expect(job.conclusion, story(job)).toBe("success")
+    const file = github.branches.get("tenant/decommission-hobby")?.get("tenants/hobby.ts") ?? ""
+    expect(file).toContain('name: "hobby"')
+    expect(file).toContain('state: "decommissioned"')
+    expect(github.pulls.at(-1)).toMatchObject({ head: "tenant/decommission-hobby", base: "main", state: "open" })
+  }, 60_000)
+
+  it("opens nothing when the App's key is not the App's: the token is refused", async () => {
+    const other = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    })
+    const pulls = github.pulls.length
+    const job = onlyJob(
+      (
+        await dispatch(
+          { action: "new", name: "umbrella-two", tier: "free", hostnames: "", owner: "" },
+          { secrets: { PPI_FORM_APP_CLIENT_ID: FORM_APP.clientId, PPI_FORM_APP_PRIVATE_KEY: other.privateKey } },
+        )
+      ).jobs,
+    )
+    expect(job.conclusion).toBe("failure")
+    expect(job.steps.map((step) => step.outcome)).toEqual(["success", "success", "failure", "skipped"])
+    expect(github.pulls.length).toBe(pulls)
+  }, 60_000)
+
+  it("does not run from another branch", async () => {
+    const inputs = { action: "new", name: "x", tier: "free", hostnames: "", owner: "" }
+    const { jobs } = await run(
+      "tenant.yml",
+      { name: "workflow_dispatch", ref: "refs/heads/feature", sha: repo.rev("refs/heads/main"), payload: { inputs } },
+      { inputs },
+    )
+    expect(onlyJob(jobs).conclusion).toBe("skipped")
+  })
+
+  it("never shows the App's key or its tokens in any step's output", () => {
+    const output = logs.join("\n")
+    expect(output).not.toContain(formApp.privateKey.split("\n")[1])
+    for (const { token } of github.issuedTokens) expect(output).not.toContain(token)
   })
 })
 
