@@ -20,6 +20,8 @@ export interface PoolOptions {
   readonly inlineBelow?: number
   /** How many workers besides the main thread; by default one per further core, capped. */
   readonly workers?: number
+  /** Whether the main thread renders too (the default); without it, it only hands out work and collects results. */
+  readonly mainThread?: boolean
   /** Limits of each worker's heap (Node's `resourceLimits`): a worker over them dies, failing the batch. */
   readonly resourceLimits?: ResourceLimits
 }
@@ -130,7 +132,7 @@ const runPool = (
     }
     // The main thread's share: a chunk at a time, yielding in between so workers' results and requests get in.
     void (async () => {
-      while (!settled && chunks.length > 0) {
+      while (options.mainThread !== false && !settled && chunks.length > 0) {
         for (const { index, ...job } of chunks.shift() ?? []) {
           const output = renderHere(platform, job)
           if (output instanceof RenderFailed) return settle(output)
