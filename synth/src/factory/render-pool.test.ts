@@ -65,6 +65,23 @@ describe("renderBatch", () => {
     }),
   )
 
+  it.effect("fails with RenderFailed when a progress callback throws, on the main thread's share or a worker's", () =>
+    Effect.gen(function* () {
+      for (const mainThread of [true, false]) {
+        const error = yield* renderBatch(platform, jobs, {
+          inlineBelow: 0,
+          workers: 1,
+          mainThread,
+          onProgress: (done) => {
+            if (done === 20) throw new Error("progress bar broke")
+          },
+        }).pipe(Effect.flip)
+        expect(error).toBeInstanceOf(RenderFailed)
+        expect(String(error.cause)).toMatch(/progress bar broke/)
+      }
+    }),
+  )
+
   it.effect("fails with RenderFailed naming the tenant whose render threw in a worker", () =>
     Effect.gen(function* () {
       const [first, broken] = tenants

@@ -90,6 +90,14 @@ const runPool = (
     }
     const aborted = () => settle(new RenderFailed({ cause: new Error("the render was interrupted") }))
     signal.addEventListener("abort", aborted)
+    // A throw outside a render (a progress callback) fails the batch too, instead of escaping as an uncaught error.
+    const guarded = (run: () => void) => {
+      try {
+        run()
+      } catch (cause) {
+        settle(new RenderFailed({ cause }))
+      }
+    }
     const completed = (index: number, output: TenantOutput) => {
       outputs[index] = output
       done++
@@ -112,15 +120,17 @@ const runPool = (
       }
       worker.on("message", (reply: WorkerReply) => {
         if (settled) return
-        Match.valueTags(reply, {
-          Ready: feed,
-          Rendered: ({ index, output }) => {
-            pending--
-            completed(index, { ...output, files: new Map(output.files) })
-            feed()
-          },
-          Failed: ({ index, cause }) => settle(new RenderFailed({ tenant: jobs[index]?.tenant.name, cause })),
-        })
+        guarded(() =>
+          Match.valueTags(reply, {
+            Ready: feed,
+            Rendered: ({ index, output }) => {
+              pending--
+              completed(index, { ...output, files: new Map(output.files) })
+              feed()
+            },
+            Failed: ({ index, cause }) => settle(new RenderFailed({ tenant: jobs[index]?.tenant.name, cause })),
+          }),
+        )
       })
       worker.on("error", (cause) => settle(new RenderFailed({ cause })))
       worker.on("messageerror", (cause) => settle(new RenderFailed({ cause })))
@@ -134,9 +144,10 @@ const runPool = (
     void (async () => {
       while (options.mainThread !== false && !settled && chunks.length > 0) {
         for (const { index, ...job } of chunks.shift() ?? []) {
+          if (settled) return
           const output = renderHere(platform, job)
           if (output instanceof RenderFailed) return settle(output)
-          completed(index, output)
+          guarded(() => completed(index, output))
         }
         await setImmediate()
       }
