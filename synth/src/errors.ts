@@ -77,6 +77,20 @@ export class InputUnreadable extends Schema.TaggedError<InputUnreadable>()("Inpu
   }
 }
 
+/**
+ * Rendering a tenant threw, or a render worker died (`tenant` absent: which tenant it was on is not
+ * known). A bug in the synth, not in the tenant's file: nothing is written.
+ */
+export class RenderFailed extends Schema.TaggedError<RenderFailed>()("RenderFailed", {
+  tenant: Schema.optional(Schema.String),
+  cause: Schema.Defect(),
+}) {
+  override get message(): string {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `${this.tenant ?? "a render worker"}: the render failed: ${reason}`
+  }
+}
+
 export type SynthError =
   | InvalidConfig
   | TenantConflict
@@ -84,3 +98,4 @@ export type SynthError =
   | PolicyViolations
   | OutputFailed
   | InputUnreadable
+  | RenderFailed

@@ -2,7 +2,6 @@ import { dirname, isAbsolute, relative } from "node:path"
 import {
   apiImageFor,
   encodeRolloutState,
-  METADATA_FILE,
   PLATFORM_FILE,
   type Platform,
   ROLLOUT_FILE,
@@ -20,10 +19,11 @@ import {
   TenantConflict,
 } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
-import { type RenderedTenant, renderTenant } from "./factory/render-tenant.ts"
+import type { TenantOutput } from "./factory/render-fresh.ts"
+import { renderBatch } from "./factory/render-pool.ts"
 import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
 import type { PreviousFolder, PreviousOutput } from "./incremental/previous-output.ts"
-import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
+import { readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
 import { loadPlatformSource } from "./load/platform-file.ts"
 import { loadRolloutState } from "./load/rollout-file.ts"
@@ -78,15 +78,6 @@ export const synthInputs = (platformText: string, synthVersion: string): Readonl
   { name: "synth", bytes: synthVersion },
 ]
 
-/**
- * What the tree needs of one tenant: its folder, what it claims and what is wrong with it, not its
- * objects. A folder reused from an output on disk is carried over by reference, never read.
- */
-type TenantOutput = Omit<RenderedTenant, "objects"> & {
-  readonly objectCount: number
-  readonly carried?: Omit<CarriedFolder, "folder">
-}
-
 /** The fleet-wide part of the render: the objects outside any tenant's folder. */
 type FleetOutput = ReturnType<typeof renderFleet>
 
@@ -124,23 +115,6 @@ const reusableFolder = (name: string, hash: string, folder: PreviousFolder | und
     claims: before.claims as FolderClaims,
     objectCount: before.objects,
   }
-}
-
-/** A tenant rendered afresh, its folder marked with the inputs it was made from (an empty folder gets no mark). */
-const renderFresh = (
-  tenant: Tenant,
-  platform: Platform,
-  { apiImage, inputs, hash }: ReturnType<typeof tenantInputsOf>,
-): TenantOutput => {
-  const { objects, files, ...rest } = renderTenant(tenant, platform, apiImage)
-  const withMetadata =
-    objects.length === 0
-      ? files
-      : new Map([
-          ...files,
-          [METADATA_FILE, metadataText({ inputHash: hash, inputs, objects: objects.length, claims: rest.claims })],
-        ])
-  return { ...rest, files: withMetadata, objectCount: objects.length }
 }
 
 /** Every guardrail finding: each tenant's own (located in its file), then the fleet folder's and the cross-tenant ones. */
@@ -211,16 +185,20 @@ export const buildTree = (
     if (conflicts.length > 0) return yield* new TenantConflict({ issues: conflicts })
     const fleetDigests = inputDigests(options.inputs ?? [{ name: "platform", bytes: JSON.stringify(platform) }])
     const previous = options.previous ?? new Map<string, PreviousFolder>()
-    let reused = 0
-    // Keep only what the tree needs: a fleet's objects are garbage as soon as they are serialized.
-    const rendered = loaded.map(({ tenant, source }, index): TenantOutput => {
-      options.onProgress?.(index, loaded.length)
+    // Reuse is decided for every tenant first; the others render as one batch, across the cores.
+    const planned = loaded.map(({ tenant, source }) => {
       const inputs = tenantInputsOf(tenant, source, platform, options, fleetDigests)
-      const kept = reusableFolder(tenant.name, inputs.hash, previous.get(tenant.name))
-      if (kept === undefined) return renderFresh(tenant, platform, inputs)
-      reused++
-      return kept
+      return { tenant, inputs, kept: reusableFolder(tenant.name, inputs.hash, previous.get(tenant.name)) }
     })
+    const fresh = planned.filter((plan) => plan.kept === undefined)
+    const reused = loaded.length - fresh.length
+    options.onProgress?.(reused, loaded.length)
+    // Keep only what the tree needs: a tenant's objects are garbage as soon as they are serialized.
+    const renders = (yield* renderBatch(platform, fresh, {
+      onProgress: (done) => options.onProgress?.(reused + done, loaded.length),
+    }))[Symbol.iterator]()
+    // One output per fresh tenant, in their order.
+    const rendered = planned.map((plan): TenantOutput => plan.kept ?? (renders.next().value as TenantOutput))
     options.onProgress?.(loaded.length, loaded.length)
     const live = rendered.filter((tenant) => tenant.objectCount > 0)
     const fleet = renderFleet(
