@@ -32,9 +32,9 @@ export interface TierSpec {
    */
   readonly dbConnections: number
   /**
-   * Redis clients budgeted for the tenant. Redis has no per-user connection limit: this sizes
-   * the server's `maxclients` (the fleet's sum must fit it) and is what the tenant is told it
-   * may open; only the server-wide `maxclients` is enforced.
+   * Redis connections the tenant may hold. Redis has no per-user connection limit: provisioning
+   * records this for the self-hosted Redis' watchdog, which closes the newest connections beyond
+   * it; the fleet's sum must fit the server's `maxclients`.
    */
   readonly redisClients: number
   /**

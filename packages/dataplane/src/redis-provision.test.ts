@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { TierName } from "@ppi/config"
-import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
+import { type TierName, TierSpecs } from "@ppi/config"
+import { CLIENT_BUDGETS_KEY, REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
 import { type LocalRedis, startRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
@@ -114,6 +114,15 @@ describe("Redis provisioning on a real server", () => {
     const before = asAdmin("ACL", "GETUSER", "tenant-acme")
     provision("acme")
     expect(asAdmin("ACL", "GETUSER", "tenant-acme")).toBe(before)
+  })
+
+  it("records each tenant's tier client budget for the watchdog, where no tenant can read or change it", () => {
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-acme")).toBe(String(TierSpecs.enterprise.redisClients))
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toBe(String(TierSpecs.free.redisClients))
+    expect(asHobby("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toContain("NOPERM")
+    expect(asHobby("HSET", CLIENT_BUDGETS_KEY, "tenant-hobby", "100000")).toContain("NOPERM")
+    expect(asHobby("DEL", CLIENT_BUDGETS_KEY)).toContain("NOPERM")
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toBe(String(TierSpecs.free.redisClients))
   })
 
   it("lets a tenant use its own keys normally: strings, hashes, TTLs, transactions, streams, blocking pops", () => {

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { createConnection, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { TierSpecs } from "@ppi/config"
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
-import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "./redis-server.ts"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_WATCHDOG, redisServerArgs } from "./redis-server.ts"
 import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
@@ -72,13 +74,13 @@ const initAcl = () => {
   expect(result.status).toBe(0)
 }
 
-const fixedArgs = (maxMemoryMiB = 64) =>
-  redisServerArgs({ aclFile: join(dataDir, "users.acl"), dataDir, maxMemoryMiB, maxClients: 100 })
+const fixedArgs = ({ maxMemoryMiB = 64, maxClients = 100 }: { maxMemoryMiB?: number; maxClients?: number }) =>
+  redisServerArgs({ aclFile: join(dataDir, "users.acl"), dataDir, maxMemoryMiB, maxClients })
 
 /** A pod start: the init container, then the server. */
-const startPod = async (maxMemoryMiB?: number) => {
+const startPod = async (settings: { maxMemoryMiB?: number; maxClients?: number } = {}) => {
   initAcl()
-  server = await launchRedis(fixedArgs(maxMemoryMiB), { port, admin, runAs: REDIS_USER })
+  server = await launchRedis(fixedArgs(settings), { port, admin, runAs: REDIS_USER })
 }
 const stopPod = async () => {
   await server?.stop()
@@ -149,7 +151,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
   })
 
   it("bounds the whole instance's memory, and one tenant filling it evicts nobody else's keys", async () => {
-    await startPod(4)
+    await startPod({ maxMemoryMiB: 4 })
     expect(provision().status).toBe(0)
     expect(cli(admin.user, admin.password, "SET", "globex:kept", "g")).toBe("OK")
     const chunk = "x".repeat(64 * 1024)
@@ -163,7 +165,9 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
     expect(cli(admin.user, admin.password, "CONFIG", "GET", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction")
   })
 
-  describe("with the script watchdog beside it", () => {
+  describe("with the watchdog beside it", () => {
+    /** Room for acme's budget (pro: 40), globex and the admin, and not much more. */
+    const MAX_CLIENTS = 60
     let watchdog: ChildProcess | undefined
     let log = ""
     const asGlobex = (...command: ReadonlyArray<string>) => cli("tenant-globex", globex.password, ...command)
@@ -181,12 +185,14 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       until(condition, what).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${log}`)))
 
     beforeEach(async () => {
-      await startPod()
+      await startPod({ maxClients: MAX_CLIENTS })
       for (const tenant of [acme, globex]) expect(provision(tenant).status).toBe(0)
       // The server's default is 5 s before it answers BUSY; shorter here to keep the test quick.
       expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
       log = ""
-      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_SCRIPT_WATCHDOG], {
+      // Its own process group, so the test can end runuser, the script and its redis-cli together.
+      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_WATCHDOG], {
+        detached: true,
         env: {
           PATH: process.env.PATH,
           REDIS_PORT: String(port),
@@ -198,9 +204,10 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       watchdog.stdout?.on("data", (chunk) => {
         log += String(chunk)
       })
+      await untilLogged(() => log.includes("watchdog: connected"), "the watchdog holds its connection")
     })
     afterEach(() => {
-      watchdog?.kill("SIGKILL")
+      if (watchdog?.pid !== undefined) process.kill(-watchdog.pid, "SIGKILL")
     })
 
     it("kills a script that never returns, so the other tenants get their server back", async () => {
@@ -230,6 +237,72 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       expect(asAcme("GET", "acme:before")).toBe("kept")
       expect(cli(admin.user, admin.password, "EXISTS", "globex:partial")).toBe("0")
       expect(asGlobex("PING")).toBe("PONG")
+    })
+
+    /** Opens a raw connection, authenticated as `user` when given; rejects with Redis' refusal. */
+    const open = (user?: { readonly name: string; readonly password: string }) =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = createConnection({ host: "127.0.0.1", port })
+        socket.once("error", reject)
+        socket.once("connect", () => {
+          if (user === undefined) resolve(socket)
+          else socket.write(`AUTH ${user.name} ${user.password}\r\n`)
+        })
+        socket.once("data", (reply) => {
+          if (String(reply).startsWith("+OK")) resolve(socket)
+          else {
+            socket.destroy()
+            reject(new Error(String(reply).trim()))
+          }
+        })
+      })
+    const isOpen = (socket: Socket) => !socket.destroyed && socket.readyState === "open"
+    let sockets: Array<Socket> = []
+    afterEach(() => {
+      for (const socket of sockets) socket.destroy()
+      sockets = []
+    })
+
+    it("closes a tenant's connections beyond its tier's budget, newest first, so the others can connect again", async () => {
+      const budget = TierSpecs[acme.tier].redisClients
+      const refusals: Array<string> = []
+      // acme takes every connection the server has left.
+      for (let i = 0; i < MAX_CLIENTS && refusals.length === 0; i++) {
+        await open({ name: "tenant-acme", password: acme.password }).then(
+          (socket) => {
+            socket.on("error", () => undefined)
+            sockets.push(socket)
+          },
+          (error: Error) => refusals.push(error.message),
+        )
+      }
+      expect(sockets.length).toBeGreaterThan(budget)
+      await untilLogged(() => sockets.filter(isOpen).length === budget, `acme is back to ${budget} connections`)
+      expect(sockets.slice(0, budget).every(isOpen)).toBe(true)
+      expect(log).toContain(`of tenant-acme (budget ${budget})`)
+      expect(asGlobex("SET", "globex:k", "v")).toBe("OK")
+      expect(asGlobex("GET", "globex:k")).toBe("v")
+      // The connections acme keeps still work.
+      const [oldest] = sockets
+      const pong = new Promise((resolve) => oldest?.once("data", (reply) => resolve(String(reply).trim())))
+      oldest?.write("PING\r\n")
+      expect(await pong).toBe("+PONG")
+    })
+
+    it("closes connections that never authenticate, which count against no tenant's budget", async () => {
+      for (let i = 0; i < 20; i++) {
+        const socket = await open()
+        socket.on("error", () => undefined)
+        sockets.push(socket)
+      }
+      const within = await open({ name: "tenant-globex", password: globex.password })
+      sockets.push(within)
+      await untilLogged(
+        () => sockets.slice(0, 20).every((socket) => !isOpen(socket)),
+        "the unauthenticated ones are closed",
+      )
+      expect(isOpen(within)).toBe(true)
+      expect(log).toMatch(/closed connection \d+ of default/)
     })
   })
 })
