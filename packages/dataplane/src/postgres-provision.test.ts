@@ -260,6 +260,50 @@ describe("PostgreSQL provisioning on a real server", () => {
     )
   })
 
+  it("lets another tenant provision while a tenant's open transaction holds its own role, schema and default privileges", async () => {
+    const releaseHolder = await holdSession(
+      dbRoleOf("acme"),
+      passwords.acme,
+      [
+        "BEGIN",
+        "GRANT USAGE ON SCHEMA tenant_acme TO tenant_acme",
+        "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO tenant_acme",
+        `ALTER ROLE tenant_acme IN DATABASE ${pg.database} SET search_path = tenant_acme`,
+        `ALTER ROLE tenant_acme PASSWORD '${passwords.acme}'`,
+        "SELECT pg_sleep(30)",
+      ].join("; "),
+      "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'tenant_acme' AND wait_event = 'PgSleep'",
+    )
+    try {
+      // acme's own run waits behind acme's transaction...
+      const acmeRun = spawn("psql", [...psqlArguments(acme, join(scriptDir, "provision.sql")), "-v", "lock_timeout=4s"], {
+        env: { ...connection(pg.admin.user, pg.admin.password), TENANT_DB_PASSWORD: passwords.acme },
+      })
+      let acmeErr = ""
+      acmeRun.stderr.on("data", (chunk) => {
+        acmeErr += String(chunk)
+      })
+      const acmeDone = new Promise<number | null>((resolve) => acmeRun.once("exit", resolve))
+      await until(
+        () =>
+          asAdmin(
+            `SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = '${pg.admin.user}' AND wait_event_type = 'Lock'`,
+          ).out === "t",
+        "acme's provisioning waits for a lock",
+      )
+      // ... and globex's run, meanwhile, is not held up by it.
+      const result = provision(globex, passwords.globex, { extra: ["-v", "lock_timeout=1s"] })
+      expect(result.stderr).toBe("")
+      expect(result.status).toBe(0)
+      // acme only delays its own run, which gives up and is retried by the Job.
+      expect(await acmeDone).not.toBe(0)
+      expect(acmeErr).toContain("lock timeout")
+    } finally {
+      releaseHolder()
+    }
+    expect(provision(acme, passwords.acme).status).toBe(0)
+  })
+
   it("gives up after lock_timeout instead of waiting behind a held provisioning lock", async () => {
     const releaseHolder = await holdSession(
       pg.admin.user,
