@@ -276,9 +276,13 @@ describe("PostgreSQL provisioning on a real server", () => {
     )
     try {
       // acme's own run waits behind acme's transaction...
-      const acmeRun = spawn("psql", [...psqlArguments(acme, join(scriptDir, "provision.sql")), "-v", "lock_timeout=4s"], {
-        env: { ...connection(pg.admin.user, pg.admin.password), TENANT_DB_PASSWORD: passwords.acme },
-      })
+      const acmeRun = spawn(
+        "psql",
+        [...psqlArguments(acme, join(scriptDir, "provision.sql")), "-v", "lock_timeout=4s"],
+        {
+          env: { ...connection(pg.admin.user, pg.admin.password), TENANT_DB_PASSWORD: passwords.acme },
+        },
+      )
       let acmeErr = ""
       acmeRun.stderr.on("data", (chunk) => {
         acmeErr += String(chunk)
@@ -420,5 +424,48 @@ describe("PostgreSQL residuals, documented in docs/data-plane.md", () => {
     expect(
       asAcme("SELECT relname FROM pg_class WHERE relnamespace = 'tenant_globex'::regnamespace AND relkind = 'r'").out,
     ).toBe("secrets")
+  })
+
+  it("shows every tenant other tenants' roles, column names, function and view source, and sizes", () => {
+    expect(
+      asGlobex(
+        [
+          "CREATE TABLE IF NOT EXISTS customers (id int, credit_limit numeric)",
+          "CREATE OR REPLACE FUNCTION discount(total numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT total * 0.13 /* globex pricing */ $$",
+          "CREATE OR REPLACE VIEW big_customers AS SELECT id FROM customers WHERE credit_limit > 90000",
+        ].join("; "),
+      ).ok,
+    ).toBe(true)
+    // By oid: naming `tenant_globex.x` needs USAGE on the schema, which acme lacks; the catalogs do not.
+    const globexRelation = (name: string) =>
+      `(SELECT oid FROM pg_class WHERE relnamespace = 'tenant_globex'::regnamespace AND relname = '${name}')`
+    // Roles: every tenant's name and its attributes.
+    expect(asAcme("SELECT rolname, rolconnlimit FROM pg_roles WHERE rolname = 'tenant_globex'").out).toBe(
+      `tenant_globex|${TierSpecs.pro.dbConnections}`,
+    )
+    // Column names and types of another tenant's table.
+    expect(
+      asAcme(
+        `SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = ${globexRelation("customers")} AND attnum > 0`,
+      ).out,
+    ).toBe("id,credit_limit")
+    // Function source, through the catalog and through pg_get_functiondef.
+    expect(
+      asAcme("SELECT prosrc FROM pg_proc WHERE pronamespace = 'tenant_globex'::regnamespace AND proname = 'discount'")
+        .out,
+    ).toContain("globex pricing")
+    expect(
+      asAcme(
+        "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = 'tenant_globex'::regnamespace AND proname = 'discount'",
+      ).out,
+    ).toContain("0.13")
+    // View definitions.
+    expect(asAcme(`SELECT pg_get_viewdef(${globexRelation("big_customers")})`).out).toContain("90000")
+    // Sizes.
+    expect(asAcme(`SELECT pg_total_relation_size(${globexRelation("secrets")}) > 0`).out).toBe("t")
+    // information_schema, by contrast, filters by privilege: acme sees none of globex's columns there.
+    expect(asAcme("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'tenant_globex'").out).toBe("0")
+    // Seeing the source is not running it: the function stays out of acme's reach.
+    expect(asAcme("SELECT tenant_globex.discount(100)").err).toContain("permission denied")
   })
 })
