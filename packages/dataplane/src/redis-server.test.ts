@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/v
 import { TierSpecs } from "@ppi/config"
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
 import { REDIS_ACL_INIT_SCRIPT, REDIS_WATCHDOG, redisServerArgs } from "./redis-server.ts"
-import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
+import { alpineTools, freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
 /**
@@ -25,6 +25,7 @@ let secretDir: string
 let dataDir: string
 let port: number
 let server: RunningRedis | undefined
+const tools = alpineTools()
 let admin = { user: "platform-admin", password: "admin-one" }
 const acme = { name: "acme", tier: "pro", password: "pw-acme" } as const
 /** An enterprise tenant: its tier may run Lua. */
@@ -51,9 +52,9 @@ const cli = (user: string, password: string, ...command: ReadonlyArray<string>) 
 const asAcme = (...command: ReadonlyArray<string>) => cli("tenant-acme", acme.password, ...command)
 
 const provision = (tenant: typeof acme | typeof globex = acme) =>
-  spawnSync("sh", ["-c", REDIS_PROVISION_SCRIPT], {
+  spawnSync(join(tools, "sh"), ["-c", REDIS_PROVISION_SCRIPT], {
     env: {
-      PATH: process.env.PATH,
+      PATH: tools,
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: String(port),
       REDIS_ADMIN_USER: admin.user,
@@ -64,12 +65,16 @@ const provision = (tenant: typeof acme | typeof globex = acme) =>
     encoding: "utf8",
   })
 
-/** The init container: the redis image's sh, as the server's user, the Secret and the volume mounted. */
+/** The init container: the redis image's busybox sh, as the server's user, the Secret and the volume mounted. */
 const initAcl = () => {
-  const result = spawnSync("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_ACL_INIT_SCRIPT], {
-    env: { PATH: process.env.PATH, ACL_SOURCE: join(secretDir, "users.acl"), ACL_FILE: join(dataDir, "users.acl") },
-    encoding: "utf8",
-  })
+  const result = spawnSync(
+    "/usr/sbin/runuser",
+    ["-u", REDIS_USER, "--", join(tools, "sh"), "-c", REDIS_ACL_INIT_SCRIPT],
+    {
+      env: { PATH: tools, ACL_SOURCE: join(secretDir, "users.acl"), ACL_FILE: join(dataDir, "users.acl") },
+      encoding: "utf8",
+    },
+  )
   expect(result.stderr).toBe("")
   expect(result.status).toBe(0)
 }
@@ -106,6 +111,7 @@ afterEach(async () => {
 })
 afterAll(async () => {
   await stopPod()
+  rmSync(tools, { recursive: true, force: true })
 })
 
 describe("the self-hosted Redis as cluster/ deploys it", () => {
@@ -191,10 +197,11 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
       log = ""
       // Its own process group, so the test can end runuser, the script and its redis-cli together.
-      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_WATCHDOG], {
+      // As in the pod: the alpine image's busybox tools, nothing else.
+      watchdog = spawn("/usr/sbin/runuser", ["-u", REDIS_USER, "--", join(tools, "sh"), "-c", REDIS_WATCHDOG], {
         detached: true,
         env: {
-          PATH: process.env.PATH,
+          PATH: tools,
           REDIS_PORT: String(port),
           REDIS_ADMIN_USER: admin.user,
           REDIS_ADMIN_PASSWORD: admin.password,

@@ -103,8 +103,7 @@ set -u
 export REDISCLI_AUTH="$REDIS_ADMIN_PASSWORD"
 # One connection, kept open: Redis keeps no connection in reserve for an admin, so a fresh one
 # per poll would be refused exactly when a tenant has taken them all. redis-cli reads commands
-# from one FIFO and writes replies to another; each command is followed by an ECHO of a marker
-# that ends its reply. A lost connection (a restart) is opened again.
+# from one FIFO and writes replies to another. A lost connection (a restart) is opened again.
 trap '' PIPE
 fifos=$(mktemp -d)
 session=""
@@ -139,18 +138,22 @@ ask() {
   printf '%s\\n' "$line"
   ! failed "$line"
 }
-end="--end-of-reply-$$--"
-# A command with a reply of many lines, ended by the ECHO of a marker sent after it. If a script
-# made the server busy meanwhile, the command and the ECHO are each answered with BUSY.
+# A command with a reply of many lines (CLIENT LIST, HGETALL of the budgets: never a line "OK"),
+# ended by the OK of an UNWATCH sent after it: UNWATCH is answered even while a script keeps
+# the server busy, when the command itself gets BUSY (and then fails here).
 ask_lines() {
-  printf '%s\\nECHO %s\\n' "$*" "$end" >&3 || return 1
+  printf '%s\\nUNWATCH\\n' "$*" >&3 || return 1
+  refused=0
   while IFS= read -r line <&4; do
     case "$line" in
-      "$end") return 0 ;;
-      BUSY*) next_line; return 1 ;;
+      OK) return "$refused" ;;
+      "") ;;
+      BUSY*) refused=1 ;;
+      *)
+        if failed "$line"; then return 1; fi
+        printf '%s\\n' "$line"
+        ;;
     esac
-    failed "$line" && return 1
-    printf '%s\\n' "$line"
   done
   return 1
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +11,7 @@ import { until } from "./until.ts"
  * (CI machines start without them; `.ci/run` installs them too).
  */
 const PG_ROOT = "/usr/lib/postgresql"
+const BUSYBOX = "/usr/bin/busybox"
 const isRoot = process.getuid?.() === 0
 
 /** The highest installed PostgreSQL major Debian/Ubuntu ship (14 on ubuntu-22.04, 15 on Debian 12, 16 on 24.04…). */
@@ -25,20 +26,35 @@ const pgBin = (): string | undefined => {
 
 const ensurePackages = (): string => {
   const found = pgBin()
-  if (found && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql")) return found
+  if (found && existsSync("/usr/bin/redis-server") && existsSync("/usr/bin/psql") && existsSync(BUSYBOX)) return found
   // A CI runner is not root but has passwordless sudo; this machine kind is root.
   const sudo = isRoot ? "" : "sudo "
   execFileSync(
     "sh",
     [
       "-c",
-      `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server`,
+      `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server busybox`,
     ],
     { stdio: "inherit" },
   )
   const installed = pgBin()
   if (installed === undefined) throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}`)
   return installed
+}
+
+/**
+ * A folder standing in for the alpine Redis image's tools: busybox's `sh`, `awk`, `sort` and the
+ * rest as applets, plus `redis-cli`. Scripts that run in that image run here with it alone on
+ * their PATH, so a bashism or a GNU-only option fails the test as it would fail in the pod.
+ */
+export const alpineTools = (): string => {
+  ensurePackages()
+  const dir = mkdtempSync(join(tmpdir(), "ppi-alpine-"))
+  chmodSync(dir, 0o755)
+  const applets = "sh awk sort mktemp mkfifo sleep date rm mv cat sed cut sha256sum"
+  for (const applet of applets.split(" ")) symlinkSync(BUSYBOX, join(dir, applet))
+  symlinkSync(execFileSync("sh", ["-c", "command -v redis-cli"], { encoding: "utf8" }).trim(), join(dir, "redis-cli"))
+  return dir
 }
 
 export const freePort = (): Promise<number> =>
