@@ -52,7 +52,7 @@ const v = (
 })
 
 /** "free 5, pro 20, enterprise 60": a tier bound as the tenant reads it. */
-const perTier = (bound: (tier: (typeof Tiers)[number]) => number | boolean): string =>
+const perTier = (bound: (tier: (typeof Tiers)[number]) => number | string): string =>
   Tiers.map((tier) => `${tier} ${String(bound(tier))}`).join(", ")
 
 const scriptingTiers = Tiers.filter((tier) => TierSpecs[tier].redisScripting).join(", ")
@@ -74,7 +74,8 @@ const RedisPrefixRules = [
 
 const RedisUserRules = [
   `At most the tier's connections (${perTier((tier) => TierSpecs[tier].redisClients)}): beyond it the platform closes your newest connections within a second (self-hosted); size connection pools below it.`,
-  "The instance's memory is shared and never evicted: when it is full every tenant's writes fail with `OOM` until keys expire or are deleted. Set TTLs; keep within your tier's budget.",
+  `At most the tier's memory (${perTier((tier) => `${TierSpecs[tier].redisMemoryMiB} MiB`)}, as \`MEMORY USAGE\` counts it): beyond it the platform makes your keys read-only (writes fail with \`NOPERM\`; reads, deletes and expiries work) until you are back under, checked periodically (self-hosted).`,
+  "The instance's memory is shared and never evicted: when it is full every tenant's writes fail with `OOM` until keys expire or are deleted. Set TTLs.",
 ]
 
 export const EnvContract: ReadonlyArray<EnvVarSpec> = [

@@ -38,8 +38,9 @@ export interface TierSpec {
    */
   readonly redisClients: number
   /**
-   * Redis memory budgeted for the tenant, MiB. Redis has no per-user memory limit: this sizes
-   * the shared `maxmemory` (the fleet's sum must fit it); only `maxmemory` is enforced.
+   * Redis memory the tenant may use, MiB. Redis has no per-user memory limit: provisioning records
+   * this for the self-hosted Redis' watchdog, which makes the tenant's keys read-only while it is
+   * over; the fleet's sum must fit the shared `maxmemory`.
    */
   readonly redisMemoryMiB: number
   /**

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type TierName, TierSpecs } from "@ppi/config"
-import { CLIENT_BUDGETS_KEY, REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
+import { CLIENT_BUDGETS_KEY, MEMORY_BUDGETS_KEY, REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
 import { alpineTools, type LocalRedis, startRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
@@ -122,7 +122,11 @@ describe("Redis provisioning on a real server", () => {
     expect(asAdmin("ACL", "GETUSER", "tenant-acme")).toBe(before)
   })
 
-  it("records each tenant's tier client budget for the watchdog, where no tenant can read or change it", () => {
+  it("records each tenant's tier client and memory budgets for the watchdog, where no tenant can read or change them", () => {
+    expect(asAdmin("HGET", MEMORY_BUDGETS_KEY, "tenant-hobby")).toBe(
+      `${TierSpecs.free.redisMemoryMiB * 1024 * 1024}/hobby:`,
+    )
+    expect(asHobby("HSET", MEMORY_BUDGETS_KEY, "tenant-hobby", "1/hobby:")).toContain("NOPERM")
     expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-acme")).toBe(String(TierSpecs.enterprise.redisClients))
     expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toBe(String(TierSpecs.free.redisClients))
     expect(asHobby("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toContain("NOPERM")

@@ -28,6 +28,8 @@ let server: RunningRedis | undefined
 const tools = alpineTools()
 let admin = { user: "platform-admin", password: "admin-one" }
 const acme = { name: "acme", tier: "pro", password: "pw-acme" } as const
+/** A free tenant: the smallest memory budget. */
+const hobby = { name: "hobby", tier: "free", password: "pw-hobby" } as const
 /** An enterprise tenant: its tier may run Lua. */
 const globex = { name: "globex", tier: "enterprise", password: "pw-globex" } as const
 
@@ -51,7 +53,7 @@ const cli = (user: string, password: string, ...command: ReadonlyArray<string>) 
 }
 const asAcme = (...command: ReadonlyArray<string>) => cli("tenant-acme", acme.password, ...command)
 
-const provision = (tenant: typeof acme | typeof globex = acme) =>
+const provision = (tenant: typeof acme | typeof globex | typeof hobby = acme) =>
   spawnSync(join(tools, "sh"), ["-c", REDIS_PROVISION_SCRIPT], {
     env: {
       PATH: tools,
@@ -192,7 +194,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
 
     beforeEach(async () => {
       await startPod({ maxClients: MAX_CLIENTS })
-      for (const tenant of [acme, globex]) expect(provision(tenant).status).toBe(0)
+      for (const tenant of [acme, globex, hobby]) expect(provision(tenant).status).toBe(0)
       // The server's default is 5 s before it answers BUSY; shorter here to keep the test quick.
       expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
       log = ""
@@ -206,6 +208,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
           REDIS_ADMIN_USER: admin.user,
           REDIS_ADMIN_PASSWORD: admin.password,
           MAX_SCRIPT_SECONDS: "1",
+          MEMORY_CHECK_EVERY: "1",
         },
       })
       watchdog.stdout?.on("data", (chunk) => {
@@ -310,6 +313,28 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       )
       expect(isOpen(within)).toBe(true)
       expect(log).toMatch(/closed connection \d+ of default/)
+    })
+
+    it("makes a tenant over its memory budget read-only until it frees its keys, and nobody else notices", async () => {
+      const asHobby = (...command: ReadonlyArray<string>) => cli("tenant-hobby", hobby.password, ...command)
+      const budget = TierSpecs[hobby.tier].redisMemoryMiB * 1024 * 1024
+      const chunk = "x".repeat(64 * 1024)
+      const keys = Array.from({ length: Math.ceil((budget * 1.1) / chunk.length) }, (_, i) => `hobby:fill:${i}`)
+      const filled = spawnSync(
+        "redis-cli",
+        ["-p", String(port), "--user", "tenant-hobby", "--pass", hobby.password, "--no-auth-warning"],
+        { input: keys.map((key) => `SET ${key} ${chunk}\n`).join(""), encoding: "utf8", maxBuffer: 1 << 24 },
+      )
+      expect(filled.stdout.split("\n").filter((line) => line === "OK")).toHaveLength(keys.length)
+      await untilLogged(() => log.includes("tenant-hobby over its memory budget"), "hobby is found over its budget")
+      expect(asHobby("SET", "hobby:more", "v")).toContain("NOPERM")
+      expect(asHobby("GET", "hobby:fill:0")).toBe(chunk)
+      expect(asGlobex("SET", "globex:k", "v")).toBe("OK")
+      expect(asAcme("SET", "acme:k", "v")).toBe("OK")
+      // Deleting is what brings it back.
+      expect(asHobby("DEL", ...keys.slice(0, keys.length / 2))).toBe(String(keys.length / 2))
+      await untilLogged(() => log.includes("tenant-hobby back under its memory budget"), "hobby is back under")
+      expect(asHobby("SET", "hobby:more", "v")).toBe("OK")
     })
   })
 })

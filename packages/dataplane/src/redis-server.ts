@@ -1,5 +1,5 @@
 import { redisUserOf, TierSpecs, Tiers } from "@ppi/config"
-import { CLIENT_BUDGETS_KEY } from "./redis-provision.ts"
+import { CLIENT_BUDGETS_KEY, MEMORY_BUDGETS_KEY } from "./redis-provision.ts"
 
 /**
  * How the shared self-hosted Redis runs: the arguments and the init step cluster/ deploys, kept
@@ -73,6 +73,20 @@ export const MAX_BUSY_SCRIPT_SECONDS = 10
 /** Tenant users without a recorded budget (provisioned before budgets existed) get the largest tier's. */
 const FALLBACK_CLIENT_BUDGET = Math.max(...Tiers.map((tier) => TierSpecs[tier].redisClients))
 
+/** Every how many polls the watchdog measures each tenant's memory (it walks every key). */
+export const MEMORY_CHECK_EVERY_POLLS = 10
+
+/**
+ * One batch of a tenant's memory measure, run by the admin: up to 1000 keys of `SCAN` under the
+ * prefix, their `MEMORY USAGE` summed. Returns the next cursor and the sum. Short, so the
+ * single thread is held for one batch at a time.
+ */
+const MEMORY_BATCH_LUA =
+  "local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000) local s = 0 for _, k in ipairs(r[2]) do s = s + (redis.call('MEMORY', 'USAGE', k) or 0) end return {r[1], s}"
+
+/** What a tenant over its memory budget may still do to its keys: read them (root), free them. */
+const OVER_BUDGET_SELECTOR = "-@all +del +unlink +expire +pexpire +expireat +pexpireat"
+
 /** How long a connection may stay unauthenticated (seconds, as `CLIENT LIST` counts `age`). */
 export const UNAUTHENTICATED_GRACE_SECONDS = 2
 
@@ -85,6 +99,12 @@ export const UNAUTHENTICATED_GRACE_SECONDS = 2
  *   killed (`UNKILLABLE`), so the server is shut down without saving and restarted by its
  *   StatefulSet — writes before the script are in the append-only file, the script's own never
  *   took effect.
+ * - **Memory per tenant.** Redis has no per-user memory limit either. Every
+ *   `MEMORY_CHECK_EVERY_POLLS` polls it sums `MEMORY USAGE` over the tenant's keys (`SCAN` under
+ *   its prefix, in batches) and, above the budget provisioning recorded in `MEMORY_BUDGETS_KEY`,
+ *   makes the tenant's keys read-only (`%R~<prefix>*`) with a selector that still lets it delete
+ *   and expire them; once back under, its normal key pattern returns. Provisioning's `reset` lifts
+ *   the limit too; the next check puts it back while the tenant is over.
  * - **Connections per tenant.** Redis has no per-user connection limit, only `maxclients` for
  *   everyone. Each poll counts `CLIENT LIST` per tenant user and closes (`CLIENT KILL ID`) the
  *   newest connections beyond the budget provisioning recorded in `CLIENT_BUDGETS_KEY` (the
@@ -182,7 +202,37 @@ over_budget() {
     }'
 }
 
+# Sums MEMORY USAGE over the keys under a prefix; fails if the server stops answering.
+memory_of() {
+  used=0 cursor=0
+  while :; do
+    reply=$(ask_lines EVAL "\\"${MEMORY_BATCH_LUA}\\"" 0 "$cursor" "$1*") || return 1
+    cursor=$(printf '%s\\n' "$reply" | sed -n 1p)
+    used=$((used + $(printf '%s\\n' "$reply" | sed -n 2p)))
+    [ "$cursor" = 0 ] && break
+  done
+  echo "$used"
+}
+# Makes an over-budget tenant's keys read-only (deletes and expiries still work), and lifts it
+# once the tenant is back under.
+check_memory() {
+  for entry in $(ask_lines HGETALL ${MEMORY_BUDGETS_KEY} | awk 'NR % 2 { field = $0; next } { print field "/" $0 }'); do
+    user=\${entry%%/*} rest=\${entry#*/}
+    budget=\${rest%%/*} prefix=\${rest#*/}
+    used=$(memory_of "$prefix") || return
+    limited=$(ask_lines ACL GETUSER "$user" | awk '/^%R~/ { n++ } END { print n + 0 }')
+    if [ "$used" -gt "$budget" ] && [ "$limited" = 0 ]; then
+      ask ACL SETUSER "$user" resetkeys "%R~$prefix*" "\\"(~$prefix* ${OVER_BUDGET_SELECTOR})\\"" >/dev/null &&
+        echo "watchdog: $user over its memory budget ($used > $budget bytes): keys read-only"
+    elif [ "$used" -le "$budget" ] && [ "$limited" != 0 ]; then
+      ask ACL SETUSER "$user" resetkeys "~$prefix*" clearselectors >/dev/null &&
+        echo "watchdog: $user back under its memory budget ($used <= $budget bytes)"
+    fi
+  done
+}
+
 busy_since=""
+polls=0
 connect
 while true; do
   reply=$(ask PING) || { echo "watchdog: lost the connection ($reply)"; connect; continue; }
@@ -201,6 +251,8 @@ while true; do
       ;;
     PONG)
       busy_since=""
+      polls=$((polls + 1))
+      if [ $((polls % \${MEMORY_CHECK_EVERY:-${MEMORY_CHECK_EVERY_POLLS}})) = 0 ]; then check_memory; fi
       for kill in $(over_budget | awk '{ print $1 ":" $2 ":" $3 }'); do
         id=\${kill%%:*} rest=\${kill#*:}
         ask CLIENT KILL ID "$id" >/dev/null
