@@ -219,8 +219,11 @@ check_memory() {
   for entry in $(ask_lines HGETALL ${MEMORY_BUDGETS_KEY} | awk 'NR % 2 { field = $0; next } { print field "/" $0 }'); do
     user=\${entry%%/*} rest=\${entry#*/}
     budget=\${rest%%/*} prefix=\${rest#*/}
+    # A user an operator deleted stays deleted (ACL SETUSER would create it again).
+    rules=$(ask_lines ACL GETUSER "$user") || return
+    [ -n "$rules" ] || continue
+    limited=$(printf '%s\\n' "$rules" | awk '/^%R~/ { n++ } END { print n + 0 }')
     used=$(memory_of "$prefix") || return
-    limited=$(ask_lines ACL GETUSER "$user" | awk '/^%R~/ { n++ } END { print n + 0 }')
     if [ "$used" -gt "$budget" ] && [ "$limited" = 0 ]; then
       ask ACL SETUSER "$user" resetkeys "%R~$prefix*" "\\"(~$prefix* ${OVER_BUDGET_SELECTOR})\\"" >/dev/null &&
         echo "watchdog: $user over its memory budget ($used > $budget bytes): keys read-only"
