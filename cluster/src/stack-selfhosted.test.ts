@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG } from "@ppi/dataplane"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_WATCHDOG } from "@ppi/dataplane"
 import { Effect } from "effect"
 import { readPlatformInput } from "./platform-file.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
@@ -62,7 +62,7 @@ describe("cluster bootstrap, self-hosted mode", () => {
     expect(images().every((image) => /:[\w.-]+$/.test(image) && !image.endsWith(":latest"))).toBe(true)
   })
 
-  it("runs Redis on a writable copy of the ACL file, bounded by maxmemory and maxclients, with a script watchdog", () => {
+  it("runs Redis on a writable copy of the ACL file, bounded by maxmemory and maxclients, with the watchdog that ends endless scripts and enforces client budgets", () => {
     const redis = stack.ofType("kubernetes:apps/v1:StatefulSet").find((r) => r.inputs.metadata.name === "redis")
     const pod = redis?.inputs.spec.template.spec
     const [init] = pod.initContainers
@@ -76,7 +76,7 @@ describe("cluster bootstrap, self-hosted mode", () => {
       { name: "config", mountPath: "/etc/redis", readOnly: true },
     ])
     const [server, watchdog] = pod.containers
-    expect(watchdog.command).toEqual(["sh", "-c", REDIS_SCRIPT_WATCHDOG])
+    expect(watchdog.command).toEqual(["sh", "-c", REDIS_WATCHDOG])
     expect(watchdog.env.find((e: { name: string }) => e.name === "REDIS_ADMIN_PASSWORD").valueFrom).toEqual({
       secretKeyRef: { name: "redis-acl", key: "password" },
     })

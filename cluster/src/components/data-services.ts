@@ -1,5 +1,5 @@
 import { POSTGRES_ADMIN_SECRET, REDIS_ADMIN_SECRET } from "@ppi/config"
-import { MAX_BUSY_SCRIPT_SECONDS, REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "@ppi/dataplane"
+import { MAX_BUSY_SCRIPT_SECONDS, REDIS_ACL_INIT_SCRIPT, REDIS_WATCHDOG, redisServerArgs } from "@ppi/dataplane"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
 import * as random from "@pulumi/random"
@@ -151,7 +151,7 @@ const postgresService = (args: SelfHostedDataServicesArgs): Service => ({
   ],
 })
 
-/** Redis with an ACL file copied to the data volume, `maxmemory`/`maxclients` and the script watchdog. */
+/** Redis with an ACL file copied to the data volume, `maxmemory`/`maxclients` and the watchdog (scripts, per-tenant clients). */
 const redisService = (args: SelfHostedDataServicesArgs): Service => ({
   name: "redis",
   image: Images.redis,
@@ -173,8 +173,8 @@ const redisService = (args: SelfHostedDataServicesArgs): Service => ({
   // Secret's users into the copy on the data volume, where tenants' users persist.
   config: { secret: "redis-acl", mountPath: "/etc/redis" },
   sidecar: {
-    name: "script-watchdog",
-    script: REDIS_SCRIPT_WATCHDOG,
+    name: "watchdog",
+    script: REDIS_WATCHDOG,
     env: [
       { name: "REDIS_PORT", value: "6379" },
       { name: "REDIS_ADMIN_USER", value: "platform-admin" },
@@ -222,7 +222,7 @@ export class SelfHostedDataServices extends pulumi.ComponentResource {
     secret("postgres-server-secret", POSTGRES_ADMIN_SECRET, args.dataNamespace, { password: pg })
     secret("redis-acl", "redis-acl", args.dataNamespace, {
       "users.acl": pulumi.interpolate`user platform-admin on >${redis} ~* &* +@all\nuser default off\n`,
-      // For the script watchdog beside the server.
+      // For the watchdog beside the server.
       password: redis,
     })
     this.adminSecrets = [

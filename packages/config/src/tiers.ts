@@ -32,14 +32,15 @@ export interface TierSpec {
    */
   readonly dbConnections: number
   /**
-   * Redis clients budgeted for the tenant. Redis has no per-user connection limit: this sizes
-   * the server's `maxclients` (the fleet's sum must fit it) and is what the tenant is told it
-   * may open; only the server-wide `maxclients` is enforced.
+   * Redis connections the tenant may hold. Redis has no per-user connection limit: provisioning
+   * records this for the self-hosted Redis' watchdog, which closes the newest connections beyond
+   * it; the fleet's sum must fit the server's `maxclients`.
    */
   readonly redisClients: number
   /**
-   * Redis memory budgeted for the tenant, MiB. Redis has no per-user memory limit: this sizes
-   * the shared `maxmemory` (the fleet's sum must fit it); only `maxmemory` is enforced.
+   * Redis memory the tenant may use, MiB. Redis has no per-user memory limit: provisioning records
+   * this for the self-hosted Redis' watchdog, which makes the tenant's keys read-only while it is
+   * over; the fleet's sum must fit the shared `maxmemory`.
    */
   readonly redisMemoryMiB: number
   /**

@@ -260,6 +260,54 @@ describe("PostgreSQL provisioning on a real server", () => {
     )
   })
 
+  it("lets another tenant provision while a tenant's open transaction holds its own role, schema and default privileges", async () => {
+    const releaseHolder = await holdSession(
+      dbRoleOf("acme"),
+      passwords.acme,
+      [
+        "BEGIN",
+        "GRANT USAGE ON SCHEMA tenant_acme TO tenant_acme",
+        "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO tenant_acme",
+        `ALTER ROLE tenant_acme IN DATABASE ${pg.database} SET search_path = tenant_acme`,
+        `ALTER ROLE tenant_acme PASSWORD '${passwords.acme}'`,
+        "SELECT pg_sleep(30)",
+      ].join("; "),
+      "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'tenant_acme' AND wait_event = 'PgSleep'",
+    )
+    try {
+      // acme's own run waits behind acme's transaction...
+      const acmeRun = spawn(
+        "psql",
+        [...psqlArguments(acme, join(scriptDir, "provision.sql")), "-v", "lock_timeout=4s"],
+        {
+          env: { ...connection(pg.admin.user, pg.admin.password), TENANT_DB_PASSWORD: passwords.acme },
+        },
+      )
+      let acmeErr = ""
+      acmeRun.stderr.on("data", (chunk) => {
+        acmeErr += String(chunk)
+      })
+      const acmeDone = new Promise<number | null>((resolve) => acmeRun.once("exit", resolve))
+      await until(
+        () =>
+          asAdmin(
+            `SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = '${pg.admin.user}' AND wait_event_type = 'Lock'`,
+          ).out === "t",
+        "acme's provisioning waits for a lock",
+      )
+      // ... and globex's run, meanwhile, is not held up by it.
+      const result = provision(globex, passwords.globex, { extra: ["-v", "lock_timeout=1s"] })
+      expect(result.stderr).toBe("")
+      expect(result.status).toBe(0)
+      // acme only delays its own run, which gives up and is retried by the Job.
+      expect(await acmeDone).not.toBe(0)
+      expect(acmeErr).toContain("lock timeout")
+    } finally {
+      releaseHolder()
+    }
+    expect(provision(acme, passwords.acme).status).toBe(0)
+  })
+
   it("gives up after lock_timeout instead of waiting behind a held provisioning lock", async () => {
     const releaseHolder = await holdSession(
       pg.admin.user,
@@ -376,5 +424,48 @@ describe("PostgreSQL residuals, documented in docs/data-plane.md", () => {
     expect(
       asAcme("SELECT relname FROM pg_class WHERE relnamespace = 'tenant_globex'::regnamespace AND relkind = 'r'").out,
     ).toBe("secrets")
+  })
+
+  it("shows every tenant other tenants' roles, column names, function and view source, and sizes", () => {
+    expect(
+      asGlobex(
+        [
+          "CREATE TABLE IF NOT EXISTS customers (id int, credit_limit numeric)",
+          "CREATE OR REPLACE FUNCTION discount(total numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT total * 0.13 /* globex pricing */ $$",
+          "CREATE OR REPLACE VIEW big_customers AS SELECT id FROM customers WHERE credit_limit > 90000",
+        ].join("; "),
+      ).ok,
+    ).toBe(true)
+    // By oid: naming `tenant_globex.x` needs USAGE on the schema, which acme lacks; the catalogs do not.
+    const globexRelation = (name: string) =>
+      `(SELECT oid FROM pg_class WHERE relnamespace = 'tenant_globex'::regnamespace AND relname = '${name}')`
+    // Roles: every tenant's name and its attributes.
+    expect(asAcme("SELECT rolname, rolconnlimit FROM pg_roles WHERE rolname = 'tenant_globex'").out).toBe(
+      `tenant_globex|${TierSpecs.pro.dbConnections}`,
+    )
+    // Column names and types of another tenant's table.
+    expect(
+      asAcme(
+        `SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = ${globexRelation("customers")} AND attnum > 0`,
+      ).out,
+    ).toBe("id,credit_limit")
+    // Function source, through the catalog and through pg_get_functiondef.
+    expect(
+      asAcme("SELECT prosrc FROM pg_proc WHERE pronamespace = 'tenant_globex'::regnamespace AND proname = 'discount'")
+        .out,
+    ).toContain("globex pricing")
+    expect(
+      asAcme(
+        "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = 'tenant_globex'::regnamespace AND proname = 'discount'",
+      ).out,
+    ).toContain("0.13")
+    // View definitions.
+    expect(asAcme(`SELECT pg_get_viewdef(${globexRelation("big_customers")})`).out).toContain("90000")
+    // Sizes.
+    expect(asAcme(`SELECT pg_total_relation_size(${globexRelation("secrets")}) > 0`).out).toBe("t")
+    // information_schema, by contrast, filters by privilege: acme sees none of globex's columns there.
+    expect(asAcme("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'tenant_globex'").out).toBe("0")
+    // Seeing the source is not running it: the function stays out of acme's reach.
+    expect(asAcme("SELECT tenant_globex.discount(100)").err).toContain("permission denied")
   })
 })

@@ -49,8 +49,10 @@ const HIDDEN_STATISTICS_VIEWS = [
  * (cloud; PostgreSQL 15 or later): what needs more (hiding the statement from the log, revoking
  * on databases and views the admin does not own) is done only when the admin may, and the admin
  * makes itself a member of the tenant role, which PostgreSQL requires to create a schema or set
- * default privileges for it. Runs are serialized by a lock on a table in a schema only the admin can use (a tenant can
- * neither take nor hold it), and give up after `lock_timeout` rather than wait behind anything.
+ * default privileges for it. Two transactions: shared state under a lock on a table in a schema
+ * only the admin can use (a tenant can neither take nor hold it), then the tenant's own objects
+ * under a per-tenant row lock, so a tenant that holds its own rows delays only its own run. Both
+ * give up after `lock_timeout` rather than wait behind anything.
  */
 export const POSTGRES_PROVISION_SQL = String.raw`\set ON_ERROR_STOP on
 \getenv tenant_password TENANT_DB_PASSWORD
@@ -65,12 +67,16 @@ SELECT has_parameter_privilege('log_statement', 'SET') AS may_hide \gset
 SET log_statement = 'none';
 \endif
 
--- The lock that serializes runs, in a schema only the admin can use.
+-- The locks that serialize runs, in a schema only the admin can use: one for the whole
+-- database, one row per tenant.
 CREATE SCHEMA IF NOT EXISTS platform_admin;
 REVOKE ALL ON SCHEMA platform_admin FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS platform_admin.provision_lock ();
 REVOKE ALL ON platform_admin.provision_lock FROM PUBLIC;
+CREATE TABLE IF NOT EXISTS platform_admin.tenant_provision_lock (role name PRIMARY KEY);
+REVOKE ALL ON platform_admin.tenant_provision_lock FROM PUBLIC;
 
+-- Shared state, one run at a time. Nothing here touches a row a tenant can lock.
 BEGIN;
 SET LOCAL lock_timeout = :'lock_timeout';
 LOCK TABLE platform_admin.provision_lock IN EXCLUSIVE MODE;
@@ -99,10 +105,26 @@ DO $$ BEGIN
   END IF;
 END $$;
 
--- The tenant role: created once, attributes asserted on every run.
+-- The tenant role is created here (without a password it cannot log in yet) because CONNECT on
+-- the shared database is shared state; granted only when missing, so an existing tenant's run
+-- changes nothing here.
 SELECT format('CREATE ROLE %I LOGIN', :'role')
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'role') \gexec
--- Only a superuser may even restate SUPERUSER, REPLICATION and BYPASSRLS; nobody else can set them.
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'role')
+WHERE NOT has_database_privilege(:'role', current_database(), 'CONNECT') \gexec
+COMMIT;
+
+-- The tenant's own role, schema and default privileges, serialized per tenant only: a tenant
+-- holding its own rows in an open transaction (ALTER ROLE itself, GRANT on its schema, ALTER
+-- DEFAULT PRIVILEGES) makes its own run wait and give up, never another tenant's.
+BEGIN;
+SET LOCAL lock_timeout = :'lock_timeout';
+-- Inserted or updated, the tenant's row stays locked until COMMIT.
+INSERT INTO platform_admin.tenant_provision_lock VALUES (:'role')
+ON CONFLICT (role) DO UPDATE SET role = EXCLUDED.role;
+
+-- Attributes asserted on every run. Only a superuser may even restate SUPERUSER, REPLICATION
+-- and BYPASSRLS; nobody else can set them.
 SELECT format(
   'ALTER ROLE %I WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE%s CONNECTION LIMIT %s PASSWORD %L',
   :'role',
@@ -111,7 +133,6 @@ SELECT format(
   :'connection_limit', :'tenant_password') \gexec
 SELECT format('GRANT %I TO %I', :'role', current_user)
 WHERE NOT pg_catalog.pg_has_role(current_user, :'role', 'USAGE') \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'role') \gexec
 SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = %I', :'role', current_database(), :'schema') \gexec
 
 -- The tenant schema: owned by the tenant role, invisible to everyone else.

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { TierName } from "@ppi/config"
-import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
-import { type LocalRedis, startRedis } from "./testing/local-servers.ts"
+import { type TierName, TierSpecs } from "@ppi/config"
+import { CLIENT_BUDGETS_KEY, MEMORY_BUDGETS_KEY, REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
+import { alpineTools, type LocalRedis, startRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
 /** acme and globex are enterprise (scripting allowed), hobby is free (no scripting). */
@@ -15,12 +16,14 @@ const tenants = {
 type Name = keyof typeof tenants
 
 let redis: LocalRedis
+/** The provisioning Job runs the script with the alpine Redis image's busybox tools. */
+const tools = alpineTools()
 
 /** Runs the provisioning exactly as the in-cluster Job does: `sh -c <script>` with its environment. */
 const provision = (name: Name) =>
-  spawnSync("sh", ["-c", REDIS_PROVISION_SCRIPT], {
+  spawnSync(join(tools, "sh"), ["-c", REDIS_PROVISION_SCRIPT], {
     env: {
-      PATH: process.env.PATH,
+      PATH: tools,
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: String(redis.port),
       REDIS_ADMIN_USER: redis.admin.user,
@@ -97,7 +100,10 @@ beforeAll(async () => {
   asGlobex("RPUSH", "globex:list", "3", "1", "2")
   asAcme("RPUSH", "acme:list", "3", "1", "2")
 }, 120_000)
-afterAll(() => redis?.stop())
+afterAll(() => {
+  redis?.stop()
+  rmSync(tools, { recursive: true, force: true })
+})
 
 describe("Redis provisioning on a real server", () => {
   it("creates one ACL user per tenant, twice without change, and saves it to the ACL file", () => {
@@ -114,6 +120,19 @@ describe("Redis provisioning on a real server", () => {
     const before = asAdmin("ACL", "GETUSER", "tenant-acme")
     provision("acme")
     expect(asAdmin("ACL", "GETUSER", "tenant-acme")).toBe(before)
+  })
+
+  it("records each tenant's tier client and memory budgets for the watchdog, where no tenant can read or change them", () => {
+    expect(asAdmin("HGET", MEMORY_BUDGETS_KEY, "tenant-hobby")).toBe(
+      `${TierSpecs.free.redisMemoryMiB * 1024 * 1024}/hobby:`,
+    )
+    expect(asHobby("HSET", MEMORY_BUDGETS_KEY, "tenant-hobby", "1/hobby:")).toContain("NOPERM")
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-acme")).toBe(String(TierSpecs.enterprise.redisClients))
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toBe(String(TierSpecs.free.redisClients))
+    expect(asHobby("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toContain("NOPERM")
+    expect(asHobby("HSET", CLIENT_BUDGETS_KEY, "tenant-hobby", "100000")).toContain("NOPERM")
+    expect(asHobby("DEL", CLIENT_BUDGETS_KEY)).toContain("NOPERM")
+    expect(asAdmin("HGET", CLIENT_BUDGETS_KEY, "tenant-hobby")).toBe(String(TierSpecs.free.redisClients))
   })
 
   it("lets a tenant use its own keys normally: strings, hashes, TTLs, transactions, streams, blocking pops", () => {

@@ -31,6 +31,20 @@ const KNOWN_REDIS_CATEGORIES = [
 ] as const
 
 /**
+ * The hash where provisioning records each tenant user's client budget (field: the ACL user,
+ * value: its tier's `redisClients`) for the watchdog beside the server (`redis-server.ts`). A
+ * tenant cannot read or change it: tenant names are DNS labels, so no tenant's `~<name>:*`
+ * pattern matches a key starting with `_`.
+ */
+export const CLIENT_BUDGETS_KEY = "_ppi:client-budgets"
+
+/**
+ * The same for memory: field the ACL user, value `<bytes>/<key prefix>` (the tier's
+ * `redisMemoryMiB`), out of every tenant's reach for the same reason.
+ */
+export const MEMORY_BUDGETS_KEY = "_ppi:memory-budgets"
+
+/**
  * The exact script the in-cluster provisioning Job runs with `redis-cli` (POSIX sh, as in the
  * alpine Redis image), identical for every tenant. The tenant's values and both passwords come
  * from the environment; the tenant password is handed to Redis only as its SHA-256 (`#<hash>`),
@@ -46,12 +60,14 @@ const KNOWN_REDIS_CATEGORIES = [
  * `@admin` command, plus any category unknown to this script. Tiers with scripting get `EVAL`,
  * `EVALSHA`, `FCALL` and their read-only forms, which Redis checks against the same key patterns.
  * `reset` first makes a run converge to exactly this state: running it twice is a no-op. The
- * `default` user is switched off. With an ACL file configured, the result is saved.
+ * `default` user is switched off. The tier's client and memory budgets go into
+ * `CLIENT_BUDGETS_KEY` and `MEMORY_BUDGETS_KEY`, where the watchdog enforces them. With an ACL file configured, the result is saved.
  */
 export const REDIS_PROVISION_SCRIPT = `#!/bin/sh
 set -eu
 : "\${REDIS_HOST:?}" "\${REDIS_PORT:?}" "\${REDIS_ADMIN_USER:?}" "\${REDIS_ADMIN_PASSWORD:?}"
 : "\${TENANT_REDIS_USER:?}" "\${TENANT_KEY_PREFIX:?}" "\${TENANT_REDIS_PASSWORD:?}" "\${TENANT_REDIS_SCRIPTING:?}"
+: "\${TENANT_REDIS_CLIENTS:?}" "\${TENANT_REDIS_MEMORY_BYTES:?}"
 export REDISCLI_AUTH="$REDIS_ADMIN_PASSWORD"
 tls=""
 if [ "\${REDIS_TLS:-false}" = "true" ]; then tls="--tls --cacert \${REDIS_TLS_CA_FILE:?}"; fi
@@ -86,6 +102,10 @@ expect_ok cli ACL SETUSER "$TENANT_REDIS_USER" reset on "#$hash" \\
   "+client|setname" "+client|getname" "+client|id" "+client|info" "+client|reply" $newer "+memory|usage" \\
   $scripting
 expect_ok cli ACL SETUSER default off
+budget=$(cli HSET ${CLIENT_BUDGETS_KEY} "$TENANT_REDIS_USER" "$TENANT_REDIS_CLIENTS")
+case "$budget" in 0|1) ;; *) echo "redis: $budget" >&2; exit 1 ;; esac
+budget=$(cli HSET ${MEMORY_BUDGETS_KEY} "$TENANT_REDIS_USER" "$TENANT_REDIS_MEMORY_BYTES/$TENANT_KEY_PREFIX")
+case "$budget" in 0|1) ;; *) echo "redis: $budget" >&2; exit 1 ;; esac
 if [ -n "$(cli CONFIG GET aclfile | sed -n 2p)" ]; then expect_ok cli ACL SAVE; fi
 `
 
@@ -94,4 +114,6 @@ export const redisVariables = (tenant: Pick<Tenant, "name" | "tier">): Readonly<
   TENANT_REDIS_USER: redisUserOf(tenant.name),
   TENANT_KEY_PREFIX: redisKeyPrefixOf(tenant.name),
   TENANT_REDIS_SCRIPTING: String(TierSpecs[tenant.tier].redisScripting),
+  TENANT_REDIS_CLIENTS: String(TierSpecs[tenant.tier].redisClients),
+  TENANT_REDIS_MEMORY_BYTES: String(TierSpecs[tenant.tier].redisMemoryMiB * 1024 * 1024),
 })

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { createConnection, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import { TierSpecs } from "@ppi/config"
 import { REDIS_PROVISION_SCRIPT, redisVariables } from "./redis-provision.ts"
-import { REDIS_ACL_INIT_SCRIPT, REDIS_SCRIPT_WATCHDOG, redisServerArgs } from "./redis-server.ts"
-import { freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
+import { REDIS_ACL_INIT_SCRIPT, REDIS_WATCHDOG, redisServerArgs } from "./redis-server.ts"
+import { alpineTools, freePort, launchRedis, type RunningRedis } from "./testing/local-servers.ts"
 import { until } from "./testing/until.ts"
 
 /**
@@ -23,8 +25,11 @@ let secretDir: string
 let dataDir: string
 let port: number
 let server: RunningRedis | undefined
+const tools = alpineTools()
 let admin = { user: "platform-admin", password: "admin-one" }
 const acme = { name: "acme", tier: "pro", password: "pw-acme" } as const
+/** A free tenant: the smallest memory budget. */
+const hobby = { name: "hobby", tier: "free", password: "pw-hobby" } as const
 /** An enterprise tenant: its tier may run Lua. */
 const globex = { name: "globex", tier: "enterprise", password: "pw-globex" } as const
 
@@ -48,10 +53,10 @@ const cli = (user: string, password: string, ...command: ReadonlyArray<string>) 
 }
 const asAcme = (...command: ReadonlyArray<string>) => cli("tenant-acme", acme.password, ...command)
 
-const provision = (tenant: typeof acme | typeof globex = acme) =>
-  spawnSync("sh", ["-c", REDIS_PROVISION_SCRIPT], {
+const provision = (tenant: typeof acme | typeof globex | typeof hobby = acme) =>
+  spawnSync(join(tools, "sh"), ["-c", REDIS_PROVISION_SCRIPT], {
     env: {
-      PATH: process.env.PATH,
+      PATH: tools,
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: String(port),
       REDIS_ADMIN_USER: admin.user,
@@ -62,23 +67,27 @@ const provision = (tenant: typeof acme | typeof globex = acme) =>
     encoding: "utf8",
   })
 
-/** The init container: the redis image's sh, as the server's user, the Secret and the volume mounted. */
+/** The init container: the redis image's busybox sh, as the server's user, the Secret and the volume mounted. */
 const initAcl = () => {
-  const result = spawnSync("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_ACL_INIT_SCRIPT], {
-    env: { PATH: process.env.PATH, ACL_SOURCE: join(secretDir, "users.acl"), ACL_FILE: join(dataDir, "users.acl") },
-    encoding: "utf8",
-  })
+  const result = spawnSync(
+    "/usr/sbin/runuser",
+    ["-u", REDIS_USER, "--", join(tools, "sh"), "-c", REDIS_ACL_INIT_SCRIPT],
+    {
+      env: { PATH: tools, ACL_SOURCE: join(secretDir, "users.acl"), ACL_FILE: join(dataDir, "users.acl") },
+      encoding: "utf8",
+    },
+  )
   expect(result.stderr).toBe("")
   expect(result.status).toBe(0)
 }
 
-const fixedArgs = (maxMemoryMiB = 64) =>
-  redisServerArgs({ aclFile: join(dataDir, "users.acl"), dataDir, maxMemoryMiB, maxClients: 100 })
+const fixedArgs = ({ maxMemoryMiB = 64, maxClients = 100 }: { maxMemoryMiB?: number; maxClients?: number }) =>
+  redisServerArgs({ aclFile: join(dataDir, "users.acl"), dataDir, maxMemoryMiB, maxClients })
 
 /** A pod start: the init container, then the server. */
-const startPod = async (maxMemoryMiB?: number) => {
+const startPod = async (settings: { maxMemoryMiB?: number; maxClients?: number } = {}) => {
   initAcl()
-  server = await launchRedis(fixedArgs(maxMemoryMiB), { port, admin, runAs: REDIS_USER })
+  server = await launchRedis(fixedArgs(settings), { port, admin, runAs: REDIS_USER })
 }
 const stopPod = async () => {
   await server?.stop()
@@ -104,6 +113,7 @@ afterEach(async () => {
 })
 afterAll(async () => {
   await stopPod()
+  rmSync(tools, { recursive: true, force: true })
 })
 
 describe("the self-hosted Redis as cluster/ deploys it", () => {
@@ -149,7 +159,7 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
   })
 
   it("bounds the whole instance's memory, and one tenant filling it evicts nobody else's keys", async () => {
-    await startPod(4)
+    await startPod({ maxMemoryMiB: 4 })
     expect(provision().status).toBe(0)
     expect(cli(admin.user, admin.password, "SET", "globex:kept", "g")).toBe("OK")
     const chunk = "x".repeat(64 * 1024)
@@ -163,7 +173,9 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
     expect(cli(admin.user, admin.password, "CONFIG", "GET", "maxmemory-policy")).toBe("maxmemory-policy\nnoeviction")
   })
 
-  describe("with the script watchdog beside it", () => {
+  describe("with the watchdog beside it", () => {
+    /** Room for acme's budget (pro: 40), globex and the admin, and not much more. */
+    const MAX_CLIENTS = 60
     let watchdog: ChildProcess | undefined
     let log = ""
     const asGlobex = (...command: ReadonlyArray<string>) => cli("tenant-globex", globex.password, ...command)
@@ -181,26 +193,36 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       until(condition, what).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${log}`)))
 
     beforeEach(async () => {
-      await startPod()
-      for (const tenant of [acme, globex]) expect(provision(tenant).status).toBe(0)
+      await startPod({ maxClients: MAX_CLIENTS })
+      for (const tenant of [acme, globex, hobby]) expect(provision(tenant).status).toBe(0)
       // The server's default is 5 s before it answers BUSY; shorter here to keep the test quick.
       expect(cli(admin.user, admin.password, "CONFIG", "SET", "busy-reply-threshold", "200")).toBe("OK")
       log = ""
-      watchdog = spawn("runuser", ["-u", REDIS_USER, "--", "sh", "-c", REDIS_SCRIPT_WATCHDOG], {
+      // Its own process group, so the test can end runuser, the script and its redis-cli together.
+      // As in the pod: the alpine image's busybox tools, nothing else.
+      watchdog = spawn("/usr/sbin/runuser", ["-u", REDIS_USER, "--", join(tools, "sh"), "-c", REDIS_WATCHDOG], {
+        detached: true,
         env: {
-          PATH: process.env.PATH,
+          PATH: tools,
           REDIS_PORT: String(port),
           REDIS_ADMIN_USER: admin.user,
           REDIS_ADMIN_PASSWORD: admin.password,
           MAX_SCRIPT_SECONDS: "1",
+          MEMORY_CHECK_EVERY: "1",
         },
       })
       watchdog.stdout?.on("data", (chunk) => {
         log += String(chunk)
       })
+      await untilLogged(() => log.includes("watchdog: connected"), "the watchdog holds its connection")
     })
     afterEach(() => {
-      watchdog?.kill("SIGKILL")
+      try {
+        if (watchdog?.pid !== undefined) process.kill(-watchdog.pid, "SIGKILL")
+      } catch (error) {
+        // A watchdog that already ended leaves no group; anything else is a real failure.
+        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error
+      }
     })
 
     it("kills a script that never returns, so the other tenants get their server back", async () => {
@@ -230,6 +252,94 @@ describe("the self-hosted Redis as cluster/ deploys it", () => {
       expect(asAcme("GET", "acme:before")).toBe("kept")
       expect(cli(admin.user, admin.password, "EXISTS", "globex:partial")).toBe("0")
       expect(asGlobex("PING")).toBe("PONG")
+    })
+
+    /** Opens a raw connection, authenticated as `user` when given; rejects with Redis' refusal. */
+    const open = (user?: { readonly name: string; readonly password: string }) =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = createConnection({ host: "127.0.0.1", port })
+        socket.once("error", reject)
+        socket.once("connect", () => {
+          if (user === undefined) resolve(socket)
+          else socket.write(`AUTH ${user.name} ${user.password}\r\n`)
+        })
+        socket.once("data", (reply) => {
+          if (String(reply).startsWith("+OK")) resolve(socket)
+          else {
+            socket.destroy()
+            reject(new Error(String(reply).trim()))
+          }
+        })
+      })
+    const isOpen = (socket: Socket) => !socket.destroyed && socket.readyState === "open"
+    let sockets: Array<Socket> = []
+    afterEach(() => {
+      for (const socket of sockets) socket.destroy()
+      sockets = []
+    })
+
+    it("closes a tenant's connections beyond its tier's budget, newest first, so the others can connect again", async () => {
+      const budget = TierSpecs[acme.tier].redisClients
+      const refusals: Array<string> = []
+      // acme takes every connection the server has left.
+      for (let i = 0; i < MAX_CLIENTS && refusals.length === 0; i++) {
+        await open({ name: "tenant-acme", password: acme.password }).then(
+          (socket) => {
+            socket.on("error", () => undefined)
+            sockets.push(socket)
+          },
+          (error: Error) => refusals.push(error.message),
+        )
+      }
+      expect(sockets.length).toBeGreaterThan(budget)
+      await untilLogged(() => sockets.filter(isOpen).length === budget, `acme is back to ${budget} connections`)
+      expect(sockets.slice(0, budget).every(isOpen)).toBe(true)
+      expect(log).toContain(`of tenant-acme (budget ${budget})`)
+      expect(asGlobex("SET", "globex:k", "v")).toBe("OK")
+      expect(asGlobex("GET", "globex:k")).toBe("v")
+      // The connections acme keeps still work.
+      const [oldest] = sockets
+      const pong = new Promise((resolve) => oldest?.once("data", (reply) => resolve(String(reply).trim())))
+      oldest?.write("PING\r\n")
+      expect(await pong).toBe("+PONG")
+    })
+
+    it("closes connections that never authenticate, which count against no tenant's budget", async () => {
+      for (let i = 0; i < 20; i++) {
+        const socket = await open()
+        socket.on("error", () => undefined)
+        sockets.push(socket)
+      }
+      const within = await open({ name: "tenant-globex", password: globex.password })
+      sockets.push(within)
+      await untilLogged(
+        () => sockets.slice(0, 20).every((socket) => !isOpen(socket)),
+        "the unauthenticated ones are closed",
+      )
+      expect(isOpen(within)).toBe(true)
+      expect(log).toMatch(/closed connection \d+ of default/)
+    })
+
+    it("makes a tenant over its memory budget read-only until it frees its keys, and nobody else notices", async () => {
+      const asHobby = (...command: ReadonlyArray<string>) => cli("tenant-hobby", hobby.password, ...command)
+      const budget = TierSpecs[hobby.tier].redisMemoryMiB * 1024 * 1024
+      const chunk = "x".repeat(64 * 1024)
+      const keys = Array.from({ length: Math.ceil((budget * 1.1) / chunk.length) }, (_, i) => `hobby:fill:${i}`)
+      const filled = spawnSync(
+        "redis-cli",
+        ["-p", String(port), "--user", "tenant-hobby", "--pass", hobby.password, "--no-auth-warning"],
+        { input: keys.map((key) => `SET ${key} ${chunk}\n`).join(""), encoding: "utf8", maxBuffer: 1 << 24 },
+      )
+      expect(filled.stdout.split("\n").filter((line) => line === "OK")).toHaveLength(keys.length)
+      await untilLogged(() => log.includes("tenant-hobby over its memory budget"), "hobby is found over its budget")
+      expect(asHobby("SET", "hobby:more", "v")).toContain("NOPERM")
+      expect(asHobby("GET", "hobby:fill:0")).toBe(chunk)
+      expect(asGlobex("SET", "globex:k", "v")).toBe("OK")
+      expect(asAcme("SET", "acme:k", "v")).toBe("OK")
+      // Deleting is what brings it back.
+      expect(asHobby("DEL", ...keys.slice(0, keys.length / 2))).toBe(String(keys.length / 2))
+      await untilLogged(() => log.includes("tenant-hobby back under its memory budget"), "hobby is back under")
+      expect(asHobby("SET", "hobby:more", "v")).toBe("OK")
     })
   })
 })

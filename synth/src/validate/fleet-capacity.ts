@@ -13,7 +13,8 @@ interface Budget {
  * The shared servers hold the whole fleet: the tier limits summed over every tenant must fit what
  * the current mode's servers allow, minus what the platform keeps for itself. PostgreSQL enforces
  * each role's share (`CONNECTION LIMIT`), so an over-committed fleet would let a few tenants lock
- * out the rest; Redis enforces only the server-wide bounds, so its budgets size the server.
+ * out the rest; Redis enforces only the server-wide bounds itself (the self-hosted watchdog
+ * enforces each tenant's budgets), so the budgets' sum sizes the server.
  * One issue per exceeded budget, reported against the platform file that sets the capacity.
  */
 export const findCapacityIssues = (

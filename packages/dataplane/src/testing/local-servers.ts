@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process"
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,6 +19,8 @@ interface Binaries {
   readonly psql: string
   readonly redisServer: string
   readonly redisCli: string
+  /** The alpine image's tools, as applets (`alpineTools`). */
+  readonly busybox: string
 }
 
 const installed = (): Binaries | undefined => {
@@ -26,8 +28,13 @@ const installed = (): Binaries | undefined => {
   if (pg === undefined) return undefined
   const find = (name: string, ...extra: ReadonlyArray<string>) =>
     findExecutable(name, process.env.PATH, isExecutableFile, ["/usr/bin", "/usr/sbin", ...extra])
-  const [psql, redisServer, redisCli] = [find("psql", pg), find("redis-server"), find("redis-cli")]
-  return psql && redisServer && redisCli ? { pg, psql, redisServer, redisCli } : undefined
+  const [psql, redisServer, redisCli, busybox] = [
+    find("psql", pg),
+    find("redis-server"),
+    find("redis-cli"),
+    find("busybox"),
+  ]
+  return psql && redisServer && redisCli && busybox ? { pg, psql, redisServer, redisCli, busybox } : undefined
 }
 
 let binaries: Binaries | undefined
@@ -37,8 +44,23 @@ const ensurePackages = (): Binaries => {
   execFileSync("sh", ["-c", installCommand(isRoot)], { stdio: "inherit" })
   binaries = installed()
   if (binaries === undefined)
-    throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}, or no psql, redis-server or redis-cli`)
+    throw new Error(`no PostgreSQL 14 or later under ${PG_ROOT}, or no psql, redis-server, redis-cli or busybox`)
   return binaries
+}
+
+/**
+ * A folder standing in for the alpine Redis image's tools: busybox's `sh`, `awk`, `sort` and the
+ * rest as applets, plus `redis-cli`. Scripts that run in that image run here with it alone on
+ * their PATH, so a bashism or a GNU-only option fails the test as it would fail in the pod.
+ */
+export const alpineTools = (): string => {
+  const { busybox, redisCli } = ensurePackages()
+  const dir = mkdtempSync(join(tmpdir(), "ppi-alpine-"))
+  chmodSync(dir, 0o755)
+  const applets = "sh awk sort mktemp mkfifo sleep date rm mv cat sed cut sha256sum"
+  for (const applet of applets.split(" ")) symlinkSync(busybox, join(dir, applet))
+  symlinkSync(redisCli, join(dir, "redis-cli"))
+  return dir
 }
 
 export const freePort = (): Promise<number> =>

@@ -52,5 +52,5 @@ export const isExecutableFile = (file: string): boolean => {
  */
 export const installCommand = (isRoot: boolean): string => {
   const sudo = isRoot ? "" : "sudo "
-  return `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server`
+  return `${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server busybox`
 }
