@@ -9,7 +9,8 @@ import { OutputTree } from "./output/output-tree.ts"
 import { progressReporter } from "./progress.ts"
 import { synth } from "./synth.ts"
 
-const usage = "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR] [--rollout FILE]"
+const usage =
+  "usage: synth [--tenants DIR] [--out DIR] [--platform FILE] [--previous DIR] [--rollout FILE] [--workers N]"
 
 const parse = () => {
   try {
@@ -22,10 +23,14 @@ const parse = () => {
         previous: { type: "string" },
         // A rollout state (the deploy branch's _platform/rollout.json): each tenant at its wave's API version.
         rollout: { type: "string" },
+        // Worker threads beside the main thread (0: main thread only); by default one per further core.
+        workers: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
     })
+    if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers))
+      throw new Error(`--workers takes a number of threads (0–99), not "${values.workers}"`)
     return values
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`)
@@ -47,6 +52,7 @@ const exit = await Effect.runPromiseExit(
     platformFile: resolve(args.platform),
     ...(args.previous === undefined ? {} : { previousDir: resolve(args.previous) }),
     ...(args.rollout === undefined ? {} : { rolloutFile: resolve(args.rollout) }),
+    ...(args.workers === undefined ? {} : { workers: Number(args.workers) }),
     onProgress: progress.update,
   }).pipe(Effect.provide(Layer.mergeAll(TenantFiles.layer, OutputTree.layer))),
 )

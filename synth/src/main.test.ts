@@ -114,6 +114,12 @@ describe("synth CLI", () => {
     expect(String(result.stderr)).toContain("usage: synth")
   })
 
+  it("refuses a --workers that is not a number of threads", async () => {
+    const result = await run(process.execPath, [synthMain, "--workers", "all"]).catch((error) => error)
+    expect(result.code).toBe(2)
+    expect(String(result.stderr)).toContain('--workers takes a number of threads (0–99), not "all"')
+  })
+
   it("reads the tenants from the folder it is given", async () => {
     await writeFile(join(work, "tenants", "zeta.ts"), 'export default { name: "zeta", tier: "free" }\n')
     await synth(work)

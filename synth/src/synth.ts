@@ -44,6 +44,8 @@ export interface SynthOptions {
   readonly onProgress?: (done: number, total: number) => void
   /** The rollout state to render (the deploy branch's `_platform/rollout.json`), if any. */
   readonly rolloutFile?: string
+  /** Worker threads rendering beside the main thread; by default one per further core. */
+  readonly workers?: number
 }
 
 export interface SynthSummary {
@@ -70,6 +72,8 @@ export interface BuildOptions {
   readonly previous?: PreviousOutput
   /** Called after each tenant is rendered or reused (a progress bar). */
   readonly onProgress?: (done: number, total: number) => void
+  /** Worker threads rendering beside the main thread; by default one per further core (0: the main thread only). */
+  readonly workers?: number
 }
 
 /** The fleet-wide inputs of the CLI, the preview and publish: the platform file's bytes and the synth version. */
@@ -196,6 +200,7 @@ export const buildTree = (
     // Keep only what the tree needs: a tenant's objects are garbage as soon as they are serialized.
     const renders = (yield* renderBatch(platform, fresh, {
       onProgress: (done) => options.onProgress?.(reused + done, loaded.length),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
     }))[Symbol.iterator]()
     // One output per fresh tenant, in their order.
     const rendered = planned.map((plan): TenantOutput => plan.kept ?? (renders.next().value as TenantOutput))
@@ -271,6 +276,7 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
       previous,
       ...(rollout === undefined ? {} : { rollout }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
     })
     const { filesChanged } = yield* output.replace(options.outDir, tree, carried)
     const files = carried.reduce((sum, folder) => sum + folder.paths.length, tree.size)
