@@ -9,6 +9,7 @@ import {
   type RolloutState,
   type Tenant,
 } from "@ppi/config"
+import { loadPlatformSource } from "@ppi/data-file/source"
 import { checkFleet, checkFolder, contextOf, type FolderClaims, place } from "@ppi/policy"
 import { Effect } from "effect"
 import {
@@ -24,7 +25,6 @@ import { type RenderedTenant, renderTenant } from "./factory/render-tenant.ts"
 import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incremental/input-hash.ts"
 import { metadataText, readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
-import { loadPlatformSource } from "./load/platform-file.ts"
 import { loadRolloutState } from "./load/rollout-file.ts"
 import { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
 import { OutputTree, type Tree } from "./output/output-tree.ts"
