@@ -12,8 +12,12 @@ export interface RecordedRequest {
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1, enough for issue comments, refs,
  * contents and pull requests. It records every request so tests assert what the bot sent.
+ * With `refuseWith`, it answers every request with that status and a message that echoes the
+ * credentials it received, as a broken proxy or API might: what the bot prints must not carry them.
  */
-export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<string, string>> } = {}) => {
+export const startFakeGitHub = async (
+  seed: { readonly files?: Readonly<Record<string, string>>; readonly refuseWith?: number } = {},
+) => {
   const requests: Array<RecordedRequest> = []
   /** Every issue comment by id; `issue` is the PR it was posted on (7 when a test seeds one without). */
   const comments = new Map<number, { id: number; body: string; issue?: number }>()
@@ -47,6 +51,8 @@ export const startFakeGitHub = async (seed: { readonly files?: Readonly<Record<s
     const body = await readBody(req)
     const method = req.method ?? "GET"
     requests.push({ method, path: decodeURIComponent(url.pathname), body })
+    if (seed.refuseWith !== undefined)
+      return send(res, seed.refuseWith, { message: `Bad credentials: ${req.headers.authorization ?? "none"}` })
     const path = decodeURIComponent(url.pathname)
     const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path)
     if (route0) {
@@ -151,6 +157,7 @@ export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()(
   static readonly layer = (
     options: {
       readonly files?: Readonly<Record<string, string>>
+      readonly refuseWith?: number
       readonly owner?: string
       readonly repo?: string
     } = {},
@@ -169,7 +176,12 @@ export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()(
         Layer.effect(
           FakeGitHub,
           Effect.acquireRelease(
-            Effect.promise(() => startFakeGitHub({ files: options.files ?? {} })),
+            Effect.promise(() =>
+              startFakeGitHub({
+                files: options.files ?? {},
+                ...(options.refuseWith === undefined ? {} : { refuseWith: options.refuseWith }),
+              }),
+            ),
             (fake) => Effect.promise(fake.close),
           ),
         ),
