@@ -2,12 +2,16 @@ import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { PLATFORM_FILE } from "@ppi/config"
 import { Effect } from "effect"
 import { renderTenantFile } from "./tenant-file.ts"
 import { FakeGitHub } from "./testing/fake-github.ts"
+import { makeRemote } from "./testing/git-fixture.ts"
+import { startGitHttpRemote } from "./testing/git-http-remote.ts"
 
 const main = new URL("./main.ts", import.meta.url).pathname
+const root = new URL("../../../", import.meta.url).pathname
 
 /** The CLI as the workflows run it: its own process, the token only in its environment. */
 const bot = (args: ReadonlyArray<string>, env: Record<string, string>) =>
@@ -17,7 +21,10 @@ const bot = (args: ReadonlyArray<string>, env: Record<string, string>) =>
         execFile(
           process.execPath,
           ["--disable-warning=ExperimentalWarning", main, ...args],
-          { env: { ...process.env, GITHUB_STEP_SUMMARY: "", PPI_SIGNING_KEY: "", ...env } },
+          {
+            cwd: root,
+            env: { ...process.env, GITHUB_TOKEN: "", GITHUB_STEP_SUMMARY: "", PPI_SIGNING_KEY: "", ...env },
+          },
           (error, stdout, stderr) =>
             resolve({ code: typeof error?.code === "number" ? error.code : error ? 1 : 0, stdout, stderr }),
         )
@@ -65,4 +72,47 @@ describe("the lifecycle commands never print the token", () => {
           ),
         ),
       )
+})
+
+describe("the rollout never prints the token", () => {
+  let fixture: ReturnType<typeof makeRemote>
+  let remote: Awaited<ReturnType<typeof startGitHttpRemote>>
+  beforeAll(async () => {
+    fixture = makeRemote()
+    remote = await startGitHttpRemote(fixture.remote)
+    // A rollout in progress (a new API version published), so `rollout pause` has a deploy commit to push.
+    await Effect.runPromise(bot(["publish", "--remote", fixture.remote], {}))
+    const platform = readFileSync(join(fixture.dev, PLATFORM_FILE), "utf8")
+    fixture.commit("Release 1.5.0 (#5)", {
+      [PLATFORM_FILE]: platform.replace(/tag: "1\.4\.2",\n\s+digest: "sha256:[0-9a-f]+",/, 'tag: "1.5.0",'),
+    })
+    await Effect.runPromise(bot(["publish", "--remote", fixture.remote], {}))
+  }, 120_000)
+  afterAll(async () => {
+    await remote.close()
+    fixture.cleanup()
+  })
+
+  it.effect.each(TOKENS)(
+    "when the remote refuses the push and echoes %s",
+    ([, token]) =>
+      Effect.gen(function* () {
+        const before = fixture.git("rev-parse", "deploy")
+        const seen = remote.requests.length
+        const result = yield* bot(["rollout", "pause", "--remote", remote.url], { GITHUB_TOKEN: token })
+        const requests = remote.requests.slice(seen)
+        const basic = Buffer.from(`x-access-token:${token}`).toString("base64")
+        // The token went to the remote as a header, the rollout got as far as the push, and the remote echoed it.
+        expect(requests.some(({ authorization }) => authorization === `basic ${basic}`)).toBe(true)
+        expect(requests.map(({ path }) => path)).toContainEqual(expect.stringContaining("service=git-receive-pack"))
+        expect(result.code).toBe(1)
+        expect(result.stderr).toContain("remote error: push refused for x-access-token:***")
+        for (const output of [result.stdout, result.stderr]) {
+          expect(output).not.toContain(token)
+          expect(output).not.toContain(basic)
+        }
+        expect(fixture.git("rev-parse", "deploy")).toBe(before)
+      }),
+    120_000,
+  )
 })
