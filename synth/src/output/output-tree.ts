@@ -132,6 +132,13 @@ const currentOutput = async (out: string): Promise<{ readonly target?: string; r
   )
 }
 
+/** Whether `out` is an output synth wrote (a link to a generation with its manifest). */
+export const isSynthOutput = (out: string): Promise<boolean> =>
+  currentOutput(out).then(
+    ({ target }) => target !== undefined,
+    () => false,
+  )
+
 const replaceTree = async (out: string, tree: Tree): Promise<WriteResult> => {
   const generations = generationsOf(out)
   const { target: currentTarget, emptyFolder } = await currentOutput(out)
