@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { readPlatformInput } from "../platform-file.ts"
 import { type TenantAdmissionPolicy, tenantAdmissionPolicies } from "./tenant-admission.ts"
 
-const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
+const platformInput = (await Effect.runPromise(readPlatformInput())) as PlatformInput
 
 /**
  * The policies' CEL, evaluated by a conformant CEL implementation (not an API server): standard

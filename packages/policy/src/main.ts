@@ -4,7 +4,6 @@ import { lstat, readdir, readFile } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { formatIssue, PLATFORM_FILE, type Platform } from "@ppi/config"
-import { loadPlatform as readPlatform } from "@ppi/data-file/source"
 import { Effect, Exit } from "effect"
 import { checkTree } from "./check-tree.ts"
 import { formatViolation } from "./tree/model.ts"
@@ -60,6 +59,8 @@ const readFolder = async (root: string): Promise<{ files: Map<string, string>; l
 
 /** The platform file, parsed as data like synth reads it: importing it would run whatever it holds. */
 const loadPlatform = async (file: string): Promise<Platform> => {
+  // Our own loader (it brings TypeScript's parser), loaded only when a platform file is given.
+  const { loadPlatform: readPlatform } = await import("@ppi/data-file/source")
   const exit = await Effect.runPromiseExit(readPlatform(resolve(file)))
   if (Exit.isSuccess(exit)) return exit.value
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
