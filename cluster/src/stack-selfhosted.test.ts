@@ -5,7 +5,7 @@ import { readPlatformInput } from "./platform-file.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
 import { Images, Manifests } from "./versions.ts"
 
-const platform = Effect.runSync(readPlatformInput()) as {
+const platform = (await Effect.runPromise(readPlatformInput())) as {
   readonly postgres: { readonly selfhosted: { readonly maxConnections: number } }
   readonly redis: { readonly selfhosted: { readonly maxMemoryMiB: number; readonly maxClients: number } }
 }

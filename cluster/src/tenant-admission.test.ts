@@ -6,7 +6,7 @@ import { readPlatformInput } from "./platform-file.ts"
 import { baseConfig, runStack } from "./testing/mock-stack.ts"
 
 /** The repository's platform file, read as data the way the program reads it. */
-const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
+const platformInput = (await Effect.runPromise(readPlatformInput())) as PlatformInput
 
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"

@@ -1,13 +1,18 @@
-import { execFile } from "node:child_process"
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { execFile, execFileSync } from "node:child_process"
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { readTree } from "./output/output-tree.ts"
 import { exampleTenantsDir, platformFile, repoRoot, synthMain } from "./testing/fixtures.ts"
 
 const run = promisify(execFile)
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  )
 
 /** The real CLI, as `pnpm synth --tenants DIR --out DIR` runs it. */
 const synth = (cwd: string, out = "out", ...extra: ReadonlyArray<string>) =>
@@ -145,6 +150,32 @@ describe("synth CLI", () => {
       expect(stderr).toContain("overlaps the sources in tenants: choose an --out outside them")
     }
     expect([...(await readTree(join(work, "tenants"))).keys()]).toHaveLength(4)
+  })
+
+  it("refuses an output inside the repository's sources, unless it is already an output of synth", async () => {
+    const git = (...args: ReadonlyArray<string>) => execFileSync("git", args, { cwd: work })
+    git("init", "--quiet")
+    // An earlier output inside what only later became a package: replacing it again stays allowed.
+    expect((await synth(work, "tools/app/out")).code).toBe(0)
+    await writeFile(join(work, "tools/app/package.json"), "{}")
+    await mkdir(join(work, "docs/guide"), { recursive: true })
+    await writeFile(join(work, "docs/guide/setup.md"), "# setup")
+    git("add", "tools/app/package.json", "docs")
+    for (const [out, why] of [
+      [".git/out", "lies inside .git"],
+      ["tools/app/src/out", "lies inside tools/app, which holds a package"],
+      ["tools/app/fresh", "lies inside tools/app, which holds a package"],
+      ["docs/out", "lies inside docs, which holds files the repository tracks"],
+      ["docs/guide/out", "lies inside docs, which holds files the repository tracks"],
+    ] as const) {
+      const { code, stderr } = await synth(work, out)
+      expect(code, out).toBe(1)
+      expect(stderr).toContain(`${why}: an output among the repository's sources is refused`)
+      const written = [out, join(dirname(out), `.${basename(out)}.generations`)]
+      for (const path of written) expect(await exists(join(work, path)), path).toBe(false)
+    }
+    // out/ at the root, an untracked folder, and the earlier output stay writable.
+    for (const out of ["out", "build/out", "tools/app/out"]) expect((await synth(work, out)).code, out).toBe(0)
   })
 
   it("writes into an empty folder", async () => {

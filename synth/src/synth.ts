@@ -1,4 +1,3 @@
-import { dirname, isAbsolute, relative } from "node:path"
 import {
   apiImageFor,
   encodeRolloutState,
@@ -8,16 +7,10 @@ import {
   type RolloutState,
   type Tenant,
 } from "@ppi/config"
+import { loadPlatformSource } from "@ppi/data-file/source"
 import { checkFleet, checkFolder, contextOf, type FolderClaims, place } from "@ppi/policy"
 import { Effect } from "effect"
-import {
-  InputUnreadable,
-  InvalidManifests,
-  OutputFailed,
-  PolicyViolations,
-  type SynthError,
-  TenantConflict,
-} from "./errors.ts"
+import { InputUnreadable, InvalidManifests, PolicyViolations, type SynthError, TenantConflict } from "./errors.ts"
 import { renderFleet } from "./factory/render-fleet.ts"
 import type { TenantOutput } from "./factory/render-fresh.ts"
 import { renderBatch } from "./factory/render-pool.ts"
@@ -25,9 +18,9 @@ import { combineDigests, inputDigests, inputHash, type NamedInput } from "./incr
 import type { PreviousFolder, PreviousOutput } from "./incremental/previous-output.ts"
 import { readMetadata } from "./incremental/render-metadata.ts"
 import { synthVersion } from "./incremental/synth-version.ts"
-import { loadPlatformSource } from "./load/platform-file.ts"
 import { loadRolloutState } from "./load/rollout-file.ts"
 import { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
+import { checkOutputPlace } from "./output/output-place.ts"
 import { type CarriedFolder, OutputTree, type Tree } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { locateViolation } from "./validate/locate-violation.ts"
@@ -232,32 +225,6 @@ export const currentSynthVersion = Effect.tryPromise({
   try: () => synthVersion(REPOSITORY),
   catch: (error) => new InputUnreadable({ path: REPOSITORY, reason: `cannot hash the synth code: ${String(error)}` }),
 })
-
-const within = (child: string, parent: string) => {
-  const path = relative(parent, child)
-  return path === "" || (!path.startsWith("..") && !isAbsolute(path))
-}
-
-/**
- * The output may neither hold nor sit inside the tenants folder, and may not hold the platform
- * file: replacing such a folder would delete the sources the output is made from.
- */
-const checkOutputPlace = (options: SynthOptions): Effect.Effect<void, OutputFailed> => {
-  const clash =
-    within(options.outDir, options.tenantsDir) || within(options.tenantsDir, options.outDir)
-      ? options.tenantsDir
-      : within(dirname(options.platformFile), options.outDir)
-        ? dirname(options.platformFile)
-        : undefined
-  return clash === undefined
-    ? Effect.void
-    : Effect.fail(
-        new OutputFailed({
-          path: options.outDir,
-          reason: `overlaps the sources in ${relative(process.cwd(), clash) || "."}: choose an --out outside them`,
-        }),
-      )
-}
 
 /** `synth`: load, decode, check, build, validate, then swap the output folder in one step. */
 export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthError, TenantFiles | OutputTree> =>

@@ -5,7 +5,7 @@ import { readPlatformInput } from "../platform-file.ts"
 import { admit } from "../testing/admission-cel.ts"
 import { tenantAdmissionPolicies } from "./tenant-admission.ts"
 
-const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
+const platformInput = (await Effect.runPromise(readPlatformInput())) as PlatformInput
 
 const platformFor = (mode: "selfhosted" | "cloud"): Platform =>
   Effect.runSync(decodePlatform(PLATFORM_FILE, { ...platformInput, mode }))

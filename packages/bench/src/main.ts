@@ -113,20 +113,6 @@ for (const n of sizes) {
   )
   record("serialization floor (c)", n, { seconds: Number(floor.split(" ")[0]), maxRssMiB: Number.NaN })
 
-  // Tenant files are parsed, never run: the parse alone, in memory (the parser loads once, apart).
-  const [parseSeconds, parserLoad] = execFileSync(
-    node,
-    [quiet, join(root, "packages/bench/src/baselines/parse-tenant-files.ts"), tenants],
-    { encoding: "utf8" },
-  )
-    .trim()
-    .split(" ")
-    .map(Number)
-  record(`parse tenant files as data (+ ${parserLoad?.toFixed(2)} s parser load)`, n, {
-    seconds: parseSeconds ?? Number.NaN,
-    maxRssMiB: Number.NaN,
-  })
-
   if (n <= 1000)
     record(
       "(a) one cdk8s App, synthYaml()",
@@ -173,6 +159,24 @@ for (const n of sizes) {
     record("one tenant changed → diff ready", n, await measure("sh", ["-c", script]))
   }
 }
+
+// Tenant files are parsed, never run: the parse alone, in memory (the parser loads once, apart).
+// The claim is about 10,000 files, so they are parsed whatever fleet sizes were asked for.
+const PARSED_FILES = 10_000
+const parseDir = join(work, "parse")
+await writeFleet(parseDir, fleet(PARSED_FILES))
+const parseOutput = execFileSync(
+  node,
+  [quiet, join(root, "packages/bench/src/baselines/parse-tenant-files.ts"), parseDir],
+  { encoding: "utf8" },
+).trim()
+const [parseSeconds, parserLoad] = parseOutput.split(" ").map(Number)
+if (!Number.isFinite(parseSeconds) || !Number.isFinite(parserLoad))
+  throw new Error(`the parse baseline printed "${parseOutput}", not two numbers of seconds`)
+record(`parse tenant files as data (+ ${parserLoad?.toFixed(2)} s parser load)`, PARSED_FILES, {
+  seconds: parseSeconds as number,
+  maxRssMiB: Number.NaN,
+})
 await rm(work, { recursive: true, force: true })
 
 const seconds = (scenario: string, n: number) =>
@@ -188,6 +192,7 @@ const peakAt = (n: number) => {
 }
 // The one-change target is for the largest fleet measured (10,000 when it ran).
 const changedAt = Math.max(
+  1000,
   ...rows.filter((r) => r.scenario === "one tenant changed → diff ready").map((r) => r.tenants),
 )
 const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
@@ -204,8 +209,8 @@ const targets: ReadonlyArray<readonly [string, boolean | null, string]> = [
   ],
   [
     "10,000 tenant files parsed as data ≤ 1 s",
-    parsedAt(10000) === null ? null : (parsedAt(10000) ?? 0) <= 1,
-    `${parsedAt(10000)?.toFixed(2)} s`,
+    parsedAt(PARSED_FILES) === null ? null : (parsedAt(PARSED_FILES) ?? 0) <= 1,
+    `${parsedAt(PARSED_FILES)?.toFixed(2)} s`,
   ],
   [
     "linear: 10× tenants ≤ 11× time (1k → 10k)",

@@ -13,11 +13,16 @@ export class GitError extends Schema.TaggedError<GitError>()("GitError", {
 
 /**
  * Hides credentials wherever a message may carry them: the user-info part of any URL
- * (`https://x-access-token:ghs_…@github.com` → `https://***@github.com`) and HTTP authorization
- * header values. Every message the bot prints goes through this.
+ * (`https://x-access-token:ghs_…@github.com` → `https://***@github.com`), HTTP authorization
+ * header values, GitHub-shaped tokens, and the exact `secrets` given (with the basic-auth form
+ * git sends them in), whatever their shape. Every message the bot prints goes through this.
  */
-export const redactCredentials = (text: string): string =>
-  text
+export const redactCredentials = (text: string, secrets: ReadonlyArray<string | undefined> = []): string =>
+  secrets
+    // A secret this short is a test's placeholder: hiding it would garble every word that holds it.
+    .filter((secret): secret is string => secret !== undefined && secret.length >= 8)
+    .flatMap((secret) => [secret, Buffer.from(`x-access-token:${secret}`).toString("base64")])
+    .reduce((redacted, secret) => redacted.split(secret).join("***"), text)
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, "$1***@")
     .replace(/(authorization:\s*(?:basic|bearer|token)\s+)[^\s"']+/gi, "$1***")
     .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, "***")
@@ -42,6 +47,19 @@ export const remoteAuthEnv = (remote: string, token: string | undefined): Readon
     GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
   }
 }
+
+/** The token inside the authorization header `remoteAuthEnv` gave git, so git's own messages can be cleaned of it. */
+const tokensIn = (env: Readonly<Record<string, string>>): ReadonlyArray<string> =>
+  Object.values(env).flatMap((value) => {
+    const basic = /^AUTHORIZATION: basic (\S+)$/.exec(value)?.[1]
+    return basic === undefined
+      ? []
+      : [
+          Buffer.from(basic, "base64")
+            .toString("utf8")
+            .replace(/^x-access-token:/, ""),
+        ]
+  })
 
 /** Runs git in `cwd`; fails with the command and its stderr. Identity is fixed so commits are reproducible. */
 export const git = (cwd: string, ...args: ReadonlyArray<string>): Effect.Effect<string, GitError> =>
@@ -75,7 +93,8 @@ export const gitWith = (
             Effect.fail(
               new GitError({
                 args: [...args],
-                stderr: String(stderr),
+                // A remote may echo the credentials it got; the error never carries them.
+                stderr: redactCredentials(String(stderr), tokensIn(env)),
                 code: typeof error.code === "number" ? error.code : 1,
               }),
             ),

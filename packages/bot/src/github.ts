@@ -1,5 +1,28 @@
 import { Octokit } from "@octokit/rest"
 import { Context, Effect, Layer, Schema } from "effect"
+import { redactCredentials } from "./git.ts"
+
+/** What the API client throws: the HTTP status and a message cleaned of the token (the response, which may echo it, is dropped). */
+export class GitHubRequestFailed extends Error {
+  override readonly name = "GitHubRequestFailed"
+  readonly status: number | undefined
+  constructor(message: string, status: number | undefined) {
+    super(message)
+    this.status = status
+  }
+}
+
+const clientFor = (token: string, baseUrl: string | undefined) => {
+  const octokit = new Octokit({ auth: token, ...(baseUrl ? { baseUrl } : {}), userAgent: "ppi-bot" })
+  octokit.hook.error("request", (error) => {
+    const status = (error as { status?: unknown }).status
+    throw new GitHubRequestFailed(
+      redactCredentials(error instanceof Error ? error.message : String(error), [token]),
+      typeof status === "number" ? status : undefined,
+    )
+  })
+  return octokit
+}
 
 /** The GitHub API client, as a service: production builds it from a token, tests point it at a local server. */
 export class GitHub extends Context.Service<
@@ -13,11 +36,7 @@ export class GitHub extends Context.Service<
     readonly baseUrl?: string
   }) =>
     Layer.succeed(GitHub, {
-      octokit: new Octokit({
-        auth: options.token,
-        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-        userAgent: "ppi-bot",
-      }),
+      octokit: clientFor(options.token, options.baseUrl),
       owner: options.owner,
       repo: options.repo,
     })
@@ -30,7 +49,9 @@ export class GitHubError extends Schema.TaggedError<GitHubError>()("GitHubError"
   cause: Schema.Defect(),
 }) {
   override get message(): string {
-    return `GitHub ${this.operation} failed (${this.status}): ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+    return redactCredentials(
+      `GitHub ${this.operation} failed (${this.status}): ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`,
+    )
   }
 }
 

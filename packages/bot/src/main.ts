@@ -525,7 +525,7 @@ try {
   const message = error instanceof Error ? error.message : String(error)
   // A usage error is one line; a failure says everything it knows (every invalid field of a file).
   process.stderr.write(
-    `ppi-bot: ${redactCredentials(error instanceof UsageError ? (message.split("\n")[0] ?? message) : message)}\n`,
+    `ppi-bot: ${redactCredentials(error instanceof UsageError ? (message.split("\n")[0] ?? message) : message, [process.env.GITHUB_TOKEN, process.env.KUBE_TOKEN])}\n`,
   )
   process.exit(error instanceof UsageError ? 2 : 1)
 }

@@ -128,6 +128,15 @@ describe("redactCredentials", () => {
     )
   })
 
+  it("hides the exact secrets it is given, whatever their shape, and the basic-auth form git sends", () => {
+    const opaque = "s3cr3t-Opaque-Value-0123456789"
+    const basic = Buffer.from(`x-access-token:${opaque}`).toString("base64")
+    expect(redactCredentials(`denied ${opaque}; header ${basic}`, [opaque, undefined])).toBe("denied ***; header ***")
+    expect(redactCredentials(`denied ${opaque}`)).toBe(`denied ${opaque}`)
+    // A placeholder as short as a test's "t" is no secret: hiding it would garble every message.
+    expect(redactCredentials("the tenant", ["t"])).toBe("the tenant")
+  })
+
   it("never gives a token to a plain-http remote other than this machine", () => {
     expect(remoteAuthEnv("http://git.example.com/a.git", TOKEN)).toEqual({})
     expect(remoteAuthEnv("/srv/git/a.git", TOKEN)).toEqual({})

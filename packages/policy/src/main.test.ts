@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises"
+import { access, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -7,6 +7,7 @@ import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url))
+const repoPlatform = fileURLToPath(new URL("../../../synth/platform.ts", import.meta.url))
 const run = promisify(execFile)
 
 /** The real CLI, as `pnpm policy` runs it. */
@@ -108,5 +109,36 @@ describe("pnpm policy DIR", () => {
     const result = await policy(work)
     expect(result.code).toBe(1)
     expect(result.stdout).toContain("acme/app/host.yaml: -: [tree/layout] a symbolic link")
+  })
+
+  it("checks against the repository's platform file, read as data", async () => {
+    const result = await policy("--platform", repoPlatform, work)
+    expect(result).toMatchObject({ code: 0, stdout: "" })
+    expect(result.stderr).not.toContain("no platform file")
+  })
+
+  it("refuses a platform file that holds code, and never runs it", async () => {
+    const sentinel = join(work, "SENTINEL")
+    const platform = join(work, "platform.ts")
+    await writeFile(
+      platform,
+      [
+        'import { writeFileSync } from "node:fs"',
+        `writeFileSync(${JSON.stringify(sentinel)}, "ran")`,
+        "process.exit(0)",
+        'export default { baseDomain: "apps.example.com" }',
+      ].join("\n"),
+    )
+    await mkdir(join(work, "out"))
+    const result = await policy("--platform", platform, join(work, "out"))
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toMatch(/platform\.ts:1:1: .*is not allowed in a platform file: platform files are data/)
+    expect(
+      await access(sentinel).then(
+        () => "written",
+        () => "absent",
+      ),
+    ).toBe("absent")
   })
 })

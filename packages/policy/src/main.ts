@@ -2,9 +2,8 @@
 /** CLI entry: `pnpm policy [--platform FILE] [--allow-kind KIND]… DIR`. The only place that exits. */
 import { lstat, readdir, readFile } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
-import { decodePlatform, formatIssue, PLATFORM_FILE, type Platform } from "@ppi/config"
+import { formatIssue, PLATFORM_FILE, type Platform } from "@ppi/config"
 import { Effect, Exit } from "effect"
 import { checkTree } from "./check-tree.ts"
 import { formatViolation } from "./tree/model.ts"
@@ -58,14 +57,14 @@ const readFolder = async (root: string): Promise<{ files: Map<string, string>; l
   return { files, links }
 }
 
+/** The platform file, parsed as data like synth reads it: importing it would run whatever it holds. */
 const loadPlatform = async (file: string): Promise<Platform> => {
-  const module = (await import(pathToFileURL(resolve(file)).href).catch((error: unknown) =>
-    fail(`cannot load the platform file ${file}: ${String(error)}`),
-  )) as { readonly default?: unknown }
-  const exit = Effect.runSyncExit(decodePlatform(file, module.default))
+  // Our own loader (it brings TypeScript's parser), loaded only when a platform file is given.
+  const { loadPlatform: readPlatform } = await import("@ppi/data-file/source")
+  const exit = await Effect.runPromiseExit(readPlatform(resolve(file)))
   if (Exit.isSuccess(exit)) return exit.value
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
-  return fail(error ? error.issues.map(formatIssue).join("\n") : `cannot decode ${file}`)
+  return fail(error ? error.issues.map(formatIssue).join("\n") : `cannot load the platform file ${file}`)
 }
 
 const { values, positionals } = parse()

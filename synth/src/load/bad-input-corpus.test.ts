@@ -3,10 +3,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { formatIssue } from "@ppi/config"
+import { MAX_DATA_FILE_BYTES } from "@ppi/data-file/source"
 import { Effect } from "effect"
 import { buildTree } from "../synth.ts"
 import { examplePlatform } from "../testing/fixtures.ts"
-import { MAX_DATA_FILE_BYTES } from "./data-source.ts"
 import { TenantFiles } from "./tenant-files.ts"
 
 const corpusDir = new URL("./__corpus__/", import.meta.url)

@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
 import { type ConfigIssue, decodeTenant, InvalidConfig, type Tenant } from "@ppi/config"
+import { parseDataSource, readDataSource } from "@ppi/data-file/source"
 import { Context, Effect, Layer, Result } from "effect"
-import { parseDataSource, readDataSource } from "./data-source.ts"
 
 export interface LoadedTenant {
   /** The file as the user names it (relative to the working directory). */

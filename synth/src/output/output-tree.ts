@@ -258,6 +258,13 @@ const writeGeneration = async (next: string, tree: Tree, carried: ReadonlyArray<
   })
 }
 
+/** Whether `out` is an output synth wrote (a link to a generation with its manifest). */
+export const isSynthOutput = (out: string): Promise<boolean> =>
+  currentOutput(out).then(
+    ({ target }) => target !== undefined,
+    () => false,
+  )
+
 const replaceTree = async (out: string, tree: Tree, carried: ReadonlyArray<CarriedFolder>): Promise<WriteResult> => {
   const generations = generationsOf(out)
   const { target: currentTarget, emptyFolder } = await currentOutput(out)

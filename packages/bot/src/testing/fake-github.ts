@@ -16,9 +16,15 @@ export interface RecordedRequest {
  * A small stand-in for the GitHub REST API on 127.0.0.1, enough for issue comments, refs,
  * contents and pull requests, and, with `app`, a GitHub App's installation tokens. It records
  * every request (with its credential) so tests assert what the bot sent, and as whom.
+ * With `refuseWith`, it answers every request with that status and a message that echoes the
+ * credentials it received, as a broken proxy or API might: what the bot prints must not carry them.
  */
 export const startFakeGitHub = async (
-  seed: { readonly files?: Readonly<Record<string, string>>; readonly app?: FakeApp } = {},
+  seed: {
+    readonly files?: Readonly<Record<string, string>>
+    readonly app?: FakeApp
+    readonly refuseWith?: number
+  } = {},
 ) => {
   const requests: Array<RecordedRequest> = []
   const issuedTokens: Array<IssuedToken> = []
@@ -56,6 +62,8 @@ export const startFakeGitHub = async (
     const path = decodeURIComponent(url.pathname)
     const token = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]
     requests.push({ method, path, body, token })
+    if (seed.refuseWith !== undefined)
+      return send(res, seed.refuseWith, { message: `Bad credentials: ${req.headers.authorization ?? "none"}` })
     const app = appRoute(seed.app, issuedTokens, { method, path, token }, body)
     if (app !== undefined) return send(res, app.status, app.body)
     const route0 = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path)
@@ -162,6 +170,7 @@ export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()(
   static readonly layer = (
     options: {
       readonly files?: Readonly<Record<string, string>>
+      readonly refuseWith?: number
       readonly owner?: string
       readonly repo?: string
     } = {},
@@ -180,7 +189,12 @@ export class FakeGitHub extends Context.Service<FakeGitHub, FakeGitHubServer>()(
         Layer.effect(
           FakeGitHub,
           Effect.acquireRelease(
-            Effect.promise(() => startFakeGitHub({ files: options.files ?? {} })),
+            Effect.promise(() =>
+              startFakeGitHub({
+                files: options.files ?? {},
+                ...(options.refuseWith === undefined ? {} : { refuseWith: options.refuseWith }),
+              }),
+            ),
             (fake) => Effect.promise(fake.close),
           ),
         ),

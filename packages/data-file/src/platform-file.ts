@@ -1,7 +1,7 @@
 import { relative } from "node:path"
 import { decodePlatform, type InvalidConfig, type Platform } from "@ppi/config"
 import { Effect } from "effect"
-import { MAX_PLATFORM_FILE_BYTES, parseDataSource, readDataSource } from "./data-source.ts"
+import { MAX_PLATFORM_FILE_BYTES, parseDataSource, readDataSource } from "./read-data-source.ts"
 
 /** Reads and decodes the platform file, keeping its text (an input of every tenant's render). */
 export const loadPlatformSource = (

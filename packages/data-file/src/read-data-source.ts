@@ -1,15 +1,19 @@
 import { constants } from "node:fs"
 import { open } from "node:fs/promises"
 import { type ConfigIssue, InvalidConfig } from "@ppi/config"
-import { type DataValue, parseDataFile } from "@ppi/data-file"
 import { Effect } from "effect"
+import { type DataValue, parseDataFile } from "./parse-data-file.ts"
 
 /** A tenant file is a small object: a huge one is a mistake (or an attack), not a tenant. */
 export const MAX_DATA_FILE_BYTES = 64 * 1024
 /** The platform file grows with the fleet (verified domains per tenant), so it gets more room. */
 export const MAX_PLATFORM_FILE_BYTES = 4 * 1024 * 1024
 
-const refused = (file: string, message: string) => new InvalidConfig({ issues: [{ file, path: "", message }] })
+const refused = (file: string, message: string, cause?: unknown) =>
+  new InvalidConfig({ issues: [{ file, path: "", message }], cause })
+
+const unreadable = (file: string, cause: unknown) =>
+  refused(file, `cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, cause)
 
 /**
  * The text of a config file: a regular file, never followed through a symbolic link (a tenant
@@ -25,25 +29,22 @@ export const readDataSource = (
     Effect.tryPromise({
       try: () => open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
       catch: (error) =>
-        refused(
-          file,
-          (error as NodeJS.ErrnoException).code === "ELOOP"
-            ? "is a symbolic link: config files must be regular files"
-            : `cannot be read: ${String(error)}`,
-        ),
+        (error as NodeJS.ErrnoException).code === "ELOOP"
+          ? refused(file, "is a symbolic link: config files must be regular files", error)
+          : unreadable(file, error),
     }),
     (handle) =>
       Effect.gen(function* () {
         const stat = yield* Effect.tryPromise({
           try: () => handle.stat(),
-          catch: (error) => refused(file, `cannot be read: ${String(error)}`),
+          catch: (error) => unreadable(file, error),
         })
         if (!stat.isFile()) return yield* refused(file, "is not a regular file")
         if (stat.size > maxBytes)
           return yield* refused(file, `file is larger than ${maxBytes / 1024} KiB; a config file is a small object`)
         const text = yield* Effect.tryPromise({
           try: () => handle.readFile("utf8"),
-          catch: (error) => refused(file, `cannot be read: ${String(error)}`),
+          catch: (error) => unreadable(file, error),
         })
         if (text.trim() === "") return yield* refused(file, "file is empty: it must default-export an object")
         return text
