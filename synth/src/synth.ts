@@ -1,6 +1,7 @@
 import {
   apiImageFor,
   encodeRolloutState,
+  METADATA_FILE,
   PLATFORM_FILE,
   type Platform,
   ROLLOUT_FILE,
@@ -21,7 +22,7 @@ import { synthVersion } from "./incremental/synth-version.ts"
 import { loadRolloutState } from "./load/rollout-file.ts"
 import { type LoadedTenant, TenantFiles } from "./load/tenant-files.ts"
 import { checkOutputPlace } from "./output/output-place.ts"
-import { type CarriedFolder, OutputTree, type Tree } from "./output/output-tree.ts"
+import { type CarriedFolder, OutputTree, type Tree, type WrittenFolder } from "./output/output-tree.ts"
 import { findCapacityIssues } from "./validate/fleet-capacity.ts"
 import { locateViolation } from "./validate/locate-violation.ts"
 import { findConflicts } from "./validate/tenant-conflicts.ts"
@@ -67,6 +68,11 @@ export interface BuildOptions {
   readonly onProgress?: (done: number, total: number) => void
   /** Worker threads rendering beside the main thread; by default one per further core (0: the main thread only). */
   readonly workers?: number
+  /**
+   * Where each freshly rendered tenant's files go as soon as they are rendered (synth's new output
+   * generation); they are then listed in `written`, not held in `tree`.
+   */
+  readonly sink?: { readonly write: (folder: string, files: ReadonlyMap<string, string>) => void }
 }
 
 /** The fleet-wide inputs of the CLI, the preview and publish: the platform file's bytes and the synth version. */
@@ -143,23 +149,42 @@ const policyViolationsOf = (
   ]
 }
 
+/** Writes a rendered tenant's files through `sink` and keeps only their paths and metadata. */
+const streamTo =
+  (sink: NonNullable<BuildOptions["sink"]>) =>
+  (output: TenantOutput): TenantOutput => {
+    if (output.files.size === 0) return output
+    sink.write(output.name, output.files)
+    return {
+      ...output,
+      files: new Map(),
+      written: { paths: [...output.files.keys()], metadata: output.files.get(METADATA_FILE) },
+    }
+  }
+
 /**
  * The output tree: the fleet's files, the rollout state if any, then each tenant's folder; the
- * folders carried over from an output on disk are listed apart, by where they are.
+ * folders carried over from an output on disk, and those already written, are listed apart.
  */
 const assembleTree = (
   fleet: FleetOutput,
   rendered: ReadonlyArray<TenantOutput>,
   rollout: RolloutState | undefined,
-): { readonly tree: Tree; readonly carried: ReadonlyArray<CarriedFolder> } => {
+): {
+  readonly tree: Tree
+  readonly carried: ReadonlyArray<CarriedFolder>
+  readonly written: ReadonlyArray<WrittenFolder>
+} => {
   const tree = new Map<string, string>(fleet.files)
   const carried: Array<CarriedFolder> = []
+  const written: Array<WrittenFolder> = []
   if (rollout !== undefined) tree.set(ROLLOUT_FILE, encodeRolloutState(rollout))
   for (const tenant of rendered) {
     if (tenant.carried !== undefined) carried.push({ folder: tenant.name, ...tenant.carried })
+    if (tenant.written !== undefined) written.push({ folder: tenant.name, ...tenant.written })
     for (const [file, content] of tenant.files) tree.set(`${tenant.name}/${file}`, content)
   }
-  return { tree, carried }
+  return { tree, carried, written }
 }
 
 /**
@@ -194,6 +219,7 @@ export const buildTree = (
     const renders = (yield* renderBatch(platform, fresh, {
       onProgress: (done) => options.onProgress?.(reused + done, loaded.length),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
+      ...(options.sink === undefined ? {} : { onOutput: streamTo(options.sink) }),
     }))[Symbol.iterator]()
     // One output per fresh tenant, in their order.
     const rendered = planned.map((plan): TenantOutput => plan.kept ?? (renders.next().value as TenantOutput))
@@ -238,14 +264,17 @@ export const synth = (options: SynthOptions): Effect.Effect<SynthSummary, SynthE
       options.previousDir === undefined
         ? yield* output.previous(options.outDir)
         : yield* output.readPrevious(options.previousDir)
-    const { tree, carried, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
+    // Rendered tenants stream into a new generation as they come; it is swapped in only if all is well.
+    const generation = yield* output.begin(options.outDir)
+    const { tree, carried, written, tenants, objects, reused } = yield* buildTree(options.tenantsDir, platform, {
       inputs: synthInputs(text, version),
       previous,
+      sink: generation,
       ...(rollout === undefined ? {} : { rollout }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
-    })
-    const { filesChanged } = yield* output.replace(options.outDir, tree, carried)
-    const files = carried.reduce((sum, folder) => sum + folder.paths.length, tree.size)
+    }).pipe(Effect.onError(() => generation.abort()))
+    const { filesChanged } = yield* generation.commit(tree, carried, written)
+    const files = [...carried, ...written].reduce((sum, folder) => sum + folder.paths.length, tree.size)
     return { tenants, reused, objects, files, filesChanged }
   })

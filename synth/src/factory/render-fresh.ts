@@ -1,6 +1,6 @@
 import { METADATA_FILE, type PinnedImage, type Platform, type Tenant } from "@ppi/config"
 import { metadataText } from "../incremental/render-metadata.ts"
-import type { CarriedFolder } from "../output/output-tree.ts"
+import type { CarriedFolder, WrittenFolder } from "../output/output-tree.ts"
 import { type RenderedTenant, renderTenant } from "./render-tenant.ts"
 
 /**
@@ -10,6 +10,8 @@ import { type RenderedTenant, renderTenant } from "./render-tenant.ts"
 export type TenantOutput = Omit<RenderedTenant, "objects"> & {
   readonly objectCount: number
   readonly carried?: Omit<CarriedFolder, "folder">
+  /** Its files, already written to the new generation (streamed): their paths and metadata only. */
+  readonly written?: Omit<WrittenFolder, "folder">
 }
 
 /** What a tenant's render depends on besides the platform: its API image, and the digests its folder is marked with. */

@@ -22,6 +22,11 @@ export interface PoolOptions {
   readonly workers?: number
   /** Whether the main thread renders too (the default); without it, it only hands out work and collects results. */
   readonly mainThread?: boolean
+  /**
+   * Called with each output as it arrives, in any order; what it returns is kept instead (synth
+   * writes the tenant's files to disk and keeps only their paths: a fleet never sits in memory).
+   */
+  readonly onOutput?: (output: TenantOutput) => TenantOutput
   /** Limits of each worker's heap (Node's `resourceLimits`): a worker over them dies, failing the batch. */
   readonly resourceLimits?: ResourceLimits
 }
@@ -43,14 +48,14 @@ const renderHere = (platform: Platform, { tenant, inputs }: FreshJob): TenantOut
   }
 }
 
-const inline = (platform: Platform, jobs: ReadonlyArray<FreshJob>, onProgress?: (done: number) => void) =>
+const inline = (platform: Platform, jobs: ReadonlyArray<FreshJob>, options: PoolOptions) =>
   Effect.suspend(() => {
     const outputs: Array<TenantOutput> = []
     for (const job of jobs) {
       const output = renderHere(platform, job)
       if (output instanceof RenderFailed) return Effect.fail(output)
-      outputs.push(output)
-      onProgress?.(outputs.length)
+      outputs.push(options.onOutput ? options.onOutput(output) : output)
+      options.onProgress?.(outputs.length)
     }
     return Effect.succeed(outputs)
   })
@@ -99,7 +104,7 @@ const runPool = (
       }
     }
     const completed = (index: number, output: TenantOutput) => {
-      outputs[index] = output
+      outputs[index] = options.onOutput ? options.onOutput(output) : output
       done++
       options.onProgress?.(done)
       if (done === jobs.length) settle()
@@ -169,8 +174,7 @@ export const renderBatch = (
     options.workers ?? Math.min(availableParallelism() - 1, MAX_WORKERS),
     Math.ceil(jobs.length / CHUNK) - 1,
   )
-  if (jobs.length < (options.inlineBelow ?? INLINE_BELOW) || count < 1)
-    return inline(platform, jobs, options.onProgress)
+  if (jobs.length < (options.inlineBelow ?? INLINE_BELOW) || count < 1) return inline(platform, jobs, options)
   return Effect.tryPromise({
     try: (signal) => runPool(platform, jobs, count, options, signal),
     catch: (cause) => (cause instanceof RenderFailed ? cause : new RenderFailed({ cause })),

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import fc from "fast-check"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { OutputTree, readTree } from "../output/output-tree.ts"
-import { buildTree, synthInputs } from "../synth.ts"
+import { type BuildOptions, buildTree, synthInputs } from "../synth.ts"
 import { arbitraryTenant, tenantName } from "../testing/arbitrary-tenant.ts"
 import { platformFor, roomyPlatformInput } from "../testing/fixtures.ts"
 import { type PreviousOutput, previousFromTree } from "./previous-output.ts"
@@ -59,11 +59,13 @@ const build = (
   platform: PlatformInput,
   version: string,
   previous?: ReadonlyMap<string, string> | PreviousOutput,
+  sink?: BuildOptions["sink"],
 ) =>
   Effect.runPromise(
     buildTree("-", platformFor(platform), {
       inputs: synthInputs(JSON.stringify(platform), version),
       ...(previous === undefined ? {} : { previous: asPrevious(previous) }),
+      ...(sink === undefined ? {} : { sink }),
     }).pipe(Effect.provide(TenantFiles.fromValues(Object.fromEntries(tenants.map((t) => [`${t.name}.ts`, t]))))),
   )
 
@@ -135,15 +137,26 @@ describe("incremental render", () => {
             const previous = await onDisk((output) =>
               ownOutput ? output.previous(out) : output.readPrevious(checkout),
             )
-            const incremental = await build(after, platform, "v", previous)
-            const { filesChanged } = await onDisk((output) =>
-              output.replace(out, incremental.tree, incremental.carried),
+            // As the CLI does: rendered tenants streamed into a new generation, reused ones linked.
+            const { filesChanged, incremental } = await onDisk((output) =>
+              Effect.gen(function* () {
+                const generation = yield* output.begin(out)
+                const incremental = yield* Effect.promise(() => build(after, platform, "v", previous, generation))
+                const { filesChanged } = yield* generation.commit(
+                  incremental.tree,
+                  incremental.carried,
+                  incremental.written,
+                )
+                return { filesChanged, incremental }
+              }),
             )
             const scratch = await build(after, platform, "v")
             const written = await readTree(out)
             expect(bytes(written)).toEqual(bytes(scratch.tree))
             // Nothing of a reused folder is read: its files are listed and linked from where they were.
             expect(incremental.carried.length).toBe(incremental.reused)
+            // Nothing rendered is held in memory: every fresh tenant folder went straight to disk.
+            expect([...incremental.tree.keys()].every((file) => file.startsWith("_platform/"))).toBe(true)
             const changes = new Set([...first.tree.keys(), ...written.keys()])
             expect(filesChanged).toBe([...changes].filter((file) => first.tree.get(file) !== written.get(file)).length)
           },

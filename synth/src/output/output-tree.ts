@@ -47,6 +47,19 @@ export class OutputTree extends Context.Service<
       tree: Tree,
       carried?: ReadonlyArray<CarriedFolder>,
     ) => Effect.Effect<WriteResult, OutputFailed>
+    /** A new generation to write into while rendering (tenant folders streamed to disk), then commit or abort. */
+    readonly begin: (out: string) => Effect.Effect<
+      {
+        readonly write: Generation["write"]
+        readonly commit: (
+          tree: Tree,
+          carried: ReadonlyArray<CarriedFolder>,
+          written: ReadonlyArray<WrittenFolder>,
+        ) => Effect.Effect<WriteResult, OutputFailed>
+        readonly abort: () => Effect.Effect<void>
+      },
+      OutputFailed
+    >
   }
 >()("@ppi/synth/output/OutputTree") {
   static readonly layer = Layer.succeed(OutputTree, {
@@ -59,6 +72,14 @@ export class OutputTree extends Context.Service<
       }),
     readPrevious: (dir) => attempt(dir, () => readPrevious(dir)),
     replace: (out, tree, carried = []) => attempt(out, () => replaceTree(out, tree, carried)),
+    begin: (out) =>
+      attempt(out, () => beginGeneration(out)).pipe(
+        Effect.map((generation) => ({
+          write: generation.write,
+          commit: (tree, carried, written) => attempt(out, () => generation.commit(tree, carried, written)),
+          abort: () => Effect.promise(() => generation.abort()),
+        })),
+      ),
   })
 }
 
@@ -188,7 +209,7 @@ const currentOutput = async (out: string): Promise<{ readonly target?: string; r
 }
 
 /** The index of a new generation: each folder's files and metadata, fresh and carried alike. */
-const indexOf = (tree: Tree, carried: ReadonlyArray<CarriedFolder>): GenerationIndex => {
+const indexOf = (tree: Tree, carried: ReadonlyArray<WrittenFolder>): GenerationIndex => {
   const folders: Record<string, { metadata?: string; files: Array<string> }> = {}
   for (const [file, content] of tree) {
     const slash = file.indexOf("/")
@@ -265,7 +286,30 @@ export const isSynthOutput = (out: string): Promise<boolean> =>
     () => false,
   )
 
-const replaceTree = async (out: string, tree: Tree, carried: ReadonlyArray<CarriedFolder>): Promise<WriteResult> => {
+/**
+ * A new generation being written: tenant folders are written as they are rendered (`write`), so a
+ * fleet's output never sits in memory at once; `commit` writes the rest, links the carried folders,
+ * writes the index and swaps it in; `abort` removes it. Until the swap, `out` is untouched.
+ */
+export interface Generation {
+  /** Starts writing one folder; a write failure surfaces at `commit`. */
+  readonly write: (folder: string, files: ReadonlyMap<string, string>) => void
+  readonly commit: (
+    tree: Tree,
+    carried: ReadonlyArray<CarriedFolder>,
+    written: ReadonlyArray<WrittenFolder>,
+  ) => Promise<WriteResult>
+  readonly abort: () => Promise<void>
+}
+
+/** A folder already in the generation (written by `Generation.write`): its paths and metadata. */
+export interface WrittenFolder {
+  readonly folder: string
+  readonly paths: ReadonlyArray<string>
+  readonly metadata: string | undefined
+}
+
+const beginGeneration = async (out: string): Promise<Generation> => {
   const generations = generationsOf(out)
   const { target: currentTarget, emptyFolder } = await currentOutput(out)
   await mkdir(generations, { recursive: true })
@@ -279,28 +323,58 @@ const replaceTree = async (out: string, tree: Tree, carried: ReadonlyArray<Carri
   for (const entry of await readdir(dirname(out)))
     if (entry.startsWith(`.${basename(out)}.trash-`))
       await rm(join(dirname(out), entry), { recursive: true, force: true })
-
-  const previous = currentTarget === undefined ? undefined : join(dirname(out), currentTarget)
-  const before = await previousIndex(previous)
-  const after = indexOf(tree, carried)
   const id = `${process.pid}-${Date.now().toString(36)}`
   const next = join(generations, id)
-  await writeGeneration(next, tree, carried)
-  await writeFile(`${next}.manifest.json`, JSON.stringify(after))
-  const filesChanged = await countChanges({ dir: previous, index: before }, { dir: next, index: after })
+  await mkdir(next, { recursive: true })
+  const writes: Array<Promise<void>> = []
+  // Kept, not thrown: a write failing while rendering goes on is reported at `commit`.
+  let failure: { readonly cause: unknown } | undefined
+  const writeFolder = async (folder: string, files: ReadonlyMap<string, string>) => {
+    for (const sub of new Set([...files.keys()].map((file) => dirname(join(folder, file)))))
+      await mkdir(join(next, sub), { recursive: true })
+    await Promise.all([...files].map(([file, content]) => writeFile(join(next, folder, file), content)))
+  }
+  return {
+    write: (folder, files) => {
+      writes.push(
+        writeFolder(folder, files).catch((cause: unknown) => {
+          failure ??= { cause }
+        }),
+      )
+    },
+    abort: async () => {
+      await Promise.allSettled(writes)
+      await rm(next, { recursive: true, force: true })
+      // A first run that failed leaves nothing behind.
+      if ((await readdir(generations)).length === 0) await rmdir(generations)
+    },
+    commit: async (tree, carried, written) => {
+      await Promise.all(writes)
+      if (failure !== undefined) throw failure.cause
+      const previous = currentTarget === undefined ? undefined : join(dirname(out), currentTarget)
+      const before = await previousIndex(previous)
+      const after = indexOf(tree, [...carried, ...written])
+      await writeGeneration(next, tree, carried)
+      await writeFile(`${next}.manifest.json`, JSON.stringify(after))
+      const filesChanged = await countChanges({ dir: previous, index: before }, { dir: next, index: after })
 
-  if (emptyFolder) await rmdir(out)
-  const swap = join(dirname(out), `.${basename(out)}.link-${id}`)
-  await symlink(join(basename(generations), id), swap)
-  await rename(swap, out)
-  // The old generation is moved aside at once and deleted in the background: removing 40,000 files
-  // is the largest part of a run that changes one tenant, and nobody waits for it.
-  const trash = join(dirname(out), `.${basename(out)}.trash-${id}`)
-  await mkdir(trash)
-  for (const old of await readdir(generations))
-    if (!keep(old, id)) await rename(join(generations, old), join(trash, old))
-  spawn("rm", ["-rf", trash], { detached: true, stdio: "ignore" }).unref()
-  for (const entry of await readdir(dirname(out)))
-    if (entry.startsWith(`.${basename(out)}.link-`)) await rm(join(dirname(out), entry), { force: true })
-  return { filesChanged }
+      if (emptyFolder) await rmdir(out)
+      const swap = join(dirname(out), `.${basename(out)}.link-${id}`)
+      await symlink(join(basename(generations), id), swap)
+      await rename(swap, out)
+      // The old generation is moved aside at once and deleted in the background: removing 40,000 files
+      // is the largest part of a run that changes one tenant, and nobody waits for it.
+      const trash = join(dirname(out), `.${basename(out)}.trash-${id}`)
+      await mkdir(trash)
+      for (const old of await readdir(generations))
+        if (!keep(old, id)) await rename(join(generations, old), join(trash, old))
+      spawn("rm", ["-rf", trash], { detached: true, stdio: "ignore" }).unref()
+      for (const entry of await readdir(dirname(out)))
+        if (entry.startsWith(`.${basename(out)}.link-`)) await rm(join(dirname(out), entry), { force: true })
+      return { filesChanged }
+    },
+  }
 }
+
+const replaceTree = async (out: string, tree: Tree, carried: ReadonlyArray<CarriedFolder>): Promise<WriteResult> =>
+  (await beginGeneration(out)).commit(tree, carried, [])
