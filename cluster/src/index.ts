@@ -2,4 +2,5 @@
 import { program } from "./program.ts"
 
 /** `argoCdWebhookSecret`: what to enter as the GitHub webhook's secret (`pulumi stack output --show-secrets`). */
-export const { rootApplication, mode, argoCdWebhookSecret } = await program()
+/** `rolloutReaderTokenSecret`: the Secret whose token is the repository's `ARGOCD_READER_TOKEN`. */
+export const { rootApplication, mode, argoCdWebhookSecret, rolloutReaderTokenSecret } = await program()

@@ -11,6 +11,7 @@ import { Traefik } from "./components/ingress.ts"
 import { K3sNodes } from "./components/k3s-nodes.ts"
 import { Longhorn } from "./components/longhorn.ts"
 import { MetricsServer } from "./components/metrics-server.ts"
+import { RolloutReader } from "./components/rollout-reader.ts"
 import { ExternalDns, ExternalSecrets } from "./components/secrets-and-dns.ts"
 import { TenantAdmission } from "./components/tenant-admission.ts"
 import type { ClusterConfig } from "./config.ts"
@@ -105,5 +106,11 @@ export const platformStack = (config: ClusterConfig, secrets: StackSecrets) => {
     { dependsOn: [data, admission] },
   )
   const webhook = new ArgoCdWebhookSecret(logical(stack, "gitops-webhook"), { stack }, { dependsOn: [argocd] })
-  return { rootApplication: argocd.root.metadata.name, mode: platform.mode, argoCdWebhookSecret: webhook.secret }
+  const reader = new RolloutReader(logical(stack, "gitops-rollout-reader"), { stack }, { dependsOn: [argocd] })
+  return {
+    rootApplication: argocd.root.metadata.name,
+    mode: platform.mode,
+    argoCdWebhookSecret: webhook.secret,
+    rolloutReaderTokenSecret: reader.tokenSecret,
+  }
 }
