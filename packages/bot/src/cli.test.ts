@@ -98,6 +98,23 @@ describe("the bot CLI", () => {
     expect(result.stderr).toContain("deploy-ot: no such folder")
   })
 
+  it("refuses a platform file that does not exist as a usage error, in one line", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ppi-cli-"))
+    const result = await bot([
+      "diff",
+      "--before",
+      out,
+      "--after",
+      out,
+      "--out",
+      join(out, "r"),
+      "--platform",
+      join(out, "platfrom.ts"),
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim()).toBe(`ppi-bot: --platform ${join(out, "platfrom.ts")}: no such file`)
+  })
+
   it.effect("writes a valid tenant file with tenant new, and refuses a second one", () =>
     Effect.gen(function* () {
       const dir = mkdtempSync(join(tmpdir(), "ppi-cli-"))

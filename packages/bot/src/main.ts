@@ -56,6 +56,14 @@ const directory = async (path: string, flag: string): Promise<string> => {
   return path
 }
 
+/** A file flag's value, refused as a usage error when the file is missing (a mistyped path). */
+const existingFile = async (path: string, flag: string): Promise<string> => {
+  const info = await stat(path).catch(() => undefined)
+  if (info === undefined) usage(`--${flag} ${path}: no such file`)
+  if (!info?.isFile()) usage(`--${flag} ${path}: not a file`)
+  return path
+}
+
 const repoOf = (values: Record<string, unknown>, command: string) => {
   const [owner, repo, extra] = (str(values, "repo") ?? process.env.GITHUB_REPOSITORY ?? "").split("/")
   if (!owner || !repo || extra !== undefined) usage(`${command} needs --repo OWNER/NAME (or GITHUB_REPOSITORY)`)
@@ -202,7 +210,11 @@ const commands: Readonly<Record<string, Command>> = {
         ...(afterTenants ? { afterTenants } : {}),
         ...(str(values, "report-url") ? { reportUrl: str(values, "report-url") as string } : {}),
         ...(str(values, "platform")
-          ? { platform: await Effect.runPromise(loadPlatform(str(values, "platform") as string)) }
+          ? {
+              platform: await Effect.runPromise(
+                loadPlatform(await existingFile(str(values, "platform") as string, "platform")),
+              ),
+            }
           : {}),
       })
       await mkdir(out, { recursive: true })
