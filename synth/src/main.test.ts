@@ -5,38 +5,14 @@ import { basename, dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { readTree } from "./output/output-tree.ts"
-import { exampleTenantsDir, platformFile, repoRoot, synthMain } from "./testing/fixtures.ts"
+import { exampleTenantsDir, repoRoot, synthMain } from "./testing/fixtures.ts"
+import { synthCli as synth } from "./testing/synth-cli.ts"
 
 const run = promisify(execFile)
 const exists = (path: string) =>
   access(path).then(
     () => true,
     () => false,
-  )
-
-/** The real CLI, as `pnpm synth --tenants DIR --out DIR` runs it. */
-const synth = (cwd: string, out = "out", ...extra: ReadonlyArray<string>) =>
-  run(
-    process.execPath,
-    [
-      "--disable-warning=ExperimentalWarning",
-      synthMain,
-      "--tenants",
-      "tenants",
-      "--out",
-      out,
-      "--platform",
-      platformFile,
-      ...extra,
-    ],
-    { cwd },
-  ).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
   )
 
 let work = ""

@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process"
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TenantFiles } from "../load/tenant-files.ts"
 import { readTree } from "../output/output-tree.ts"
 import { buildTree } from "../synth.ts"
-import { examplePlatform, exampleTenantsDir, platformFile, synthMain } from "../testing/fixtures.ts"
-
-const run = promisify(execFile)
+import { examplePlatform, exampleTenantsDir } from "../testing/fixtures.ts"
+import { synthCli as synth } from "../testing/synth-cli.ts"
 
 /**
  * A render the policy engine refuses though every input decodes: a tenant pastes a live Stripe
@@ -24,29 +21,6 @@ const leakInto = async (tenants: string) => {
   expect(leaked).not.toBe(source)
   await writeFile(file, leaked)
 }
-
-const synth = (cwd: string) =>
-  run(
-    process.execPath,
-    [
-      "--disable-warning=ExperimentalWarning",
-      synthMain,
-      "--tenants",
-      "tenants",
-      "--out",
-      "out",
-      "--platform",
-      platformFile,
-    ],
-    { cwd },
-  ).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  )
 
 let work = ""
 beforeEach(async () => {
