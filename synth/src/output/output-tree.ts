@@ -28,8 +28,8 @@ export interface WriteResult {
 
 /**
  * Replaces an output folder all at once. `out` is a symlink to a complete generation folder
- * next to it; a new generation is written in full, then the link is swapped by rename(2),
- * which is atomic. A run killed at any moment leaves `out` pointing at the old tree or the new
+ * next to it; a new generation is written in full (rendered tenants streamed into it as they
+ * come, `begin`), then the link is swapped by rename(2), which is atomic. A run killed at any moment leaves `out` pointing at the old tree or the new
  * one, never at a half-written one. Leftovers of killed runs are removed by the next run; the
  * generation a run replaced is deleted in the background. Unchanged tenant folders are linked from
  * where they are, never read, so a run costs what changed plus a link per file.
@@ -77,7 +77,8 @@ export class OutputTree extends Context.Service<
         Effect.map((generation) => ({
           write: generation.write,
           commit: (tree, carried, written) => attempt(out, () => generation.commit(tree, carried, written)),
-          abort: () => Effect.promise(() => generation.abort()),
+          // Removing a failed run's generation is best effort: the next run removes leftovers anyway.
+          abort: () => Effect.promise(() => generation.abort().catch(() => undefined)),
         })),
       ),
   })
