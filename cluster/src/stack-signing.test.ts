@@ -11,7 +11,7 @@ const KEY_ID = "0123456789ABCDEF"
 const PUBLIC_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n"
 const dir = mkdtempSync(join(tmpdir(), "ppi-signed-platform-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const input = Effect.runSync(readPlatformInput()) as { deploy: Record<string, unknown> }
+const input = (await Effect.runPromise(readPlatformInput())) as { deploy: Record<string, unknown> }
 const platformFile = join(dir, "platform.ts")
 writeFileSync(
   platformFile,

@@ -14,7 +14,7 @@ import { readPlatformInput } from "../platform-file.ts"
 import { admit } from "../testing/admission-cel.ts"
 import { argocdAdmissionPolicies } from "./argocd-admission.ts"
 
-const platformInput = Effect.runSync(readPlatformInput()) as PlatformInput
+const platformInput = (await Effect.runPromise(readPlatformInput())) as PlatformInput
 const KEY = "0123456789ABCDEF"
 const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n"
 const platformOf = (signed: boolean): Platform =>

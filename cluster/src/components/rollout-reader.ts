@@ -1,7 +1,7 @@
 import { ARGOCD_NAMESPACE } from "@ppi/config"
 import * as k8s from "@pulumi/kubernetes"
 import * as pulumi from "@pulumi/pulumi"
-import { logical, type Opts } from "./common.ts"
+import { labels, logical, type Opts } from "./common.ts"
 
 /** The account `pnpm bot rollout` reads Argo CD's Applications as (`ARGOCD_READER_TOKEN`, docs/setup.md §5). */
 export const ROLLOUT_READER = "ppi-rollout-reader"
@@ -18,7 +18,7 @@ export class RolloutReader extends pulumi.ComponentResource {
 
   constructor(name: string, args: { readonly stack: string }, opts?: Opts) {
     super("ppi:gitops:RolloutReader", name, {}, opts)
-    const metadata = { name: ROLLOUT_READER, namespace: ARGOCD_NAMESPACE }
+    const metadata = { name: ROLLOUT_READER, namespace: ARGOCD_NAMESPACE, labels: labels(ROLLOUT_READER) }
     const account = new k8s.core.v1.ServiceAccount(
       logical(args.stack, "rollout-reader"),
       { metadata },
@@ -45,6 +45,7 @@ export class RolloutReader extends pulumi.ComponentResource {
         metadata: {
           name: tokenName,
           namespace: ARGOCD_NAMESPACE,
+          labels: labels(ROLLOUT_READER),
           annotations: { "kubernetes.io/service-account.name": ROLLOUT_READER },
         },
         type: "kubernetes.io/service-account-token",
