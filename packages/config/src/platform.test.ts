@@ -4,20 +4,9 @@ import { PLATFORM_FILE } from "./contract.ts"
 import { decodePlatform } from "./decode.ts"
 import { platformProject } from "./gitops.ts"
 import { endpoints, imageRef, type PlatformInput } from "./platform.ts"
+import { minimalPlatformInput } from "./testing/minimal-platform.ts"
 
-const endpoint = { host: "db", port: 5432, database: "tenants" }
-const valid: PlatformInput = {
-  baseDomain: "apps.example.com",
-  mode: "selfhosted",
-  images: {
-    api: { repository: "ghcr.io/acme/api", tag: "1.0.0" },
-    postgresClient: { repository: "postgres", tag: "17.6-alpine3.22" },
-    redisClient: { repository: "redis", tag: "8.6.0-alpine" },
-  },
-  postgres: { selfhosted: endpoint, cloud: { ...endpoint, cidrs: ["10.0.0.0/24"] } },
-  redis: { selfhosted: { host: "cache", port: 6379 }, cloud: { host: "cache", port: 6380, cidrs: ["10.0.1.0/24"] } },
-  deploy: { repoURL: "https://git.example.com/infra.git" },
-}
+const valid: PlatformInput = minimalPlatformInput
 
 const decode = (input: unknown) => decodePlatform(PLATFORM_FILE, input)
 

@@ -9,7 +9,7 @@ import { parseAllDocuments } from "yaml"
 import { type AppState, refresh, synced, waitForApps } from "./argocd/applications.ts"
 import { ArgoCd, argoCdLayerWith } from "./argocd/argo-cd.ts"
 import { ControlPlane, controlPlaneLayer } from "./control-plane/control-plane.ts"
-import { KubeApi, type KubeObject } from "./control-plane/kube-api.ts"
+import { admissionAnswer, KubeApi, type KubeObject } from "./control-plane/kube-api.ts"
 import { applyClusterObjects, clusterObjects } from "./scenario/cluster-objects.ts"
 import { makeProjectRepo } from "./scenario/deploy-repo.ts"
 import { missingFromLive } from "./scenario/live-diff.ts"
@@ -239,11 +239,7 @@ layer(stack, { excludeTestServices: true, timeout: "40 minutes" })("the GitOps l
         const kube = yield* KubeApi
         // Refused whoever applies them: here the harness's identity, which is also Argo CD's; a signed
         // deploy commit carrying them would get the same answer when Argo CD applies it.
-        const refusal = (object: KubeObject) =>
-          kube.apply(object).pipe(
-            Effect.as("admitted"),
-            Effect.catchTag("KubeApiError", (error) => Effect.succeed(error.detail)),
-          )
+        const refusal = admissionAnswer
         const application = (name: string, path: string, namespace: string) => ({
           apiVersion: "argoproj.io/v1alpha1",
           kind: "Application",

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { controlPlaneLayer } from "./control-plane/control-plane.ts"
-import { KubeApi, type KubeApiError, type KubeObject } from "./control-plane/kube-api.ts"
+import { admissionAnswer, KubeApi, type KubeApiError, type KubeObject } from "./control-plane/kube-api.ts"
 import { applyClusterObjects, clusterObjects } from "./scenario/cluster-objects.ts"
 import { installCrds } from "./scenario/crds.ts"
 import { missingFromLive } from "./scenario/live-diff.ts"
@@ -321,13 +321,8 @@ layer(controlPlaneLayer, { excludeTestServices: true, timeout: "30 minutes" })(
       "refuses, by the admission policies cluster/ installs, what the policy refuses, even applied straight to the API server",
       () =>
         Effect.gen(function* () {
-          const kube = yield* KubeApi
           // The previous test applied everything cluster/ declares, the tenant admission policies included.
-          const refusal = (object: KubeObject) =>
-            kube.apply(object).pipe(
-              Effect.as("admitted"),
-              Effect.catchTag("KubeApiError", (error: KubeApiError) => Effect.succeed(error.detail)),
-            )
+          const refusal = admissionAnswer
           const meta = (name: string) => ({ name, namespace: "acme" })
           const synthesized = (component: string, kind: string) => {
             const found = readComponent(outDir, "acme", component).find(({ object }) => object.kind === kind)

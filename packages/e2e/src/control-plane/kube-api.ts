@@ -248,3 +248,13 @@ export const makeKubeApi = (credentials: Credentials): KubeApi["Service"] => {
       ),
   }
 }
+
+/** What the API server answers an apply: "admitted", or the refusal's detail (an admission policy's message). */
+export const admissionAnswer = (object: KubeObject): Effect.Effect<string, never, KubeApi> =>
+  Effect.gen(function* () {
+    const kube = yield* KubeApi
+    return yield* kube.apply(object).pipe(
+      Effect.as("admitted"),
+      Effect.catchTag("KubeApiError", (error) => Effect.succeed(error.detail)),
+    )
+  })
